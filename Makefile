@@ -1,0 +1,93 @@
+# civitas — see README.md. `make run` and `make test` are the two entry points.
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+PKGS = libpq hiredis jansson ctpl libsodium libcurl
+O ?= build
+SANITIZE ?=
+OPT ?= -O2
+
+WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Wno-format-nonliteral -Werror
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANITIZE) -MMD -MP \
+	-DCIVITAS_DEFAULT_ROOT='"$(PREFIX)/share/civitas"' \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/hiredis
+LIBS = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+-include Makefile.local
+
+PURE = app/core/buf.c app/core/xalloc.c app/core/log.c app/core/arena.c \
+	app/core/parse.c app/core/router.c app/core/escape.c app/core/valid.c
+INFRA = app/core/config.c app/infra/sql.c app/infra/db.c app/infra/kv.c \
+	app/infra/crypto.c app/infra/view.c app/infra/session.c \
+	app/infra/outbox.c
+FEATURES = $(wildcard app/features/*.c)
+FCGI_SRC = app/core/main.c app/core/server.c app/core/master.c \
+	$(PURE) $(INFRA) $(FEATURES)
+MAILER_SRC = app/jobs/mailer.c $(PURE) app/infra/sql.c app/infra/db.c
+UNIT_SRC = $(wildcard test/unit/*.c) $(PURE) app/infra/crypto.c
+
+obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
+
+.PHONY: all run stop test bench fuzz asan admin deps install clean unit \
+	assets check-deps
+all: $(O)/civitas-fcgi $(O)/civitas-mailer assets
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/civitas-fcgi: $(call obj,$(FCGI_SRC))
+	$(CC) $(SANITIZE) -o $@ $^ $(LIBS)
+
+$(O)/civitas-mailer: $(call obj,$(MAILER_SRC))
+	$(CC) $(SANITIZE) -o $@ $^ $(LIBS)
+
+$(O)/unit-tests: $(call obj,$(UNIT_SRC))
+	$(CC) $(SANITIZE) -o $@ $^ $(LIBS)
+
+# Templates and fingerprinted static files, laid out as installed:
+# $(O)/share/views and $(O)/share/public (the nginx root).
+assets:
+	@scripts/assets.sh $(O)/share
+
+unit: $(O)/unit-tests
+	$(O)/unit-tests
+
+deps:
+	scripts/deps.sh
+
+run: deps all
+	scripts/run.sh
+
+stop:
+	scripts/stack.sh stop var
+
+test: deps
+	scripts/test.sh
+
+bench: deps all
+	scripts/bench.sh
+
+fuzz: deps
+	scripts/fuzz.sh run
+
+asan: deps
+	ASAN=1 scripts/test.sh
+
+admin: all
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=... PASSWORD=..."; exit 2; }
+	@PASSWORD='$(PASSWORD)' scripts/stack.sh admin var '$(EMAIL)'
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/civitas
+	install -m 755 $(O)/civitas-fcgi $(O)/civitas-mailer $(DESTDIR)$(PREFIX)/bin/
+	cp -R $(O)/share/views $(O)/share/public $(DESTDIR)$(PREFIX)/share/civitas/
+	install -d $(DESTDIR)$(PREFIX)/share/civitas/sql
+	cp -R sql/* $(DESTDIR)$(PREFIX)/share/civitas/sql/
+
+clean:
+	rm -rf $(O) build-asan build-fuzz
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

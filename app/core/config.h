@@ -1,0 +1,26 @@
+/*
+ * config: everything a process needs to know, from the environment only.
+ * Loaded once before the accept loop; read-only afterwards.
+ */
+#ifndef CIVITAS_CONFIG_H
+#define CIVITAS_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	const char *database_url;	/* DATABASE_URL (libpq URI) */
+	const char *redis_url;		/* REDIS_URL: redis://h:p/db or unix:///path */
+	const char *smtp_url;		/* SMTP_URL: smtp://host:port */
+	const char *base_url;		/* BASE_URL, no trailing slash */
+	const char *listen;		/* LISTEN: unix:/path, /path or host:port */
+	const char *root;		/* CIVITAS_ROOT: holds views/ and public/ */
+	const char *mail_from;		/* MAIL_FROM */
+	int workers;			/* WORKERS */
+	int secure_cookies;		/* BASE_URL is https */
+	unsigned char secret[32];	/* derived from APP_SECRET */
+};
+
+/* 0 on success; else -1 with a message in err. */
+int config_load(struct config *c, char *err, size_t errsz);
+
+#endif

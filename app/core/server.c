@@ -1,0 +1,485 @@
+/*
+ * server: the worker's accept loop and the dispatcher.
+ *
+ * For each request, in this order: parse the CGI parameters and the path,
+ * match the route (404/405), bound and parse the query, cookies and body
+ * (400/413), check CSRF on every POST (403), load the session when the
+ * route wants it, enforce login and role (303 to /login, 403), run the
+ * handler, then write the response once. A handler returns a status; when
+ * it produced no body the dispatcher renders the error page for it.
+ */
+#include "common.h"
+#include "app.h"
+#include "log.h"
+#include "escape.h"
+#include "../infra/session.h"
+
+#include <jansson.h>
+#include <limits.h>
+
+#include <fcgiapp.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t worker_stopping;
+static int devnull_fd = -1;
+
+/* SIGTERM/SIGINT: stop accepting. Replacing the listening socket (fd 0)
+ * by /dev/null makes the accept libfcgi is blocked in (or will enter) fail,
+ * while a request already accepted completes normally. */
+static void
+worker_on_term(int sig)
+{
+	(void)sig;
+	worker_stopping = 1;
+	if (devnull_fd >= 0)
+		dup2(devnull_fd, 0);
+}
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Status";
+	}
+}
+
+const char *
+req_form(const struct req *r, const char *name)
+{
+	const struct field *f = fields_find(&r->form, name);
+
+	return f ? f->value : NULL;
+}
+
+const char *
+req_query(const struct req *r, const char *name)
+{
+	const struct field *f = fields_find(&r->query, name);
+
+	return f ? f->value : NULL;
+}
+
+const char *
+req_cookie(const struct req *r, const char *name)
+{
+	const struct field *f = fields_find(&r->cookies, name);
+
+	return f ? f->value : NULL;
+}
+
+int
+resp_header(struct req *r, const char *name, const char *value)
+{
+	if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) {
+		log_error("refused a header with CR/LF: %s", name);
+		return -1;
+	}
+	if (!strcasecmp(name, "Set-Cookie"))
+		r->cookies_set = 1;
+	buf_printf(&r->headers, "%s: %s\r\n", name, value);
+	return 0;
+}
+
+int
+resp_redirect(struct req *r, const char *path)
+{
+	/* Our own absolute paths only: no scheme, no "//host". */
+	if (path[0] != '/' || path[1] == '/' || path[1] == '\\')
+		path = "/";
+	if (resp_header(r, "Location",
+	    arena_printf(&r->arena, "%s%s", r->app->cfg.base_url, path)) < 0)
+		return 500;
+	return 303;
+}
+
+void
+resp_cookie(struct req *r, const char *name, const char *value, long max_age)
+{
+	char *c = arena_printf(&r->arena, "%s=%s; Path=/; HttpOnly; "
+	    "SameSite=Lax%s", name, value,
+	    r->app->cfg.secure_cookies ? "; Secure" : "");
+
+	if (max_age >= 0)
+		c = arena_printf(&r->arena, "%s; Max-Age=%ld", c, max_age);
+	resp_header(r, "Set-Cookie", c);
+}
+
+int
+resp_json_text(struct req *r, int status, const char *json)
+{
+	r->ctype = "application/json";
+	buf_reset(&r->body);
+	buf_puts(&r->body, json);
+	return status;
+}
+
+int
+resp_problem(struct req *r, int status, const char *title, const char *detail)
+{
+	json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank",
+	    "title", title, "status", status, "detail", detail ? detail : title);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	buf_reset(&r->body);
+	buf_puts(&r->body, s ? s : "{}");
+	free(s);
+	json_decref(o);
+	r->ctype = "application/problem+json";
+	return status;
+}
+
+static const char *
+error_message(int status)
+{
+	switch (status) {
+	case 400: return "La requête est invalide.";
+	case 403: return "Vous n'avez pas accès à cette page.";
+	case 404: return "La page demandée n'existe pas.";
+	case 405: return "Cette méthode n'est pas permise ici.";
+	case 413: return "Le contenu envoyé est trop volumineux.";
+	case 415: return "Ce type de contenu n'est pas accepté.";
+	case 503: return "Le service est momentanément indisponible. "
+	    "Réessayez dans quelques instants.";
+	default: return "Une erreur est survenue de notre côté. "
+	    "Réessayez dans quelques instants.";
+	}
+}
+
+int
+render(struct req *r, int status, const char *tpl, struct view *v,
+    const char *title)
+{
+	struct buf content;
+	struct view layout;
+	int rc;
+
+	buf_init(&content, MAX_OUTPUT);
+	rc = view_render(&r->app->views, tpl, v, &content);
+	if (rc == 0) {
+		view_init(&layout, &r->arena, 0);
+		view_str(&layout, "title", title);
+		view_str(&layout, "css", r->app->asset_css);
+		view_str(&layout, "js", r->app->asset_js);
+		view_int(&layout, "logged_in", r->user != NULL);
+		view_int(&layout, "is_admin",
+		    r->user && !strcmp(r->user->role, "admin"));
+		view_str(&layout, "csrf", r->user ? csrf_token(r) : "");
+		view_raw_html_already_safe(&layout, "content", content.data);
+		buf_reset(&r->body);
+		rc = view_render(&r->app->views, "layout", &layout, &r->body);
+	}
+	buf_release(&content);
+	if (rc < 0) {
+		buf_reset(&r->body);
+		buf_puts(&r->body, "Erreur interne.");
+		r->ctype = "text/plain; charset=utf-8";
+		return 500;
+	}
+	r->ctype = "text/html; charset=utf-8";
+	return status;
+}
+
+int
+render_error(struct req *r, int status, const char *message)
+{
+	struct view v;
+
+	if (!message)
+		message = error_message(status);
+	if ((r->route && (r->route->flags & R_JSON)) ||
+	    !strncmp(r->path ? r->path : "", "/api/", 5))
+		return resp_problem(r, status, status_text(status), message);
+	view_init(&v, &r->arena, 0);
+	view_int(&v, "status", status);
+	view_str(&v, "message", message);
+	return render(r, status, "error", &v, status_text(status)) == 500 &&
+	    status != 500 ? 500 : status;
+}
+
+int
+unavailable(struct req *r)
+{
+	r->unavailable = 1;
+	resp_header(r, "Retry-After", "5");
+	return 503;
+}
+
+/* Decode and check REQUEST_URI's path: 0, or an HTTP status. */
+static int
+req_parse_path(struct req *r, const char *uri)
+{
+	const char *qm;
+	size_t plen, dlen;
+	char *path;
+
+	if (!uri || uri[0] != '/')
+		return 400;
+	qm = strchr(uri, '?');
+	plen = qm ? (size_t)(qm - uri) : strlen(uri);
+	if (plen > 2048)
+		return 414;
+	path = arena_alloc(&r->arena, plen + 1);
+	if (url_decode(path, uri, plen, &dlen, 0) != PARSE_OK ||
+	    !utf8_valid(path, dlen))
+		return 400;
+	r->path = path;
+	if (!r->query_string)
+		r->query_string = qm ? qm + 1 : "";
+	return 0;
+}
+
+static int
+req_read_body(struct req *r, FCGX_Request *fr)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+	long len = 0;
+	char *body;
+	char boundary[80];
+	int rc;
+
+	r->content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
+	if (cl && *cl && parse_long(cl, 0, LONG_MAX, &len) < 0)
+		return 400;
+	if (len > MAX_FORM_BODY)
+		return 413;
+	body = arena_alloc(&r->arena, (size_t)len + 1);
+	if (len && FCGX_GetStr(body, (int)len, fr->in) != (int)len)
+		return 400;
+	body[len] = '\0';
+	if (r->method != HTTP_POST || len == 0)
+		return 0;
+	if (r->content_type && !strncasecmp(r->content_type,
+	    "application/x-www-form-urlencoded", 33))
+		rc = parse_urlencoded(&r->arena, body, (size_t)len, &r->form,
+		    MAX_FIELDS);
+	else if (multipart_boundary(r->content_type, boundary,
+	    sizeof(boundary)) == 0) {
+		struct parts parts;
+
+		rc = parse_multipart(&r->arena, boundary, body, (size_t)len,
+		    &parts, MAX_FIELDS);
+		/* Text parts become form fields; files wait for uploads. */
+		r->form.v = arena_alloc(&r->arena,
+		    (parts.n + 1) * sizeof(*r->form.v));
+		r->form.n = 0;
+		for (size_t i = 0; rc == PARSE_OK && i < parts.n; i++) {
+			if (parts.v[i].filename)
+				continue;
+			r->form.v[r->form.n].name = parts.v[i].name;
+			r->form.v[r->form.n].value = parts.v[i].data;
+			r->form.v[r->form.n].len = parts.v[i].len;
+			r->form.n++;
+		}
+	} else if (r->route && (r->route->flags & R_JSON))
+		return 0;	/* JSON APIs parse their own body */
+	else
+		return 415;
+	if (rc == PARSE_TOO_MANY)
+		return 413;
+	return rc == PARSE_OK ? 0 : 400;
+}
+
+/* A field sent twice is ambiguous: refuse rather than guess. */
+static int
+form_has_repeats(const struct fields *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t k = i + 1; k < f->n; k++)
+			if (!strcmp(f->v[i].name, f->v[k].name))
+				return 1;
+	return 0;
+}
+
+static int
+dispatch(struct req *r, FCGX_Request *fr)
+{
+	static const char *patterns[64];
+	static int methods[64];
+	const char *cookie = FCGX_GetParam("HTTP_COOKIE", fr->envp);
+	struct route_match m;
+	enum route_result rr;
+	int rc;
+
+	if (!patterns[0])
+		for (size_t i = 0; i < nroutes && i < ARRAY_SIZE(patterns); i++) {
+			patterns[i] = routes[i].pattern;
+			methods[i] = routes[i].method;
+		}
+	r->method_str = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+	r->method = http_method_parse(r->method_str);
+	r->remote_addr = FCGX_GetParam("REMOTE_ADDR", fr->envp);
+	r->query_string = FCGX_GetParam("QUERY_STRING", fr->envp);
+	if ((rc = req_parse_path(r, FCGX_GetParam("REQUEST_URI", fr->envp))))
+		return rc;
+	rr = router_match(patterns, methods, nroutes, r->method, r->path, &m);
+	if (rr == ROUTE_NOT_FOUND)
+		return 404;
+	if (rr == ROUTE_METHOD_NOT_ALLOWED) {
+		resp_header(r, "Allow", m.allowed & HTTP_POST ?
+		    (m.allowed & HTTP_GET ? "GET, HEAD, POST" : "POST") :
+		    "GET, HEAD");
+		return 405;
+	}
+	r->route = &routes[m.index];
+	for (size_t i = 0; i < m.nparams; i++) {
+		char *p = arena_strndup(&r->arena, m.params[i].p,
+		    m.params[i].len);
+
+		r->params[i] = p;
+	}
+	if (parse_urlencoded(&r->arena, r->query_string,
+	    strlen(r->query_string), &r->query, MAX_QUERY_FIELDS) != PARSE_OK)
+		return 400;
+	if (cookie && strlen(cookie) <= 8192 && !(r->route->flags & R_CACHEABLE)
+	    && parse_cookies(&r->arena, cookie, &r->cookies, MAX_COOKIES))
+		r->cookies.n = 0;	/* junk cookies: act as if none */
+	if ((rc = req_read_body(r, fr)))
+		return rc;
+	if (form_has_repeats(&r->form))
+		return 400;
+	if (r->method == HTTP_POST && !csrf_valid(r))
+		return render_error(r, 403, "Le formulaire a expiré ou ne "
+		    "vient pas de ce site. Rechargez la page et renvoyez-le.");
+	if (r->route->flags & (R_SESSION | R_AUTH | R_ADMIN) &&
+	    session_load(r) < 0)
+		return unavailable(r);
+	if (r->route->flags & (R_AUTH | R_ADMIN) && !r->user) {
+		struct buf b;
+		int st;
+
+		buf_init(&b, 4096);
+		buf_puts(&b, "/login?next=");
+		url_encode(&b, r->path);
+		st = resp_redirect(r, b.data);
+		buf_release(&b);
+		return st;
+	}
+	if (r->route->flags & R_ADMIN && strcmp(r->user->role, "admin"))
+		return 403;
+	return r->route->handler(r);
+}
+
+static void
+respond(struct req *r, FCGX_Request *fr, int status)
+{
+	struct buf head;
+	const char *cache;
+
+	if (r->unavailable && status < 500)
+		status = 503;
+	if (status >= 400 && r->body.len == 0)
+		status = render_error(r, status, NULL);
+	if (r->route && (r->route->flags & R_CACHEABLE) && status == 200 &&
+	    !r->cookies_set)
+		cache = r->cache ? r->cache : "public, max-age=60";
+	else
+		cache = r->cache && status < 400 && !r->cookies_set ? r->cache :
+		    "no-store";
+	buf_init(&head, 64 * 1024);
+	buf_printf(&head, "Status: %d %s\r\n", status, status_text(status));
+	if (r->body.len || status >= 200)
+		buf_printf(&head, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+		    r->ctype ? r->ctype : "text/html; charset=utf-8",
+		    r->body.len);
+	buf_printf(&head, "Cache-Control: %s\r\n", cache);
+	buf_append(&head, r->headers.data, r->headers.len);
+	buf_puts(&head, "\r\n");
+	FCGX_PutStr(head.data, (int)head.len, fr->out);
+	if (r->body.len)
+		FCGX_PutStr(r->body.data, (int)r->body.len, fr->out);
+	buf_release(&head);
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+handle(struct app *app, struct req *r, FCGX_Request *fr)
+{
+	struct timespec t0;
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r->app = app;
+	buf_init(&r->headers, 64 * 1024);
+	buf_init(&r->body, MAX_OUTPUT);
+	status = dispatch(r, fr);
+	if (app->db.in_tx)
+		db_rollback(&app->db);	/* a handler bailed out mid-way */
+	respond(r, fr, status);
+	/* Log the route pattern, not the path: paths can hold tokens. */
+	log_info("%s %s %d %.1fms", r->method_str ? r->method_str : "-",
+	    r->route ? r->route->pattern :
+	    (r->path && strlen(r->path) < 120 ? r->path : "-"),
+	    status, elapsed_ms(&t0));
+	buf_release(&r->headers);
+	buf_release(&r->body);
+}
+
+int
+worker_run(struct app *app)
+{
+	FCGX_Request fr;
+	struct req r;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	devnull_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (FCGX_Init() != 0) {
+		log_error("FCGX_Init failed");
+		return 1;
+	}
+	FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR);
+	memset(&r, 0, sizeof(r));
+	arena_init(&r.arena, 64 * 1024);
+	/* Connect early when possible; a service that is down now is
+	 * retried by the first request that needs it. */
+	db_ensure(&app->db);
+	kv_ensure(&app->kv);
+	log_info("worker ready");
+	while (!worker_stopping && FCGX_Accept_r(&fr) == 0) {
+		struct arena keep = r.arena;
+
+		memset(&r, 0, sizeof(r));
+		r.arena = keep;
+		handle(app, &r, &fr);
+		FCGX_Finish_r(&fr);
+		arena_reset(&r.arena);
+	}
+	arena_release(&r.arena);
+	log_info("worker exiting");
+	return 0;
+}

@@ -1,0 +1,173 @@
+#include "../core/common.h"
+#include "../core/valid.h"
+#include "address.h"
+
+const struct country *
+app_countries(struct req *r, size_t *n)
+{
+	struct app *app = r->app;
+	PGresult *res;
+
+	if (!app->countries) {
+		/* Reference data: loaded once, kept for the worker's life. */
+		res = q(r, STMT_COUNTRIES);
+		if (!res || PQntuples(res) == 0)
+			return NULL;
+		app->ncountries = (size_t)PQntuples(res);
+		app->countries = xcalloc(app->ncountries, sizeof(struct country));
+		for (size_t i = 0; i < app->ncountries; i++) {
+			snprintf(app->countries[i].code, 3, "%s",
+			    db_str(res, (int)i, 0));
+			app->countries[i].name = xstrdup(db_str(res, (int)i, 1));
+		}
+	}
+	*n = app->ncountries;
+	return app->countries;
+}
+
+const char *
+country_name(struct req *r, const char *code)
+{
+	size_t n;
+	const struct country *c = app_countries(r, &n);
+
+	for (size_t i = 0; c && i < n; i++)
+		if (!strcmp(c[i].code, code))
+			return c[i].name;
+	return NULL;
+}
+
+static void
+check_france(struct form *f, struct address *a, PGresult *communes,
+    const char *code)
+{
+	int n = PQntuples(communes);
+
+	if (n == 0) {
+		form_error(f, "postal_code", "Cette valeur n'est pas un code "
+		    "postal français valide.");
+		return;
+	}
+	for (int i = 0; *code && i < n; i++)
+		if (!strcmp(db_str(communes, i, 0), code)) {
+			a->city_insee = db_str(communes, i, 0);
+			a->city_name = db_str(communes, i, 1);
+			return;
+		}
+	if (*code) {
+		form_error(f, "city_code", "Cette ville n'est pas une ville "
+		    "française valide.");
+		return;
+	}
+	/* No code (no JavaScript): decide alone when that is possible. */
+	for (int i = 0; i < n; i++)
+		if (n == 1 || (*a->city_name &&
+		    !strcasecmp(db_str(communes, i, 1), a->city_name))) {
+			a->city_insee = db_str(communes, i, 0);
+			a->city_name = db_str(communes, i, 1);
+			return;
+		}
+	form_error(f, "city_code", "Veuillez choisir votre commune dans la "
+	    "liste.");
+}
+
+int
+address_check(struct form *f, struct address *a)
+{
+	struct req *r = f->r;
+	const char *code = form_text(f, "city_code", 5);
+
+	a->street = form_text(f, "street", 150);
+	a->postal_code = form_text(f, "postal_code", 15);
+	a->country = form_text(f, "country", 2);
+	a->city_name = form_text(f, "city_name", 100);
+	a->city_insee = "";
+	a->communes = NULL;
+	if (!*a->street)
+		form_error(f, "street", "L'adresse est obligatoire.");
+	else if (utf8_length(a->street) > 150)
+		form_error(f, "street", "L'adresse doit comporter au plus 150 "
+		    "caractères.");
+	if (!*a->country) {
+		form_error(f, "country", "Veuillez choisir un pays.");
+		return 0;
+	}
+	if (!r->app->countries && !app_countries(r, &(size_t){ 0 }))
+		return -1;
+	if (!country_name(r, a->country)) {
+		form_error(f, "country", "Ce pays n'est pas valide.");
+		return 0;
+	}
+	if (strcmp(a->country, "FR")) {
+		if (utf8_length(a->postal_code) > 15)
+			form_error(f, "postal_code", "Le code postal doit "
+			    "contenir moins de 15 caractères.");
+		if (!*a->city_name)
+			form_error(f, "city_name", "Veuillez renseigner une "
+			    "ville.");
+		else if (utf8_length(a->city_name) > 100)
+			form_error(f, "city_name", "Le nom de la ville doit "
+			    "comporter au plus 100 caractères.");
+		return 0;
+	}
+	if (!*a->postal_code) {
+		form_error(f, "postal_code", "Veuillez renseigner un code "
+		    "postal.");
+		return 0;
+	}
+	if (valid_postal_code_fr(a->postal_code) != VALID_OK) {
+		form_error(f, "postal_code", "Cette valeur n'est pas un code "
+		    "postal français valide.");
+		return 0;
+	}
+	{
+		PGresult *communes = q(r, STMT_COMMUNES_BY_POSTAL,
+		    a->postal_code);
+
+		if (!communes)
+			return -1;
+		a->communes = communes;
+		check_france(f, a, communes, code);
+	}
+	return 0;
+}
+
+int
+address_view(struct form *f, const struct address *a)
+{
+	struct req *r = f->r;
+	const struct country *c;
+	struct view_rows rows;
+	size_t n;
+	int has_communes = 0;
+
+	form_value(f, "street", a->street);
+	form_value(f, "postal_code", a->postal_code);
+	form_value(f, "country", *a->country ? a->country : "FR");
+	form_value(f, "city_code", a->city_insee);
+	form_value(f, "city_name", a->city_name);
+	if (!(c = app_countries(r, &n)))
+		return -1;
+	view_rows_init(&rows, &f->v);
+	for (size_t i = 0; i < n; i++)
+		view_rows_add(&rows, 2, c[i].code, c[i].name);
+	view_rows_set(&f->v, "countries", &rows);
+	view_rows_init(&rows, &f->v);
+	if ((!*a->country || !strcmp(a->country, "FR")) &&
+	    valid_postal_code_fr(a->postal_code) == VALID_OK) {
+		PGresult *res = a->communes ? a->communes :
+		    q(r, STMT_COMMUNES_BY_POSTAL, a->postal_code);
+
+		if (!res) {
+			view_rows_set(&f->v, "communes", &rows);
+			return -1;
+		}
+		for (int i = 0; i < PQntuples(res); i++)
+			view_rows_add(&rows, 2, db_str(res, i, 0),
+			    db_str(res, i, 1));
+		has_communes = PQntuples(res) > 0;
+	}
+	view_rows_set(&f->v, "communes", &rows);
+	view_int(&f->v, "has_communes", has_communes);
+	return form_include(f, "address_fields", "address_block");
+}

@@ -1,0 +1,42 @@
+/*
+ * cli: `civitas-fcgi admin EMAIL` creates an admin, or promotes (and
+ * activates, and sets the password of) an existing account. The password
+ * comes from the PASSWORD environment variable, never from argv (which
+ * other users can read in ps).
+ */
+#include "../core/common.h"
+#include "../core/log.h"
+#include "../core/valid.h"
+#include "features.h"
+
+int cli_admin(struct app *app, const char *email);
+
+int
+cli_admin(struct app *app, const char *email)
+{
+	const char *pw = getenv("PASSWORD");
+	char hash[crypto_pwhash_STRBYTES], norm[256];
+	struct arena a;
+	PGresult *res;
+	int rc = 1;
+
+	if (valid_email(email, norm, sizeof(norm)) != VALID_OK) {
+		fprintf(stderr, "admin: not an e-mail address: %s\n", email);
+		return 2;
+	}
+	if (valid_password(pw) != VALID_OK) {
+		fprintf(stderr, "admin: set PASSWORD (8 characters or more)\n");
+		return 2;
+	}
+	if (password_hash(pw, hash) != 0)
+		return 1;
+	arena_init(&a, 4096);
+	res = db_exec(&app->db, &a, STMT_USER_UPSERT_ADMIN, norm, hash);
+	if (res) {
+		printf("admin %s ready (id %s)\n", norm, db_str(res, 0, 0));
+		rc = 0;
+	} else
+		fprintf(stderr, "admin: could not write to PostgreSQL\n");
+	arena_release(&a);
+	return rc;
+}

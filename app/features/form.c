@@ -1,0 +1,71 @@
+#include "../core/common.h"
+#include "../core/valid.h"
+#include "../infra/session.h"
+#include "form.h"
+
+void
+form_init(struct form *f, struct req *r, const char *const *fields)
+{
+	f->r = r;
+	f->errors = 0;
+	view_init(&f->v, &r->arena, 0);
+	for (; *fields; fields++) {
+		form_value(f, *fields, "");
+		view_str(&f->v, arena_printf(&r->arena, "error_%s", *fields), "");
+	}
+	view_str(&f->v, "csrf", csrf_token(r));
+	view_str(&f->v, "banner", "");
+	view_str(&f->v, "notice", "");
+}
+
+void
+form_value(struct form *f, const char *name, const char *value)
+{
+	view_str(&f->v, arena_printf(&f->r->arena, "v_%s", name), value);
+}
+
+void
+form_error(struct form *f, const char *name, const char *message)
+{
+	view_str(&f->v, arena_printf(&f->r->arena, "error_%s", name), message);
+	f->errors++;
+}
+
+const char *
+form_text(struct form *f, const char *name, size_t max)
+{
+	const char *v = req_form(f->r, name);
+	char *out;
+
+	if (!v)
+		return "";
+	if (strlen(v) > max * 4)	/* a code point is at most 4 bytes */
+		v = arena_strndup(&f->r->arena, v, max * 4);
+	out = arena_alloc(&f->r->arena, strlen(v) + 1);
+	text_squeeze(v, out);
+	return out;
+}
+
+int
+form_render(struct form *f, int status, const char *tpl, const char *title)
+{
+	if (f->errors) {
+		view_str(&f->v, "banner", FORM_BANNER);
+		if (status < 400)
+			status = 422;
+	}
+	return render(f->r, status, tpl, &f->v, title);
+}
+
+int
+form_include(struct form *f, const char *tpl, const char *name)
+{
+	struct buf block;
+	int rc;
+
+	buf_init(&block, MAX_OUTPUT);
+	rc = view_render(&f->r->app->views, tpl, &f->v, &block);
+	view_raw_html_already_safe(&f->v, name, rc == 0 ? block.data : "");
+	buf_release(&block);
+	return rc;
+}

@@ -1,0 +1,115 @@
+/*
+ * pages: the public home page, health, the cities API, the admin dashboard
+ * and the generic message page.
+ */
+#include "../core/common.h"
+#include "../core/valid.h"
+#include "../infra/session.h"
+#include "features.h"
+
+#include <ctype.h>
+#include <jansson.h>
+
+int
+message_page(struct req *r, int status, const char *title,
+    const char *message, const char *link, const char *link_label)
+{
+	struct view v;
+
+	view_init(&v, &r->arena, 0);
+	view_str(&v, "heading", title);
+	view_str(&v, "message", message);
+	view_str(&v, "link", link ? link : "");
+	view_str(&v, "link_label", link_label ? link_label : "");
+	return render(r, status, "message", &v, title);
+}
+
+/* GET /: public and cookie-free, so nginx or a CDN can cache it. */
+int
+home_get(struct req *r)
+{
+	struct view v;
+
+	view_init(&v, &r->arena, 0);
+	return render(r, 200, "home", &v, "Accueil");
+}
+
+/*
+ * GET /health: {"status","postgresql","redis"}; 200 when both answer,
+ * else 503. Never cached.
+ */
+int
+health_get(struct req *r)
+{
+	int pg = q(r, STMT_PING) != NULL;
+	redisReply *rep = kv(r, "PING");
+	int rd = rep && rep->type == REDIS_REPLY_STATUS;
+	json_t *o = json_pack("{s:s, s:s, s:s}", "status",
+	    pg && rd ? "ok" : "unavailable", "postgresql", pg ? "up" : "down",
+	    "redis", rd ? "up" : "down");
+	char *s = json_dumps(o, JSON_COMPACT);
+	int status = resp_json_text(r, pg && rd ? 200 : 503, s ? s : "{}");
+
+	free(s);
+	json_decref(o);
+	return status;
+}
+
+/*
+ * GET /api/cities?country=FR&postal_code=69001
+ * 200 [{"code","name"}...] ([] for an unknown postal code or a country
+ * without commune data); 400 problem+json for a malformed parameter; 503.
+ */
+int
+cities_get(struct req *r)
+{
+	const char *country = req_query(r, "country");
+	const char *postal = req_query(r, "postal_code");
+	json_t *list;
+	PGresult *res;
+	char *s;
+
+	if (!country)
+		country = "FR";
+	if (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
+	    !isupper((unsigned char)country[1]))
+		return resp_problem(r, 400, "Paramètre invalide",
+		    "country doit être un code pays ISO 3166-1 à deux lettres.");
+	if (!postal || (!strcmp(country, "FR") &&
+	    valid_postal_code_fr(postal) != VALID_OK) || strlen(postal) > 15)
+		return resp_problem(r, 400, "Paramètre invalide",
+		    "postal_code doit être un code postal français à cinq "
+		    "chiffres.");
+	if (strcmp(country, "FR"))
+		return resp_json_text(r, 200, "[]");
+	if (!(res = q(r, STMT_COMMUNES_BY_POSTAL, postal)))
+		return resp_problem(r, unavailable(r), "Service indisponible",
+		    "La base de données ne répond pas.");
+	list = json_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(list, json_pack("{s:s, s:s}", "code",
+		    db_str(res, i, 0), "name", db_str(res, i, 1)));
+	s = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	r->cache = "public, max-age=86400";
+	resp_json_text(r, 200, s ? s : "[]");
+	free(s);
+	return 200;
+}
+
+/* GET /admin: admins only (dispatcher); counts of members and mails. */
+int
+admin_get(struct req *r)
+{
+	struct view v;
+	PGresult *res = q(r, STMT_ADMIN_STATS);
+
+	if (!res)
+		return unavailable(r);
+	view_init(&v, &r->arena, 0);
+	view_str(&v, "active", db_str(res, 0, 0));
+	view_str(&v, "pending", db_str(res, 0, 1));
+	view_str(&v, "unregistered", db_str(res, 0, 2));
+	view_str(&v, "outbox", db_str(res, 0, 3));
+	return render(r, 200, "admin", &v, "Administration");
+}

@@ -1,0 +1,113 @@
+#include "../core/common.h"
+#include "../core/parse.h"
+#include "crypto.h"
+
+#define DEFAULT_OPS 2ULL
+#define DEFAULT_MEM_KIB 19456UL		/* 19 MiB */
+
+void
+crypto_params(unsigned long long *ops, size_t *mem)
+{
+	long v;
+
+	*ops = DEFAULT_OPS;
+	*mem = (size_t)DEFAULT_MEM_KIB * 1024;
+	if (parse_long(getenv("ARGON2_OPSLIMIT"), 2, 64, &v) == 0)
+		*ops = (unsigned long long)v;
+	if (parse_long(getenv("ARGON2_MEMLIMIT_KIB"), 19456, 4194304, &v) == 0)
+		*mem = (size_t)v * 1024;
+}
+
+int
+password_hash(const char *pw, char out[crypto_pwhash_STRBYTES])
+{
+	unsigned long long ops;
+	size_t mem;
+
+	crypto_params(&ops, &mem);
+	return crypto_pwhash_str_alg(out, pw, strlen(pw), ops, mem,
+	    crypto_pwhash_ALG_ARGON2ID13);
+}
+
+int
+password_verify(const char *hash, const char *pw)
+{
+	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+int
+password_needs_rehash(const char *hash)
+{
+	unsigned long long ops;
+	size_t mem;
+
+	crypto_params(&ops, &mem);
+	return crypto_pwhash_str_needs_rehash(hash, ops, mem) != 0;
+}
+
+void
+token_new(char out[TOKEN_LEN + 1])
+{
+	unsigned char raw[TOKEN_BYTES];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, TOKEN_LEN + 1, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+token_wellformed(const char *s, size_t len)
+{
+	if (len != TOKEN_LEN)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+void
+token_digest(const unsigned char key[32], const char *token,
+    char out[HASH_HEX_LEN + 1])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, key, 32);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"token:", 6);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)token,
+	    strlen(token));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, HASH_HEX_LEN + 1, mac, sizeof(mac));
+}
+
+void
+hmac_b64(const unsigned char key[32], const char *domain, const char *msg,
+    char out[TOKEN_LEN + 1])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, key, 32);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)domain,
+	    strlen(domain) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg,
+	    strlen(msg));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(out, TOKEN_LEN + 1, mac, sizeof(mac),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+str_equal_ct(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return 0;
+	return sodium_memcmp(a, b, la) == 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * crypto: passwords (Argon2id), random tokens, keyed hashes. All secrets
+ * come from config.secret; nothing here keeps state between calls.
+ *
+ * Argon2id cost: OWASP's minimum (m = 19 MiB, t = 2, p = 1), overridable
+ * upward with ARGON2_MEMLIMIT_KIB / ARGON2_OPSLIMIT for stronger hosts.
+ */
+#ifndef CIVITAS_CRYPTO_H
+#define CIVITAS_CRYPTO_H
+
+#include <stddef.h>
+#include <sodium.h>
+
+#define TOKEN_BYTES 32
+#define TOKEN_LEN 43	/* base64url without padding of 32 bytes */
+#define HASH_HEX_LEN 64
+
+void crypto_params(unsigned long long *ops, size_t *mem);
+/* out must hold crypto_pwhash_STRBYTES; 0 on success. */
+int password_hash(const char *pw, char out[crypto_pwhash_STRBYTES]);
+int password_verify(const char *hash, const char *pw);
+/* Does the hash use weaker parameters than today's? */
+int password_needs_rehash(const char *hash);
+/* A fresh random token, base64url (TOKEN_LEN chars + NUL). */
+void token_new(char out[TOKEN_LEN + 1]);
+int token_wellformed(const char *s, size_t len);
+/* Hex SHA-256 of a token under the app key: what the database stores. */
+void token_digest(const unsigned char key[32], const char *token,
+    char out[HASH_HEX_LEN + 1]);
+/* base64url(HMAC-SHA256(key, msg)), 43 chars + NUL. */
+void hmac_b64(const unsigned char key[32], const char *domain,
+    const char *msg, char out[TOKEN_LEN + 1]);
+int str_equal_ct(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,211 @@
+#include "../core/common.h"
+#include "../core/log.h"
+#include "db.h"
+
+void
+db_init(struct db *db, const char *url)
+{
+	memset(db, 0, sizeof(*db));
+	db->url = url;
+}
+
+void
+db_release(struct db *db)
+{
+	if (db->conn)
+		PQfinish(db->conn);
+	db->conn = NULL;
+}
+
+static void
+db_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;	/* NOTICEs are not worth a log line per request */
+}
+
+static int
+db_connect(struct db *db)
+{
+	const char *keys[] = { "dbname", "connect_timeout",
+	    "application_name", NULL };
+	const char *vals[] = { db->url, "3", "civitas", NULL };
+
+	db_release(db);
+	db->in_tx = 0;
+	/* expand_dbname: the URL supplies everything it names. */
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		log_error("postgresql: %s", PQerrorMessage(db->conn));
+		db_release(db);
+		return -1;
+	}
+	PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	for (int i = 0; i < STMT__MAX; i++) {
+		char name[16];
+		PGresult *res;
+
+		snprintf(name, sizeof(name), "s%d", i);
+		res = PQprepare(db->conn, name, stmt_defs[i].sql,
+		    stmt_defs[i].nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_error("postgresql: prepare %d: %s", i,
+			    PQerrorMessage(db->conn));
+			PQclear(res);
+			db_release(db);
+			return -1;
+		}
+		PQclear(res);
+	}
+	return 0;
+}
+
+int
+db_ensure(struct db *db)
+{
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	return db_connect(db);
+}
+
+static void
+db_clear(void *p)
+{
+	PQclear(p);
+}
+
+static void
+db_failed(struct db *db, PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	if (db->conn && PQstatus(db->conn) != CONNECTION_OK) {
+		log_error("postgresql: connection lost during %s", what);
+		db_release(db);
+		return;
+	}
+	if (!db_unique_violation(db))
+		log_error("postgresql: %s: %s", what,
+		    db->conn ? PQerrorMessage(db->conn) : "not connected");
+}
+
+PGresult *
+db_exec(struct db *db, struct arena *a, enum stmt s, ...)
+{
+	const char *params[16];
+	char name[16];
+	PGresult *res;
+	ExecStatusType st;
+	va_list ap;
+	int n = stmt_defs[s].nparams;
+
+	db->sqlstate[0] = '\0';
+	if (n > (int)ARRAY_SIZE(params))
+		abort();
+	va_start(ap, s);
+	for (int i = 0; i < n; i++)
+		params[i] = va_arg(ap, const char *);
+	va_end(ap);
+	if (!db->in_tx && db_ensure(db) < 0) {
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
+		return NULL;
+	}
+	if (!db->conn) {
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "s%d", (int)s);
+	res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		char what[24];
+
+		snprintf(what, sizeof(what), "statement %d", (int)s);
+		db_failed(db, res, what);
+		PQclear(res);
+		return NULL;
+	}
+	arena_defer(a, db_clear, res);
+	return res;
+}
+
+static int
+db_simple(struct db *db, const char *cmd)
+{
+	PGresult *res;
+	int ok;
+
+	if (!db->conn)
+		return -1;
+	res = PQexec(db->conn, cmd);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		db_failed(db, res, cmd);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+int
+db_begin(struct db *db)
+{
+	if (db_ensure(db) < 0) {
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
+		return -1;
+	}
+	if (db_simple(db, "BEGIN") < 0)
+		return -1;
+	db->in_tx = 1;
+	return 0;
+}
+
+int
+db_commit(struct db *db)
+{
+	int rc = db_simple(db, "COMMIT");
+
+	db->in_tx = 0;
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db->in_tx && db->conn)
+		db_simple(db, "ROLLBACK");
+	db->in_tx = 0;
+}
+
+int
+db_unique_violation(const struct db *db)
+{
+	return !strcmp(db->sqlstate, "23505");
+}
+
+int
+db_down(const struct db *db)
+{
+	return !db->conn || !strncmp(db->sqlstate, "08", 2) ||
+	    !strncmp(db->sqlstate, "57P", 3);
+}
+
+const char *
+db_str(const PGresult *res, int row, int col)
+{
+	if (!res || row >= PQntuples(res) || col >= PQnfields(res) ||
+	    PQgetisnull(res, row, col))
+		return "";
+	return PQgetvalue(res, row, col);
+}
+
+long
+db_long(const PGresult *res, int row, int col)
+{
+	return strtol(db_str(res, row, col), NULL, 10);
+}
+
+int
+db_bool(const PGresult *res, int row, int col)
+{
+	return db_str(res, row, col)[0] == 't';
+}

@@ -1,0 +1,43 @@
+/*
+ * db: one PostgreSQL connection per process, prepared statements only.
+ *
+ * The connection is (re)opened lazily by db_ensure(): a worker that starts
+ * while PostgreSQL is down, or loses it mid-flight, answers 503 and simply
+ * reconnects on a later request. Results are registered on the caller's
+ * arena and freed with it; callers never PQclear.
+ */
+#ifndef CIVITAS_DB_H
+#define CIVITAS_DB_H
+
+#include <libpq-fe.h>
+#include "../core/arena.h"
+#include "sql.h"
+
+struct db {
+	PGconn *conn;
+	const char *url;
+	char sqlstate[6];	/* of the last failed statement, "" if none */
+	int in_tx;
+};
+
+void db_init(struct db *db, const char *url);
+void db_release(struct db *db);
+/* 0 when connected and prepared, -1 when PostgreSQL is unreachable. */
+int db_ensure(struct db *db);
+/* Run a prepared statement with stmt_defs[s].nparams (const char *)
+ * arguments (NULL = SQL NULL). NULL on any failure. */
+PGresult *db_exec(struct db *db, struct arena *a, enum stmt s, ...);
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+/* Did the last failure come from a unique constraint? */
+int db_unique_violation(const struct db *db);
+/* Connection lost (as opposed to a constraint or data error)? */
+int db_down(const struct db *db);
+
+/* Accessors that never return NULL: "" for SQL NULL or out of range. */
+const char *db_str(const PGresult *res, int row, int col);
+long db_long(const PGresult *res, int row, int col);
+int db_bool(const PGresult *res, int row, int col);
+
+#endif

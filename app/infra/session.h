@@ -1,0 +1,36 @@
+/*
+ * session: logged-in state in Redis, CSRF tokens, one-shot notices.
+ *
+ * A session is the Redis hash "sess:<id>" (uid, created) with an idle TTL;
+ * the id is 256 random bits (libsodium) in an HttpOnly, SameSite=Lax cookie,
+ * Secure when BASE_URL is https. Expiry is enforced by Redis (idle) and by
+ * C (absolute age). A new id is issued at every login. "usess:<uid>" lists a
+ * member's sessions so a password change or deletion can end them all.
+ *
+ * CSRF: a random "csrf" cookie, and in each form the HMAC of that cookie
+ * under the app secret. Anonymous forms are covered the same way.
+ */
+#ifndef CIVITAS_SESSION_H
+#define CIVITAS_SESSION_H
+
+#include "../core/app.h"
+
+#define SESSION_IDLE_SECONDS (14L * 24 * 3600)
+#define SESSION_MAX_SECONDS (30L * 24 * 3600)
+
+/* Load r->sid and r->user from the cookie. 0 ok (maybe anonymous),
+ * -1 when Redis or PostgreSQL is unavailable. */
+int session_load(struct req *r);
+int session_start(struct req *r, long uid);
+void session_end(struct req *r);
+/* End every session of uid except the current one (when keep is set). */
+int sessions_revoke(struct req *r, long uid, int keep_current);
+
+const char *csrf_token(struct req *r);
+int csrf_valid(struct req *r);
+
+/* A message for the next page of a logged-in member. */
+void flash_set(struct req *r, const char *msg);
+const char *flash_take(struct req *r);
+
+#endif

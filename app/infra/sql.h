@@ -1,0 +1,45 @@
+/*
+ * sql: the fixed, numbered set of prepared statements. Every query civitas
+ * runs is here; each is prepared once per connection (db_connect) and run
+ * with PQexecPrepared and $n parameters. Never build SQL from strings.
+ */
+#ifndef CIVITAS_SQL_H
+#define CIVITAS_SQL_H
+
+enum stmt {
+	STMT_PING,
+	STMT_COUNTRIES,
+	STMT_COMMUNES_BY_POSTAL,
+	STMT_COMMUNE_CHECK,
+	STMT_USER_EMAIL_TAKEN,
+	STMT_USER_INSERT,
+	STMT_USER_AUTH,
+	STMT_USER_BY_ID,
+	STMT_USER_UPDATE_PROFILE,
+	STMT_USER_SET_PASSWORD,
+	STMT_USER_LOGGED_IN,
+	STMT_USER_ACTIVATE,
+	STMT_USER_DELETE,
+	STMT_USER_UPSERT_ADMIN,
+	STMT_UNREGISTRATION_INSERT,
+	STMT_TOKEN_INSERT,
+	STMT_TOKEN_FIND,
+	STMT_TOKEN_USE,
+	STMT_TOKENS_REVOKE,
+	STMT_OUTBOX_INSERT,
+	STMT_OUTBOX_CLAIM,
+	STMT_OUTBOX_SENT,
+	STMT_OUTBOX_FAILED,
+	STMT_OUTBOX_NEXT_DUE,
+	STMT_ADMIN_STATS,
+	STMT__MAX
+};
+
+struct stmt_def {
+	const char *sql;
+	int nparams;
+};
+
+extern const struct stmt_def stmt_defs[STMT__MAX];
+
+#endif

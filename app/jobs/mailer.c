@@ -1,0 +1,294 @@
+/*
+ * civitas-mailer: delivers the PostgreSQL outbox over SMTP.
+ *
+ * One message per transaction: claim the oldest due row with
+ * FOR UPDATE SKIP LOCKED (so several mailers never take the same one), send
+ * it, and mark it sent in that same transaction. A crash before COMMIT
+ * leaves the row unsent and unlocked, so it is retried: no mail is lost.
+ * The only window for a second transmission is between the SMTP server's
+ * final "250" and our COMMIT; the Message-ID, fixed when the row was
+ * written, lets the receiving side recognise that copy as the same mail.
+ *
+ * A failed delivery is retried with exponential backoff
+ * (MAIL_RETRY_BASE seconds, doubling, capped at an hour) and given up after
+ * MAIL_MAX_ATTEMPTS. New mail wakes the mailer at once (LISTEN outbox).
+ *
+ * Environment: DATABASE_URL, SMTP_URL, MAIL_FROM, MAIL_RETRY_BASE (30),
+ * MAIL_MAX_ATTEMPTS (10).
+ */
+#include "../core/common.h"
+#include "../core/arena.h"
+#include "../core/buf.h"
+#include "../core/log.h"
+#include "../core/parse.h"
+#include "../infra/db.h"
+
+#include <curl/curl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sodium.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stopping;
+
+struct mailer {
+	struct db db;
+	CURL *curl;
+	const char *smtp_url;
+	const char *from;	/* header form: Name <addr> */
+	char envelope_from[256];
+	long retry_base;
+	long max_attempts;
+	int listening;
+};
+
+struct upload {
+	const char *data;
+	size_t len;
+	size_t off;
+};
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static size_t
+read_cb(char *ptr, size_t size, size_t nmemb, void *userp)
+{
+	struct upload *u = userp;
+	size_t n = size * nmemb;
+
+	if (n > u->len - u->off)
+		n = u->len - u->off;
+	memcpy(ptr, u->data + u->off, n);
+	u->off += n;
+	return n;
+}
+
+/* RFC 2047 encoded-word for a UTF-8 subject. */
+static void
+encode_subject(struct buf *b, const char *s)
+{
+	size_t n = strlen(s), cap = sodium_base64_ENCODED_LEN(n,
+	    sodium_base64_VARIANT_ORIGINAL);
+	char *enc = xmalloc(cap);
+	int ascii = 1;
+
+	for (const char *p = s; *p; p++)
+		ascii &= (unsigned char)*p < 0x80 && *p != '\r' && *p != '\n';
+	if (ascii) {
+		buf_puts(b, s);
+	} else {
+		sodium_bin2base64(enc, cap, (const unsigned char *)s, n,
+		    sodium_base64_VARIANT_ORIGINAL);
+		buf_printf(b, "=?UTF-8?B?%s?=", enc);
+	}
+	free(enc);
+}
+
+static void
+build_message(struct mailer *m, struct buf *b, const char *msgid,
+    const char *to, const char *subject, const char *body)
+{
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	buf_printf(b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: ", date,
+	    m->from, to);
+	encode_subject(b, subject);
+	buf_printf(b, "\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "Auto-Submitted: auto-generated\r\n\r\n", msgid);
+	for (const char *p = body; *p; p++) {
+		if (*p == '\n' && (p == body || p[-1] != '\r'))
+			buf_putc(b, '\r');
+		buf_putc(b, *p);
+	}
+	if (b->len < 2 || b->data[b->len - 1] != '\n')
+		buf_puts(b, "\r\n");
+}
+
+/* 0 when the SMTP server accepted the message; else -1 and err. */
+static int
+smtp_send(struct mailer *m, const char *to, const struct buf *msg,
+    char *err, size_t errsz)
+{
+	struct curl_slist *rcpt = curl_slist_append(NULL, to);
+	struct upload u = { msg->data, msg->len, 0 };
+	CURLcode rc;
+
+	curl_easy_setopt(m->curl, CURLOPT_URL, m->smtp_url);
+	curl_easy_setopt(m->curl, CURLOPT_MAIL_FROM, m->envelope_from);
+	curl_easy_setopt(m->curl, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(m->curl, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(m->curl, CURLOPT_READDATA, &u);
+	curl_easy_setopt(m->curl, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(m->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(m->curl, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(m->curl, CURLOPT_NOSIGNAL, 1L);
+	rc = curl_easy_perform(m->curl);
+	curl_slist_free_all(rcpt);
+	if (rc == CURLE_OK)
+		return 0;
+	snprintf(err, errsz, "%s", curl_easy_strerror(rc));
+	return -1;
+}
+
+static double
+backoff(const struct mailer *m, long attempts)
+{
+	double d = (double)m->retry_base;
+
+	if (attempts + 1 >= m->max_attempts)
+		return -1;	/* give up: next_attempt_at = infinity */
+	for (long i = 0; i < attempts && d < 3600; i++)
+		d *= 2;
+	return d > 3600 ? 3600 : d;
+}
+
+/* Deliver one due message. 1 sent or failed, 0 nothing due, -1 db down. */
+static int
+deliver_one(struct mailer *m, struct arena *a)
+{
+	char err[CURL_ERROR_SIZE + 64];
+	PGresult *res;
+	struct buf msg;
+	int rc;
+
+	if (db_begin(&m->db) < 0)
+		return -1;
+	if (!(res = db_exec(&m->db, a, STMT_OUTBOX_CLAIM))) {
+		db_rollback(&m->db);
+		return -1;
+	}
+	if (PQntuples(res) == 0) {
+		db_commit(&m->db);
+		return 0;
+	}
+	buf_init(&msg, 16 * 1024 * 1024);
+	build_message(m, &msg, db_str(res, 0, 1), db_str(res, 0, 2),
+	    db_str(res, 0, 3), db_str(res, 0, 4));
+	if (smtp_send(m, db_str(res, 0, 2), &msg, err, sizeof(err)) == 0) {
+		rc = db_exec(&m->db, a, STMT_OUTBOX_SENT, db_str(res, 0, 0)) &&
+		    db_commit(&m->db) == 0 ? 1 : -1;
+		if (rc == 1)
+			log_info("sent %s", db_str(res, 0, 1));
+	} else {
+		double delay = backoff(m, db_long(res, 0, 5));
+		char *d = arena_printf(a, "%.0f", delay);
+
+		log_error("delivery of %s failed (attempt %ld): %s%s",
+		    db_str(res, 0, 1), db_long(res, 0, 5) + 1, err,
+		    delay < 0 ? "; giving up" : "");
+		rc = db_exec(&m->db, a, STMT_OUTBOX_FAILED, db_str(res, 0, 0),
+		    err, d) && db_commit(&m->db) == 0 ? 1 : -1;
+	}
+	buf_release(&msg);
+	if (rc < 0)
+		db_rollback(&m->db);
+	return rc;
+}
+
+/* Sleep until new mail is announced, the next retry is due, or 5 s. */
+static void
+wait_for_mail(struct mailer *m, struct arena *a)
+{
+	struct pollfd pfd;
+	PGresult *res;
+	PGnotify *n;
+	double due = 5;
+	int ms;
+
+	if (!m->listening) {
+		PGresult *l = PQexec(m->db.conn, "LISTEN outbox");
+
+		m->listening = PQresultStatus(l) == PGRES_COMMAND_OK;
+		PQclear(l);
+	}
+	if ((res = db_exec(&m->db, a, STMT_OUTBOX_NEXT_DUE)))
+		due = strtod(db_str(res, 0, 0), NULL);
+	if (due > 5)
+		due = 5;
+	ms = due <= 0 ? 0 : (int)(due * 1000) + 10;
+	pfd.fd = PQsocket(m->db.conn);
+	pfd.events = POLLIN;
+	if (ms > 0 && pfd.fd >= 0 && poll(&pfd, 1, ms) > 0)
+		PQconsumeInput(m->db.conn);
+	while (m->db.conn && (n = PQnotifies(m->db.conn)))
+		PQfreemem(n);
+}
+
+static void
+mailer_envelope(struct mailer *m)
+{
+	const char *lt = strchr(m->from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	size_t n;
+
+	if (lt && gt && gt > lt + 1) {
+		n = (size_t)(gt - lt + 1);
+		if (n >= sizeof(m->envelope_from))
+			n = sizeof(m->envelope_from) - 1;
+		memcpy(m->envelope_from, lt, n);
+		m->envelope_from[n] = '\0';
+	} else
+		snprintf(m->envelope_from, sizeof(m->envelope_from), "<%s>",
+		    m->from);
+}
+
+int
+main(void)
+{
+	struct mailer m;
+	struct arena a;
+	const char *v;
+	struct sigaction sa;
+
+	log_set_role("mailer");
+	memset(&m, 0, sizeof(m));
+	v = getenv("DATABASE_URL");
+	db_init(&m.db, v && *v ? v : "postgresql:///civitas");
+	v = getenv("SMTP_URL");
+	m.smtp_url = v && *v ? v : "smtp://127.0.0.1:25";
+	v = getenv("MAIL_FROM");
+	m.from = v && *v ? v : "civitas <no-reply@civitas.localhost>";
+	mailer_envelope(&m);
+	m.retry_base = 30;
+	m.max_attempts = 10;
+	parse_long(getenv("MAIL_RETRY_BASE"), 1, 86400, &m.retry_base);
+	parse_long(getenv("MAIL_MAX_ATTEMPTS"), 1, 1000, &m.max_attempts);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT))
+		return 1;
+	m.curl = curl_easy_init();
+	arena_init(&a, 64 * 1024);
+	log_info("delivering to %s", m.smtp_url);
+	while (!stopping) {
+		int rc = deliver_one(&m, &a);
+
+		if (rc == 0)
+			wait_for_mail(&m, &a);
+		else if (rc < 0) {
+			m.listening = 0;
+			sleep(1);	/* PostgreSQL down: retry soon */
+		}
+		arena_reset(&a);
+	}
+	log_info("stopping");
+	arena_release(&a);
+	curl_easy_cleanup(m.curl);
+	curl_global_cleanup();
+	db_release(&m.db);
+	return 0;
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Lay out templates and static files under $1 (default build/share):
+#   $1/views/...            the templates, copied
+#   $1/public/assets/NAME.HASH.EXT   fingerprinted copies (immutable)
+#   $1/public/assets.map    "NAME URL" lines read by the workers
+set -eu
+out=${1:-build/share}
+cd "$(dirname "$0")/.."
+rm -rf "$out/views.new" && mkdir -p "$out/views.new" "$out/public/assets"
+cp -R views/. "$out/views.new/"
+rm -rf "$out/views.new/assets" "$out/views"
+mv "$out/views.new" "$out/views"
+map="$out/public/assets.map.new"
+: > "$map"
+for f in views/assets/*; do
+	name=$(basename "$f")
+	hash=$(sha256sum "$f" | cut -c1-10)
+	fp="${name%.*}.$hash.${name##*.}"
+	[ -f "$out/public/assets/$fp" ] || cp "$f" "$out/public/assets/$fp"
+	echo "$name /assets/$fp" >> "$map"
+done
+mv "$map" "$out/public/assets.map"

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Install the Debian 12 packages civitas needs to build, run and test.
+# Root installs directly; other users go through sudo. Quiet when all present.
+set -eu
+PKGS="build-essential pkg-config git ca-certificates curl
+libfcgi-dev libfcgi-bin spawn-fcgi libpq-dev libhiredis-dev libjansson-dev
+libctpl-dev libsodium-dev libcurl4-openssl-dev
+postgresql postgresql-contrib redis-server redis-tools nginx-light
+python3 python3-aiosmtpd iso-codes gettext-base
+clang llvm libclang-rt-14-dev wrk procps psmisc iproute2
+nodejs npm chromium"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || {
+		echo "deps: missing packages:$missing (run as root or install sudo)" >&2
+		exit 1
+	}
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Debian starts the packaged services; civitas runs its own private ones.
+for s in nginx redis-server postgresql; do
+	$SUDO service "$s" stop >/dev/null 2>&1 || true
+done

@@ -1,0 +1,186 @@
+#!/bin/bash
+# The local civitas stack: a private PostgreSQL cluster, Redis, an SMTP sink,
+# the FastCGI master with its workers, the mail worker and nginx, all under
+# one directory, on unix sockets except HTTP and SMTP.
+#
+#   scripts/stack.sh start DIR     start (or reuse) everything under DIR
+#   scripts/stack.sh stop DIR      stop everything started under DIR
+#   scripts/stack.sh env DIR       print the environment (source it)
+#   scripts/stack.sh admin DIR EMAIL   create/promote an admin (PASSWORD env)
+#
+# Settings (environment): HTTP_PORT (8080), SMTP_PORT (2525), WORKERS (4),
+# TRUSTED_PROXY (127.0.0.2), BIN_DIR (build), PG_FAST (unset: durable
+# commits; set in tests), MAIL_RETRY_BASE (30). The app secret is created
+# once in DIR/secret. As root, PostgreSQL runs as the "postgres" user.
+set -euo pipefail
+cmd=${1:?usage: stack.sh start|stop|env|admin DIR}
+dir=${2:?usage: stack.sh start|stop|env|admin DIR}
+top=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$dir"
+VAR=$(cd "$dir" && pwd)
+RUN=$VAR/run LOG=$VAR/log
+HTTP_PORT=${HTTP_PORT:-8080}
+SMTP_PORT=${SMTP_PORT:-2525}
+WORKERS=${WORKERS:-4}
+TRUSTED_PROXY=${TRUSTED_PROXY:-127.0.0.2}
+BIN_DIR=${BIN_DIR:-$top/build}
+case $BIN_DIR in /*) ;; *) BIN_DIR=$top/$BIN_DIR ;; esac
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# The cluster lives in DIR/pg when the postgres user can reach it,
+# else in /var/lib/civitas/<hash of DIR> (e.g. a checkout under /root).
+pg_dir() {
+	if [ "$(id -u)" -ne 0 ] || runuser -u postgres -- test -x "$VAR"; then
+		echo "$VAR/pg"
+	else
+		echo "/var/lib/civitas/$(echo "$VAR" | sha256sum | cut -c1-16)/pg"
+	fi
+}
+PG=$(pg_dir)
+
+write_env() {
+	local secret
+	[ -s "$VAR/secret" ] || (umask 077; head -c 48 /dev/urandom | base64 -w0 > "$VAR/secret")
+	secret=$(cat "$VAR/secret")
+	cat > "$VAR/env" <<ENV
+export CIVITAS_VAR='$VAR'
+export CIVITAS_ROOT='$BIN_DIR/share'
+export DATABASE_URL='postgresql://civitas@/civitas?host=$PG/run'
+export REDIS_URL='unix://$RUN/redis.sock'
+export SMTP_URL='smtp://127.0.0.1:$SMTP_PORT'
+export APP_SECRET='$secret'
+export BASE_URL='http://127.0.0.1:$HTTP_PORT'
+export LISTEN='unix:$RUN/fcgi.sock'
+export WORKERS='$WORKERS'
+export HTTP_PORT='$HTTP_PORT'
+export SMTP_PORT='$SMTP_PORT'
+export TRUSTED_PROXY='$TRUSTED_PROXY'
+export MAIL_FROM='civitas <no-reply@civitas.localhost>'
+export MAIL_RETRY_BASE='${MAIL_RETRY_BASE:-30}'
+export BIN_DIR='$BIN_DIR'
+export PUBLIC_DIR='$BIN_DIR/share/public'
+ENV
+}
+
+wait_for() {	# wait_for SECONDS DESCRIPTION COMMAND...
+	local t=$(( $1 * 10 )) what=$2
+	shift 2
+	while ! "$@" >/dev/null 2>&1; do
+		t=$((t - 1))
+		if [ $t -le 0 ]; then
+			echo "stack: $what did not come up (see $LOG)" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+alive() { [ -s "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+start_pg() {
+	mkdir -p "$PG/run"
+	if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$(dirname "$PG")"; fi
+	if [ ! -s "$PG/data/PG_VERSION" ]; then
+		as_pg "$PGBIN/initdb" -D "$PG/data" -U civitas -A trust -E UTF8 \
+			--locale=C.UTF-8 >"$LOG/initdb.log" 2>&1
+	fi
+	local opts="-k $PG/run -c listen_addresses= -c max_connections=200"
+	opts="$opts -c shared_buffers=128MB"
+	[ -n "${PG_FAST:-}" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	if ! as_pg "$PGBIN/pg_ctl" -D "$PG/data" status >/dev/null 2>&1; then
+		as_pg "$PGBIN/pg_ctl" -D "$PG/data" -o "$opts" -l "$PG/postgres.log" \
+			-w -t 60 start >/dev/null
+	fi
+	psql -X -q -d "postgresql://civitas@/postgres?host=$PG/run" -tAc \
+		"SELECT 1 FROM pg_database WHERE datname = 'civitas'" | grep -q 1 ||
+		psql -X -q -d "postgresql://civitas@/postgres?host=$PG/run" \
+			-c "CREATE DATABASE civitas"
+}
+
+start() {
+	mkdir -p "$RUN" "$LOG" "$VAR/mail" "$VAR/redis"
+	write_env
+	# shellcheck disable=SC1091
+	. "$VAR/env"
+	[ -x "$BIN_DIR/civitas-fcgi" ] || { echo "stack: build first (make)" >&2; exit 1; }
+	start_pg
+	"$top/scripts/migrate.sh" >>"$LOG/migrate.log"
+	if ! alive redis; then
+		local save='--save ""'
+		[ -n "${PG_FAST:-}" ] || save="--save 60 1"
+		eval redis-server --port 0 --unixsocket "$RUN/redis.sock" \
+			--unixsocketperm 700 --dir "$VAR/redis" --daemonize yes \
+			--pidfile "$RUN/redis.pid" --logfile "$LOG/redis.log" "$save"
+		wait_for 10 redis redis-cli -s "$RUN/redis.sock" ping
+	fi
+	if ! alive smtp; then
+		/usr/bin/python3 "$top/scripts/smtp-sink.py" --host 127.0.0.1 \
+			--port "$SMTP_PORT" --dir "$VAR/mail" --log "$LOG/smtp.log" \
+			>>"$LOG/smtp.log" 2>&1 &
+		echo $! > "$RUN/smtp.pid"
+		wait_for 10 "smtp sink" bash -c "exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT"
+	fi
+	if ! alive fcgi; then
+		"$BIN_DIR/civitas-fcgi" serve >>"$LOG/fcgi.log" 2>&1 &
+		echo $! > "$RUN/fcgi.pid"
+		wait_for 10 "fastcgi master" test -S "$RUN/fcgi.sock"
+	fi
+	if ! alive mailer; then
+		"$BIN_DIR/civitas-mailer" >>"$LOG/mailer.log" 2>&1 &
+		echo $! > "$RUN/mailer.pid"
+	fi
+	if ! alive nginx; then
+		"$top/scripts/nginx-conf.sh" >/dev/null
+		nginx -c "$VAR/nginx/nginx.conf" -p "$VAR/nginx/" 2>>"$LOG/nginx-error.log"
+		wait_for 10 nginx test -s "$RUN/nginx.pid"
+	fi
+	wait_for 20 "the site" curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/health"
+}
+
+stop_pid() {	# stop_pid NAME: SIGTERM, wait up to 10 s, then SIGKILL
+	local pid
+	[ -s "$RUN/$1.pid" ] || return 0
+	pid=$(cat "$RUN/$1.pid")
+	if kill -TERM "$pid" 2>/dev/null; then
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$RUN/$1.pid"
+}
+
+stop() {
+	[ -d "$RUN" ] || return 0
+	if alive nginx; then
+		nginx -c "$VAR/nginx/nginx.conf" -p "$VAR/nginx/" -s quit 2>/dev/null || true
+		for _ in $(seq 50); do alive nginx || break; sleep 0.1; done
+	fi
+	rm -f "$RUN/nginx.pid"
+	stop_pid mailer
+	stop_pid fcgi
+	stop_pid smtp
+	if alive redis; then
+		redis-cli -s "$RUN/redis.sock" shutdown >/dev/null 2>&1 || true
+		for _ in $(seq 50); do alive redis || break; sleep 0.1; done
+	fi
+	if [ -s "$PG/data/PG_VERSION" ]; then
+		as_pg "$PGBIN/pg_ctl" -D "$PG/data" -m fast -w stop >/dev/null 2>&1 || true
+	fi
+}
+
+case $cmd in
+start) start ;;
+stop) stop ;;
+env) write_env; cat "$VAR/env" ;;
+admin)
+	write_env
+	# shellcheck disable=SC1091
+	. "$VAR/env"
+	alive fcgi || start
+	"$BIN_DIR/civitas-fcgi" admin "${3:?email}"
+	;;
+*) echo "usage: stack.sh start|stop|env|admin DIR" >&2; exit 2 ;;
+esac
