@@ -44,6 +44,10 @@ $(O)/civitas-fcgi: $(call obj,$(FCGI_SRC))
 $(O)/civitas-mailer: $(call obj,$(MAILER_SRC))
 	$(CC) $(SANITIZE) -o $@ $^ $(LIBS)
 
+$(O)/argon2-rate: $(call obj,test/bench/argon2_rate.c app/infra/crypto.c \
+	app/core/parse.c app/core/arena.c app/core/xalloc.c app/core/log.c)
+	$(CC) $(SANITIZE) -o $@ $^ $(LIBS) -lpthread
+
 $(O)/unit-tests: $(call obj,$(UNIT_SRC))
 	$(CC) $(SANITIZE) -o $@ $^ $(LIBS)
 
@@ -67,7 +71,7 @@ stop:
 test: deps
 	scripts/test.sh
 
-bench: deps all
+bench: deps all $(O)/argon2-rate
 	scripts/bench.sh
 
 fuzz: deps

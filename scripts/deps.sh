@@ -7,8 +7,9 @@ libfcgi-dev libfcgi-bin spawn-fcgi libpq-dev libhiredis-dev libjansson-dev
 libctpl-dev libsodium-dev libcurl4-openssl-dev
 postgresql postgresql-contrib redis-server redis-tools nginx-light
 python3 python3-aiosmtpd iso-codes gettext-base
-clang llvm libclang-rt-14-dev wrk procps psmisc iproute2
-nodejs npm chromium"
+clang llvm libclang-rt-14-dev wrk procps psmisc iproute2 chromium"
+# Any node >= 18 with npm will do (some images ship nodesource's build).
+command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -4,6 +4,7 @@
  *   civitas-fcgi              one worker on fd 0 (as spawn-fcgi starts it)
  *   civitas-fcgi serve        master: open LISTEN, prefork WORKERS workers
  *   civitas-fcgi admin EMAIL  create or promote an admin (PASSWORD from env)
+ *   civitas-fcgi hash         print the Argon2id hash of PASSWORD
  *
  * Configuration comes from the environment only (see config.h).
  */
@@ -77,6 +78,7 @@ app_release(struct app *app)
 }
 
 int cli_admin(struct app *app, const char *email);
+int cli_hash(void);
 
 int
 main(int argc, char **argv)
@@ -96,8 +98,10 @@ main(int argc, char **argv)
 		rc = master_run(&app);
 	else if (!strcmp(argv[1], "admin") && argc == 3)
 		rc = cli_admin(&app, argv[2]);
+	else if (!strcmp(argv[1], "hash"))
+		rc = cli_hash();
 	else {
-		fprintf(stderr, "usage: civitas-fcgi [serve | admin EMAIL]\n");
+		fprintf(stderr, "usage: civitas-fcgi [serve | admin EMAIL | hash]\n");
 		rc = 2;
 	}
 	app_release(&app);

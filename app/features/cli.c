@@ -3,6 +3,9 @@
  * activates, and sets the password of) an existing account. The password
  * comes from the PASSWORD environment variable, never from argv (which
  * other users can read in ps).
+ *
+ * `civitas-fcgi hash` prints the Argon2id hash of PASSWORD (demo data,
+ * operators' scripts).
  */
 #include "../core/common.h"
 #include "../core/log.h"
@@ -10,6 +13,7 @@
 #include "features.h"
 
 int cli_admin(struct app *app, const char *email);
+int cli_hash(void);
 
 int
 cli_admin(struct app *app, const char *email)
@@ -39,4 +43,18 @@ cli_admin(struct app *app, const char *email)
 		fprintf(stderr, "admin: could not write to PostgreSQL\n");
 	arena_release(&a);
 	return rc;
+}
+
+int
+cli_hash(void)
+{
+	const char *pw = getenv("PASSWORD");
+	char hash[crypto_pwhash_STRBYTES];
+
+	if (valid_password(pw) != VALID_OK || password_hash(pw, hash) != 0) {
+		fprintf(stderr, "hash: set PASSWORD (8 characters or more)\n");
+		return 2;
+	}
+	puts(hash);
+	return 0;
 }

@@ -86,10 +86,9 @@ token_digest(const unsigned char key[32], const char *token,
 }
 
 void
-hmac_b64(const unsigned char key[32], const char *domain, const char *msg,
-    char out[TOKEN_LEN + 1])
+hmac_raw(const unsigned char key[32], const char *domain, const char *msg,
+    unsigned char out[32])
 {
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256_state st;
 
 	crypto_auth_hmacsha256_init(&st, key, 32);
@@ -97,7 +96,16 @@ hmac_b64(const unsigned char key[32], const char *domain, const char *msg,
 	    strlen(domain) + 1);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg,
 	    strlen(msg));
-	crypto_auth_hmacsha256_final(&st, mac);
+	crypto_auth_hmacsha256_final(&st, out);
+}
+
+void
+hmac_b64(const unsigned char key[32], const char *domain, const char *msg,
+    char out[TOKEN_LEN + 1])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	hmac_raw(key, domain, msg, mac);
 	sodium_bin2base64(out, TOKEN_LEN + 1, mac, sizeof(mac),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }

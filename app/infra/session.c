@@ -129,10 +129,19 @@ sessions_revoke(struct req *r, long uid, int keep_current)
 	return 0;
 }
 
+/*
+ * The token in a form is mask || (HMAC(cookie) XOR mask) with a fresh
+ * random mask per response, so a compressed page never repeats the same
+ * secret bytes (BREACH), while any of these tokens checks out.
+ */
+#define CSRF_RAW 32
+#define CSRF_LEN 86	/* base64url of 64 bytes, no padding */
+
 const char *
 csrf_token(struct req *r)
 {
 	const char *c = req_cookie(r, "csrf");
+	unsigned char mac[CSRF_RAW], both[2 * CSRF_RAW];
 	char fresh[TOKEN_LEN + 1];
 	char *tok;
 
@@ -141,15 +150,15 @@ csrf_token(struct req *r)
 	if (!c || !token_wellformed(c, strlen(c))) {
 		token_new(fresh);
 		resp_cookie(r, "csrf", fresh, -1);
-		c = arena_strdup(&r->arena, fresh);
-		/* Later lookups in this request must see the new cookie. */
-		for (size_t i = 0; i < r->cookies.n; i++)
-			if (!strcmp(r->cookies.v[i].name, "csrf"))
-				r->cookies.v[i].name = "csrf-stale";
-		r->csrf = NULL;
+		c = fresh;
 	}
-	tok = arena_alloc(&r->arena, TOKEN_LEN + 1);
-	hmac_b64(r->app->cfg.secret, "csrf", c, tok);
+	hmac_raw(r->app->cfg.secret, "csrf", c, mac);
+	randombytes_buf(both, CSRF_RAW);
+	for (int i = 0; i < CSRF_RAW; i++)
+		both[CSRF_RAW + i] = mac[i] ^ both[i];
+	tok = arena_alloc(&r->arena, CSRF_LEN + 1);
+	sodium_bin2base64(tok, CSRF_LEN + 1, both, sizeof(both),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	r->csrf = tok;
 	return tok;
 }
@@ -158,12 +167,19 @@ int
 csrf_valid(struct req *r)
 {
 	const char *c = req_cookie(r, "csrf"), *sent = req_form(r, "_csrf");
-	char want[TOKEN_LEN + 1];
+	unsigned char mac[CSRF_RAW], both[2 * CSRF_RAW];
+	size_t n;
 
-	if (!c || !sent || !token_wellformed(c, strlen(c)))
+	if (!c || !sent || !token_wellformed(c, strlen(c)) ||
+	    strlen(sent) != CSRF_LEN ||
+	    sodium_base642bin(both, sizeof(both), sent, CSRF_LEN, NULL, &n,
+	    NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n != sizeof(both))
 		return 0;
-	hmac_b64(r->app->cfg.secret, "csrf", c, want);
-	return str_equal_ct(want, sent);
+	hmac_raw(r->app->cfg.secret, "csrf", c, mac);
+	for (int i = 0; i < CSRF_RAW; i++)
+		both[CSRF_RAW + i] ^= both[i];
+	return sodium_memcmp(both + CSRF_RAW, mac, CSRF_RAW) == 0;
 }
 
 void

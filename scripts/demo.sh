@@ -1,0 +1,26 @@
+#!/bin/bash
+# Demo content for `make run` (never for production): an admin and an
+# active member in Lyon, created once. Needs the stack env (. var/env).
+set -euo pipefail
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL")
+ADMIN_EMAIL=admin@civitas.localhost ADMIN_PASSWORD=civitas-admin
+MEMBER_EMAIL=marianne@civitas.localhost MEMBER_PASSWORD=civitas-membre
+if [ -z "$("${PSQL[@]}" -tAc "SELECT 1 FROM users WHERE email = '$ADMIN_EMAIL'")" ]; then
+	PASSWORD=$ADMIN_PASSWORD "$BIN_DIR/civitas-fcgi" admin "$ADMIN_EMAIL" >/dev/null
+fi
+if [ -z "$("${PSQL[@]}" -tAc "SELECT 1 FROM users WHERE email = '$MEMBER_EMAIL'")" ]; then
+	hash=$(PASSWORD=$MEMBER_PASSWORD "$BIN_DIR/civitas-fcgi" hash)
+	"${PSQL[@]}" -v hash="$hash" -v email="$MEMBER_EMAIL" <<'SQL'
+INSERT INTO users (email, password_hash, first_name, last_name, gender,
+	birth_date, address_street, postal_code, country, city_insee, city_name,
+	status, activated_at, charter_accepted_at)
+VALUES (:'email', :'hash', 'Marianne', 'Dupont', 'female', '1990-07-14',
+	'1 place Bellecour', '69002', 'FR', '69382', 'Lyon 2e Arrondissement',
+	'active', now(), now());
+SQL
+fi
+cat <<MSG
+Demo accounts:
+  admin   $ADMIN_EMAIL / $ADMIN_PASSWORD
+  member  $MEMBER_EMAIL / $MEMBER_PASSWORD
+MSG

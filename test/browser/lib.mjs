@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+// civitas browser tests: the small harness shared by every *.test.mjs file.
+//
+// Debian's Chromium (/usr/bin/chromium), headless, driven by playwright-core;
+// no browser is downloaded. Environment (the stack's env file):
+//   BASE_URL       the site, e.g. http://127.0.0.1:18080 (required)
+//   CIVITAS_VAR    the stack directory; mail is read from $CIVITAS_VAR/mail
+//   TRUSTED_PROXY  the proxy address nginx trusts for X-Forwarded-For
+//                  (default 127.0.0.2), see startProxy()
+//   CHROMIUM       the browser (default /usr/bin/chromium)
+//   BROWSER_SHOTS  a directory: when set, tests save screenshots there
+//   BROWSER_DIRECT=1  no proxy: the browser talks to nginx directly
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+export { assert };
+
+export const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
+export const CIVITAS_VAR = process.env.CIVITAS_VAR || '';
+export const SHOTS = process.env.BROWSER_SHOTS || '';
+export const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+const tests = [];
+
+/* Register a test case: fn(t) with t = { newPage(opts), ... } (see run()). */
+export function test(name, fn, { timeout = 60000 } = {}) {
+	tests.push({ name, fn, timeout });
+}
+
+/*
+ * A unique sign-up address for this run. The e-mail check of the app wants
+ * a dot in the domain; nothing is ever sent outside the SMTP sink.
+ */
+let serial = 0;
+export function uniqueEmail(tag) {
+	serial += 1;
+	return `browser-${tag}-${Date.now().toString(36)}-${process.pid}-${serial}@example.org`;
+}
+
+/*
+ * An HTTP forward proxy on loopback through which the browser reaches nginx:
+ * it connects from TRUSTED_PROXY (127.0.0.2) and so nginx takes the client
+ * address from X-Forwarded-For, which every browser context sets to an
+ * address of its own (127.77.x.y). That way the sign-up/login rate limit
+ * (10 POST a minute per client) counts each test case apart, and other suites
+ * that ran just before on the same stack cannot make these tests fail with a
+ * 429. The proxy forwards only to BASE_URL's origin.
+ */
+function startProxy(target, localAddress) {
+	const hop = new Set(['connection', 'keep-alive', 'proxy-connection',
+		'proxy-authorization', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+	const agent = new http.Agent({ keepAlive: true, localAddress });
+	const server = http.createServer((req, res) => {
+		let url;
+		try {
+			url = new URL(req.url);
+		} catch {
+			res.writeHead(400).end('proxy: absolute URL expected\n');
+			return;
+		}
+		if (url.origin !== target.origin) {
+			res.writeHead(403).end('proxy: only ' + target.origin + '\n');
+			req.resume();
+			return;
+		}
+		server.count += 1;
+		const headers = {};
+		for (const [k, v] of Object.entries(req.headers))
+			if (!hop.has(k))
+				headers[k] = v;
+		const up = http.request({
+			host: url.hostname, port: url.port || 80, method: req.method,
+			path: url.pathname + url.search, headers, agent,
+		}, (ur) => {
+			const raw = [];
+			for (let i = 0; i < ur.rawHeaders.length; i += 2)
+				if (!hop.has(ur.rawHeaders[i].toLowerCase()))
+					raw.push(ur.rawHeaders[i], ur.rawHeaders[i + 1]);
+			res.writeHead(ur.statusCode, ur.statusMessage, raw);
+			ur.pipe(res);
+		});
+		up.on('error', (e) => {
+			if (!res.headersSent)
+				res.writeHead(502).end('proxy: ' + e.message + '\n');
+			else
+				res.destroy();
+		});
+		req.pipe(up);
+	});
+	server.count = 0;
+	server.on('connect', (req, sock) => sock.end('HTTP/1.1 403 Forbidden\r\n\r\n'));
+	return new Promise((resolve, reject) => {
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			server.agent = agent;
+			resolve(server);
+		});
+	});
+}
+
+const LAUNCH_ARGS = ['--no-sandbox', '--headless', '--disable-gpu',
+	'--disable-quic', '--no-first-run', '--disable-background-networking',
+	'--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+/*
+ * Track a page: its last main-frame navigation response (status of the page
+ * shown), and the JavaScript errors and CSP violations it reported.
+ */
+function track(page) {
+	page.civ = { last: null, errors: [] };
+	page.on('response', (r) => {
+		if (r.request().isNavigationRequest() && r.frame() === page.mainFrame())
+			page.civ.last = r;
+	});
+	page.on('pageerror', (e) => page.civ.errors.push('pageerror: ' + e.message));
+	page.on('console', (m) => {
+		// A 4xx/5xx page is reported as "Failed to load resource": the
+		// status itself is checked by the tests, not an error of the page.
+		if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text()))
+			page.civ.errors.push('console: ' + m.text());
+	});
+	return page;
+}
+
+/* The status of the page now shown (after redirects). */
+export function status(page) {
+	return page.civ.last ? page.civ.last.status() : 0;
+}
+
+/* No JavaScript error nor CSP violation on this page so far. */
+export function assertNoPageErrors(page) {
+	assert.deepEqual(page.civ.errors, [], 'errors reported by the page');
+}
+
+/* What the page says went wrong: banner and field errors, for messages. */
+export async function pageErrors(page) {
+	const texts = await page.locator('.form-error, .field-error').allTextContents().catch(() => []);
+	return texts.map((s) => s.trim()).filter(Boolean);
+}
+
+/*
+ * Click a submit control and wait for the next page; check that it is at
+ * urlPath (a string or RegExp on the path) else fail with what the page said.
+ */
+export async function submitTo(page, button, urlPath) {
+	const nav = page.waitForEvent('framenavigated', {
+		predicate: (f) => f === page.mainFrame(), timeout: 15000,
+	});
+	nav.catch(() => {});	// awaited below; not unhandled if click throws
+	await button.click();
+	await nav;
+	await page.waitForLoadState('load');
+	const p = new URL(page.url()).pathname;
+	const ok = typeof urlPath === 'string' ? p === urlPath : urlPath.test(p);
+	if (!ok) {
+		const errs = await pageErrors(page);
+		assert.fail(`after submit: at ${p} (HTTP ${status(page)}), expected ${urlPath}` +
+			(errs.length ? '; the page says: ' + errs.join(' | ') : ''));
+	}
+}
+
+export async function screenshot(page, name) {
+	if (!SHOTS)
+		return;
+	fs.mkdirSync(SHOTS, { recursive: true });
+	await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true });
+}
+
+/*
+ * The mail sink's files: wait for a message to `to` (the To: header), with
+ * an optional subject check. Returns { file, headers, body }.
+ */
+const mailCache = new Map();
+function parseMail(text) {
+	const m = /\r?\n\r?\n/.exec(text);
+	const head = m ? text.slice(0, m.index) : text;
+	const body = m ? text.slice(m.index + m[0].length) : '';
+	const headers = {};
+	for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+		const i = line.indexOf(':');
+		if (i > 0)
+			headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+	}
+	return { headers, body };
+}
+
+export async function waitForMail(to, { timeout = 20000 } = {}) {
+	assert.ok(CIVITAS_VAR, 'CIVITAS_VAR is not set');
+	const dir = path.join(CIVITAS_VAR, 'mail');
+	const want = to.toLowerCase();
+	const deadline = Date.now() + timeout;
+	for (;;) {
+		let names = [];
+		try {
+			names = fs.readdirSync(dir).filter((n) => n.endsWith('.eml'));
+		} catch (e) {
+			if (e.code !== 'ENOENT')
+				throw e;
+		}
+		for (const n of names) {
+			const file = path.join(dir, n);
+			if (!mailCache.has(file))
+				mailCache.set(file, parseMail(fs.readFileSync(file, 'utf8')));
+			const mail = mailCache.get(file);
+			const rcpt = (mail.headers.to || '').toLowerCase();
+			if (rcpt === want || rcpt.includes('<' + want + '>'))
+				return { file, ...mail };
+		}
+		if (Date.now() > deadline)
+			assert.fail(`no mail to ${to} under ${dir} after ${timeout / 1000} s`);
+		await new Promise((r) => setTimeout(r, 200));
+	}
+}
+
+/* Run every registered test; print one line each and the closing count. */
+export async function run() {
+	if (!BASE_URL) {
+		console.log('browser: BASE_URL is not set (source the stack env)');
+		return 1;
+	}
+	const target = new URL(BASE_URL);
+	let proxy = null;
+	if (process.env.BROWSER_DIRECT !== '1') {
+		proxy = await startProxy(target, process.env.TRUSTED_PROXY || '127.0.0.2');
+	}
+	const launch = {
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		args: LAUNCH_ARGS,
+		timeout: 30000,
+	};
+	if (proxy) {
+		// "<-loopback>": the proxy is used for 127.0.0.1 too.
+		launch.proxy = { server: 'http://127.0.0.1:' + proxy.address().port, bypass: '<-loopback>' };
+	}
+	let browser;
+	let passed = 0;
+	let failed = 0;
+	try {
+		browser = await chromium.launch(launch);
+	} catch (e) {
+		console.log('browser: Chromium did not start: ' + e.message);
+		proxy?.close();
+		console.log('0 passed, 1 failed');
+		return 1;
+	}
+	const only = process.env.TEST_FILTER ? new RegExp(process.env.TEST_FILTER) : null;
+	let client = 0;
+	for (const tc of tests) {
+		if (only && !only.test(tc.name))
+			continue;
+		const contexts = [];
+		const ip = `127.77.${process.pid % 250 + 1}.${++client}`;
+		const t = {
+			// A page in a fresh context (no cookies), as a new visitor.
+			async newPage(opts = {}) {
+				const ctx = await browser.newContext({
+					baseURL: BASE_URL, locale: 'fr-FR', timezoneId: 'Europe/Paris',
+					...opts,
+					extraHTTPHeaders: { 'X-Forwarded-For': ip, ...(opts.extraHTTPHeaders || {}) },
+				});
+				ctx.setDefaultTimeout(10000);
+				ctx.setDefaultNavigationTimeout(15000);
+				contexts.push(ctx);
+				return track(await ctx.newPage());
+			},
+		};
+		const started = Date.now();
+		let timer;
+		try {
+			await Promise.race([
+				tc.fn(t),
+				new Promise((_, reject) => {
+					timer = setTimeout(() => reject(new Error(`timed out after ${tc.timeout / 1000} s`)), tc.timeout);
+				}),
+			]);
+			passed += 1;
+			console.log(`ok - ${tc.name} (${Date.now() - started} ms)`);
+		} catch (e) {
+			failed += 1;
+			console.log(`FAIL - ${tc.name} (${Date.now() - started} ms)`);
+			console.log(String(e && e.message || e).replace(/^/gm, '    '));
+		} finally {
+			clearTimeout(timer);
+			for (const c of contexts)
+				await c.close().catch(() => {});
+		}
+	}
+	await browser.close().catch(() => {});
+	if (proxy) {
+		if (passed + failed > 0 && proxy.count === 0)
+			console.log('browser: note: no request went through the proxy (direct connections)');
+		proxy.agent.destroy();
+		proxy.close();
+	}
+	console.log(`${passed} passed, ${failed} failed`);
+	return failed === 0 && passed > 0 ? 0 : 1;
+}

@@ -1,0 +1,226 @@
+# SPDX-License-Identifier: MIT
+"""Shared helpers of the functional tests: a valid sign-up, a confirmed and
+logged-in member, mail links, database and Redis look-ups.
+
+Everything goes through the real forms and the real mail (civitas.py); the
+database is only read, or written to simulate time (expired links).
+Test modules do `from fixtures import *` after `from civitas import *`.
+"""
+
+import datetime
+import os
+import subprocess
+import urllib.parse
+
+from civitas import (Client, find_form, forms, links, psql, psql_value, redirects,
+                     status, unique_email, wait_mail, ok, contains, eq,
+                     redis_cli, REPO_ROOT)
+
+__all__ = [
+    "PASSWORD", "FORM_BANNER", "BAD_CREDENTIALS", "years_ago",
+    "signup_fields", "new_member", "confirm_link", "reset_link", "login",
+    "post_login", "submit_page", "csrf_of", "path_of", "user_row",
+    "user_id", "user_count", "outbox_count", "outbox_rows", "token_count",
+    "sessions_of", "make_admin", "random_letters",
+]
+
+PASSWORD = "Motdepasse-2024"
+FORM_BANNER = "L'un des champs du formulaire est mal renseigné."
+BAD_CREDENTIALS = ("L'adresse e-mail et le mot de passe que vous avez saisis "
+                   "ne correspondent pas.")
+
+
+def years_ago(years, days=0):
+    """ISO date `years` years (and `days` days) before today (UTC, as the
+    server computes ages)."""
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    try:
+        d = today.replace(year=today.year - years)
+    except ValueError:            # 29 February
+        d = today.replace(year=today.year - years, day=28)
+    return (d - datetime.timedelta(days=days)).isoformat()
+
+
+def random_letters(n=8):
+    """A lowercase random word (letters only: valid in names)."""
+    import secrets
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+def signup_fields(**overrides):
+    """The fields of a valid French sign-up (Lyon 69001, INSEE 69381, born
+    30 years ago), with a fresh unique e-mail.  overrides replace fields;
+    a None value removes the field from the submission (Client.submit)."""
+    fields = {
+        "gender": "female",
+        "first_name": "Camille",
+        "last_name": "Martin",
+        "birth_date": years_ago(30),
+        "phone": "06 12 34 56 78",
+        "email": unique_email("member"),
+        "password": PASSWORD,
+        "street": "12 rue de la République",
+        "country": "FR",
+        "postal_code": "69001",
+        "city_code": "69381",
+        "city_name": "",
+        "charter": "1",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def path_of(url):
+    """The path?query of an absolute URL (or the path itself)."""
+    return Client._path(url)
+
+
+def confirm_link(email, newer_than=None):
+    """The confirmation link of the newest confirmation mail to email."""
+    msg = wait_mail(email, "Confirmez votre adhésion", newer_than=newer_than)
+    found = [u for u in links(msg) if "/signup/confirm/" in u]
+    ok(len(found) == 1, "confirmation mail to %s: expected one link to "
+       "/signup/confirm/, got %s" % (email, links(msg)))
+    return found[0]
+
+
+def reset_link(email, newer_than=None):
+    """The reset link of the newest password reset mail to email."""
+    msg = wait_mail(email, "Réinitialisez votre mot de passe",
+                    newer_than=newer_than)
+    found = [u for u in links(msg) if "/password/reset/" in u]
+    ok(len(found) == 1, "reset mail to %s: expected one link to "
+       "/password/reset/, got %s" % (email, links(msg)))
+    return found[0]
+
+
+def post_login(client, email, password, next=None):
+    """Submit the login form (GET /login first, as a browser); returns the
+    response without judging it."""
+    url = "/login"
+    if next is not None:
+        url += "?next=" + urllib.parse.quote(next, safe="")
+    return client.submit(url, {"email": email, "password": password})
+
+
+def login(client, email, password, next=None):
+    """Log in through the form; asserts 303 to /account (or next) and a
+    session cookie."""
+    resp = post_login(client, email, password, next)
+    redirects(resp, next or "/account", "login of %s" % email)
+    ok(resp.cookies.get("sid"), "login of %s: no sid cookie set (%s)" % (
+        email, resp.cookies.raw))
+    return resp
+
+
+def new_member(client=None, confirm=True, **overrides):
+    """Sign up through the real form, confirm through the link of the real
+    mail and log in.  Returns (client, email, password); the client is
+    logged in when confirm is true (a pending account cannot log in)."""
+    client = client or Client("fcgi")
+    fields = signup_fields(**overrides)
+    email, password = fields["email"], fields["password"]
+    resp = client.submit("/signup", fields)
+    redirects(resp, "/signup/done", "sign-up of %s" % email)
+    if confirm:
+        resp = client.get(confirm_link(email))
+        status(resp, 200, "confirmation of %s" % email)
+        contains(resp, "Adhésion confirmée")
+        login(client, email, password)
+    return client, email.lower(), password
+
+
+def submit_page(client, page, fields=None, selector=None, url=None):
+    """Submit a form of an already received page (e.g. a 422 re-render),
+    like a browser would: its current values, merged with fields (None
+    removes a field).  url: the page's address, for a form without action
+    (defaults to the request that produced page)."""
+    form = find_form(page.text, selector)
+    given = list((fields or {}).items())
+    names = {k for k, _ in given}
+    pairs = [(k, v) for k, v in form.submission() if k not in names]
+    pairs += [(k, v) for k, v in given if v is not None]
+    base = url or (page.request[1] if page.request else "/")
+    action = urllib.parse.urljoin("http://x" + base, form.action or base)
+    return client.post(path_of(action), pairs)
+
+
+def csrf_of(page):
+    """The _csrf value of the first form of a page carrying one."""
+    for f in forms(page.text):
+        for fld in f.fields:
+            if fld["name"] == "_csrf":
+                return fld["value"]
+    raise AssertionError("no _csrf field in the page")
+
+
+_USER_COLUMNS = ("id", "email", "first_name", "last_name", "gender",
+                 "birth_date", "phone", "address_street", "postal_code",
+                 "country", "city_insee", "city_name", "role", "status",
+                 "password_hash", "created_at", "activated_at",
+                 "charter_accepted_at", "last_login_at")
+
+
+def user_row(email):
+    """The users row of email as a dict (text values, None for NULL), or
+    None when there is none."""
+    rows = psql("SELECT %s FROM users WHERE lower(email) = lower(:'p1')"
+                % ", ".join(_USER_COLUMNS), email)
+    if not rows:
+        return None
+    return dict(zip(_USER_COLUMNS, rows[0]))
+
+
+def user_id(email):
+    return psql_value("SELECT id FROM users WHERE lower(email) = "
+                      "lower(:'p1')", email)
+
+
+def user_count(email):
+    return int(psql_value("SELECT count(*) FROM users WHERE lower(email) = "
+                          "lower(:'p1')", email))
+
+
+def outbox_count(email, subject=None):
+    """Mails queued for email (optionally with that subject)."""
+    if subject is None:
+        return int(psql_value("SELECT count(*) FROM outbox WHERE "
+                              "lower(to_addr) = lower(:'p1')", email))
+    return int(psql_value("SELECT count(*) FROM outbox WHERE lower(to_addr) "
+                          "= lower(:'p1') AND subject = :'p2'", email,
+                          subject))
+
+
+def outbox_rows(uid):
+    return int(psql_value("SELECT count(*) FROM outbox WHERE user_id = "
+                          ":'p1'", uid))
+
+
+def token_count(uid, kind=None):
+    if kind is None:
+        return int(psql_value("SELECT count(*) FROM user_tokens WHERE "
+                              "user_id = :'p1'", uid))
+    return int(psql_value("SELECT count(*) FROM user_tokens WHERE "
+                          "user_id = :'p1' AND kind = :'p2'", uid, kind))
+
+
+def sessions_of(uid):
+    """Session ids Redis lists for a member (usess:<uid>)."""
+    out = redis_cli("SMEMBERS", "usess:%s" % uid)
+    return set(x for x in out.split("\n") if x)
+
+
+def make_admin(email=None, password=PASSWORD):
+    """Create an admin with `civitas-fcgi admin EMAIL` (PASSWORD from the
+    environment, the stack's settings from ours); returns (email,
+    password)."""
+    email = email or unique_email("admin")
+    binary = os.path.join(os.environ.get("BIN_DIR") or
+                          os.path.join(REPO_ROOT, "build"), "civitas-fcgi")
+    env = dict(os.environ, PASSWORD=password)
+    proc = subprocess.run([binary, "admin", email], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    eq(proc.returncode, 0, "civitas-fcgi admin %s: %s" % (
+        email, proc.stderr.decode("utf-8", "replace")))
+    return email.lower(), password
