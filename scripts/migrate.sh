@@ -4,6 +4,7 @@
 # Needs DATABASE_URL. Safe to run again.
 set -eu
 cd "$(dirname "$0")/.."
+export PGOPTIONS="-c client_min_messages=warning"
 PSQL="psql -X -q -v ON_ERROR_STOP=1 -d $DATABASE_URL"
 $PSQL -c "CREATE TABLE IF NOT EXISTS schema_migrations (
 	version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"

@@ -179,8 +179,11 @@ admin)
 	write_env
 	# shellcheck disable=SC1091
 	. "$VAR/env"
-	alive fcgi || start
+	# Only PostgreSQL is needed; leave the stack as it was found.
+	was_up=$(alive fcgi && echo 1 || true)
+	[ -n "$was_up" ] || { mkdir -p "$RUN" "$LOG"; start_pg; "$top/scripts/migrate.sh" >>"$LOG/migrate.log"; }
 	"$BIN_DIR/civitas-fcgi" admin "${3:?email}"
+	[ -n "$was_up" ] || as_pg "$PGBIN/pg_ctl" -D "$PG/data" -m fast -w stop >/dev/null
 	;;
 *) echo "usage: stack.sh start|stop|env|admin DIR" >&2; exit 2 ;;
 esac

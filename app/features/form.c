@@ -39,8 +39,14 @@ form_text(struct form *f, const char *name, size_t max)
 
 	if (!v)
 		return "";
-	if (strlen(v) > max * 4)	/* a code point is at most 4 bytes */
-		v = arena_strndup(&f->r->arena, v, max * 4);
+	if (strlen(v) > max * 4) {	/* a code point is at most 4 bytes */
+		size_t cut = max * 4;
+
+		/* Never split a character: back up to a lead byte. */
+		while (cut > 0 && ((unsigned char)v[cut] & 0xc0) == 0x80)
+			cut--;
+		v = arena_strndup(&f->r->arena, v, cut);
+	}
 	out = arena_alloc(&f->r->arena, strlen(v) + 1);
 	text_squeeze(v, out);
 	return out;

@@ -10,6 +10,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 let files = process.argv.slice(2);
 if (files.length === 0)
 	files = fs.readdirSync(here).filter((f) => f.endsWith('.test.mjs')).sort();
-for (const f of files)
-	await import(pathToFileURL(path.resolve(here, f)).href);
+for (const f of files) {
+	const file = fs.existsSync(f) ? path.resolve(f) : path.resolve(here, f);
+	await import(pathToFileURL(file).href);
+}
 process.exitCode = await run();

@@ -4,7 +4,7 @@
 // server asks for the commune on a second render).
 import {
 	assert, test, uniqueEmail, submitTo, status, screenshot, waitForMail,
-	assertNoPageErrors, BASE_URL,
+	assertNoPageErrors, BASE_URL, SHOTS,
 } from './lib.mjs';
 
 const PASSWORD = 'correct horse battery';
@@ -44,6 +44,11 @@ test('sign-up with JavaScript as a Lyon resident, confirm, log in, account', asy
 	assert.equal(status(page), 200);
 	assert.equal(await page.title(), 'Adhérer · civitas');
 	await screenshot(page, 'signup-fresh');
+	if (SHOTS) {	// the same page on a phone
+		const phone = await t.newPage({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+		await phone.goto('/signup');
+		await screenshot(phone, 'signup-fresh-phone');
+	}
 
 	// app.js ran: France is chosen, the commune select is shown and waits
 	// for a postal code; the free city name is hidden.

@@ -1,0 +1,232 @@
+# SPDX-License-Identifier: MIT
+"""Log in and out: session cookie, messages, throttling, next."""
+
+import secrets
+import time
+import urllib.parse
+
+from civitas import *   # noqa: F401,F403
+from fixtures import *  # noqa: F401,F403
+
+LOCKED = ("Vous avez effectué 5 tentatives de connexion erronées. "
+          "Veuillez attendre")
+PENDING = "Pour vous connecter vous devez confirmer votre adhésion."
+
+
+def refused(resp, code, message):
+    """A refused login: status, banner text, no session cookie."""
+    status(resp, code)
+    banner = " ".join(form_errors(resp))
+    contains(banner, message, "login banner")
+    ok(not resp.cookies.get("sid"), "a session cookie was set: %s"
+       % resp.cookies.raw)
+    return resp
+
+
+def account_status(sid):
+    """Status of GET /account for a browser holding only that sid."""
+    c = Client("fcgi")
+    c.set_cookie("sid", sid)
+    return c.get("/account")
+
+
+@test
+def login_active_member():
+    c, email, password = new_member(Client("fcgi"))
+    # new_member logged in; log in again from a fresh browser
+    b = Client("fcgi")
+    resp = login(b, email, password)
+    eq(resp.location, base_url() + "/account")
+    sid = resp.cookies.attrs("sid")
+    ok(sid.httponly, "sid cookie not HttpOnly: %s" % sid.raw)
+    eq((sid.samesite or "").lower(), "lax", "sid SameSite: %s" % sid.raw)
+    eq(sid.path, "/", "sid Path")
+    eq(len(sid.value), 43, "sid is not a 256-bit token: %r" % sid.value)
+    page = status(b.get("/account"), 200)
+    contains(page, email)
+    ok(psql_value("SELECT last_login_at IS NOT NULL FROM users WHERE "
+                  "email = :'p1'", email) == "t", "last_login_at not set")
+    uid = user_id(email)
+    contains(sessions_of(uid), sid.value)
+
+
+@test
+def each_login_gets_a_new_session_id():
+    _, email, password = new_member()
+    a, b = Client("fcgi"), Client("fcgi")
+    sid_a = login(a, email, password).cookies["sid"]
+    sid_b = login(b, email, password).cookies["sid"]
+    ne(sid_a, sid_b, "two logins share a session id")
+    # a logged-in browser logging in again gets a new id; the old one dies
+    csrf = csrf_of(status(a.get("/account"), 200))
+    resp = a.post("/login", {"_csrf": csrf, "email": email,
+                             "password": password, "next": "/account"})
+    redirects(resp, "/account")
+    sid_a2 = resp.cookies.get("sid")
+    ok(sid_a2, "no new sid cookie at re-login")
+    ne(sid_a2, sid_a, "session id reused at re-login")
+    redirects(account_status(sid_a), "/login", "old session id still works")
+    status(account_status(sid_a2), 200)
+    status(account_status(sid_b), 200)
+
+
+@test
+def planted_session_id_is_not_adopted():
+    _, email, password = new_member()
+    c = Client("fcgi")
+    planted = secrets.token_urlsafe(32)
+    c.set_cookie("sid", planted)
+    resp = login(c, email, password)
+    ne(resp.cookies["sid"], planted, "login kept the pre-login session id")
+    redirects(account_status(planted), "/login")
+    eq(redis_cli("EXISTS", "sess:" + planted), "0")
+
+
+@test
+def wrong_password_and_unknown_email_same_answer():
+    _, email, password = new_member()
+    wrong = refused(post_login(Client("fcgi"), email, "not-the-password"),
+                    422, BAD_CREDENTIALS)
+    eq(form_values(wrong, "/login").get("email"), email, "email kept")
+    eq(form_values(wrong, "/login").get("password"), "")
+    not_contains(wrong, "not-the-password")
+    unknown = refused(post_login(Client("fcgi"), unique_email("ghost"),
+                                 password), 422, BAD_CREDENTIALS)
+    eq(form_errors(unknown), form_errors(wrong))
+    eq(field_errors(unknown), field_errors(wrong))
+    redis_cli("DEL", "lf:" + email)
+
+
+@test
+def empty_fields():
+    resp = post_login(Client("fcgi"), "", "")
+    status(resp, 422)
+    eq(field_errors(resp), {
+        "email": "Veuillez renseigner votre adresse e-mail.",
+        "password": "Veuillez renseigner votre mot de passe."})
+
+
+@test
+def pending_account_cannot_log_in():
+    _, email, password = new_member(confirm=False)
+    refused(post_login(Client("fcgi"), email, password), 422, PENDING)
+
+
+@test
+def five_failures_lock_the_address():
+    _, email, password = new_member()
+    before = sessions_of(user_id(email))
+    c = Client("fcgi")
+    for i in range(5):
+        refused(post_login(c, email, "wrong-%d-password" % i), 422,
+                BAD_CREDENTIALS)
+    resp = refused(post_login(c, email, password), 429, LOCKED)
+    matches(" ".join(form_errors(resp)),
+            r"Veuillez attendre (10 minutes|[1-9] minutes?) avant de "
+            r"réessayer\.")
+    # from another browser too, and a session is not created
+    refused(post_login(Client("fcgi"), email, password), 429, LOCKED)
+    ttl = int(redis_cli("TTL", "lf:" + email))
+    ok(0 < ttl <= 600, "lock without a 10-minute window: TTL %d" % ttl)
+    eq(sessions_of(user_id(email)), before, "session created while locked")
+
+
+@test
+def lock_is_per_address():
+    _, locked, password = new_member()
+    _, other, other_pw = new_member()
+    for i in range(5):
+        post_login(Client("fcgi"), locked, "wrong-%d-password" % i)
+    refused(post_login(Client("fcgi"), locked, password), 429, LOCKED)
+    login(Client("fcgi"), other, other_pw)
+
+
+@test
+def email_case_variants_count_as_one():
+    _, email, password = new_member()
+    variants = [email, email.upper(), email.capitalize(),
+                email.split("@")[0] + "@" + email.split("@")[1].upper(),
+                email.split("@")[0].upper() + "@" + email.split("@")[1]]
+    for v in variants:
+        post_login(Client("fcgi"), v, "bad-password-!")
+    refused(post_login(Client("fcgi"), email, password), 429, LOCKED)
+    refused(post_login(Client("fcgi"), email.upper(), password), 429, LOCKED)
+
+
+@test
+def unknown_addresses_are_locked_too():
+    ghost = unique_email("ghost")
+    for i in range(5):
+        refused(post_login(Client("fcgi"), ghost, "whatever-%d" % i), 422,
+                BAD_CREDENTIALS)
+    refused(post_login(Client("fcgi"), ghost, "whatever"), 429, LOCKED)
+
+
+@test
+def lock_ends_with_the_window():
+    _, email, password = new_member()
+    for i in range(5):
+        post_login(Client("fcgi"), email, "wrong-%d-password" % i)
+    refused(post_login(Client("fcgi"), email, password), 429, LOCKED)
+    # the window ends: let Redis expire the counter now
+    eq(redis_cli("PEXPIRE", "lf:" + email, "1"), "1")
+    wait_until(lambda: redis_cli("EXISTS", "lf:" + email) == "0", 5)
+    login(Client("fcgi"), email, password)
+
+
+@test
+def logout_ends_the_session_server_side():
+    c, email, _ = new_member()
+    sid = c.cookies["sid"]
+    page = status(c.get("/account"), 200)
+    resp = c.post("/logout", {"_csrf": csrf_of(page)})
+    redirects(resp, "/login?notice=logout")
+    ok(resp.cookies.attrs("sid").is_deletion(), "sid cookie not cleared: %s"
+       % resp.cookies.raw)
+    contains(status(c.follow(resp), 200), "Vous êtes déconnecté.")
+    redirects(c.get("/account"), "/login")
+    # the old cookie, replayed by someone who kept it
+    redirects(account_status(sid), "/login")
+    eq(redis_cli("EXISTS", "sess:" + sid), "0", "session left in Redis")
+    ok(sid not in sessions_of(user_id(email)), "session still listed")
+
+
+@test
+def next_brings_back_after_login():
+    _, email, password = new_member()
+    c = Client("fcgi")
+    resp = c.get("/account")
+    redirects(resp, "/login?next=%2Faccount")
+    page = status(c.follow(resp), 200)
+    eq(form_values(page, "/login").get("next"), "/account")
+    resp = c.get("/account/delete")
+    redirects(resp, "/login?next=%2Faccount%2Fdelete")
+    page = status(c.follow(resp), 200)
+    eq(form_values(page, "/login").get("next"), "/account/delete")
+    resp = submit_page(c, page, {"email": email, "password": password},
+                       "/login")
+    redirects(resp, "/account/delete")
+    status(c.follow(resp), 200)
+
+
+@test
+def external_next_is_ignored():
+    _, email, password = new_member()
+    for bad in ("https://evil.example", "//evil.example",
+                "/\\evil.example", "http://evil.example/account",
+                "evil.example", "javascript:alert(1)", "///evil.example"):
+        c = Client("fcgi")
+        page = status(c.get("/login?next=" +
+                            urllib.parse.quote(bad, safe="")), 200)
+        ne(form_values(page, "/login").get("next"), bad,
+           "next %r kept in the form" % bad)
+        resp = c.post("/login", {"_csrf": csrf_of(page), "email": email,
+                                 "password": password, "next": bad})
+        status(resp, 303)
+        eq(resp.location, base_url() + "/account",
+           "redirect after login with next=%r" % bad)
+        # already logged in: GET /login?next= redirects, never outside
+        resp = c.get("/login?next=" + urllib.parse.quote(bad, safe=""))
+        status(resp, 303)
+        eq(resp.location, base_url() + "/account",
+           "redirect of a logged-in browser with next=%r" % bad)
