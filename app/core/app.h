@@ -42,6 +42,7 @@ struct app {
 	char *asset_js;
 	struct country *countries;	/* loaded once, position order */
 	size_t ncountries;
+	char *country_options;	/* their <option>s, escaped, built once */
 };
 
 struct user {

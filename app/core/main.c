@@ -72,6 +72,7 @@ app_release(struct app *app)
 	for (size_t i = 0; i < app->ncountries; i++)
 		free(app->countries[i].name);
 	free(app->countries);
+	free(app->country_options);
 	free(app->asset_css);
 	free(app->asset_js);
 	free((char *)app->cfg.base_url);

@@ -1,5 +1,6 @@
 #include "../core/common.h"
 #include "../core/valid.h"
+#include "../core/escape.h"
 #include "address.h"
 
 const struct country *
@@ -132,13 +133,44 @@ address_check(struct form *f, struct address *a)
 	return 0;
 }
 
+/* The country <option>s with `code` selected. The list is built (and
+ * escaped) once per worker; only the selected mark is per request. */
+static const char *
+country_options(struct req *r, const char *code)
+{
+	struct app *app = r->app;
+	struct buf b;
+	const char *at;
+	char key[16];
+	size_t n;
+	const struct country *c = app_countries(r, &n);
+
+	if (!c)
+		return NULL;
+	if (!app->country_options) {
+		buf_init(&b, 1024 * 1024);
+		for (size_t i = 0; i < n; i++) {
+			buf_printf(&b, "<option value=\"%s\">", c[i].code);
+			html_escape(&b, c[i].name);
+			buf_puts(&b, "</option>\n");
+		}
+		app->country_options = buf_detach(&b, NULL);
+	}
+	snprintf(key, sizeof(key), "value=\"%.2s\"", code);
+	at = strlen(code) == 2 ? strstr(app->country_options, key) : NULL;
+	if (!at)
+		return app->country_options;
+	n = (size_t)(at - app->country_options) + strlen(key);
+	return arena_printf(&r->arena, "%.*s selected%s", (int)n,
+	    app->country_options, app->country_options + n);
+}
+
 int
 address_view(struct form *f, const struct address *a)
 {
 	struct req *r = f->r;
-	const struct country *c;
 	struct view_rows rows;
-	size_t n;
+	const char *options;
 	int has_communes = 0;
 
 	form_value(f, "street", a->street);
@@ -146,12 +178,9 @@ address_view(struct form *f, const struct address *a)
 	form_value(f, "country", *a->country ? a->country : "FR");
 	form_value(f, "city_code", a->city_insee);
 	form_value(f, "city_name", a->city_name);
-	if (!(c = app_countries(r, &n)))
+	if (!(options = country_options(r, *a->country ? a->country : "FR")))
 		return -1;
-	view_rows_init(&rows, &f->v);
-	for (size_t i = 0; i < n; i++)
-		view_rows_add(&rows, 2, c[i].code, c[i].name);
-	view_rows_set(&f->v, "countries", &rows);
+	view_raw_html_already_safe(&f->v, "country_options", options);
 	view_rows_init(&rows, &f->v);
 	if ((!*a->country || !strcmp(a->country, "FR")) &&
 	    valid_postal_code_fr(a->postal_code) == VALID_OK) {

@@ -5,7 +5,7 @@
 // The site's Content-Security-Policy (script-src 'self') forbids inline
 // scripts, and page.addScriptTag({ path }) injects axe inline: these pages
 // are opened in a context with bypassCSP, for the axe tests only.
-import { assert, test, AXE_PATH, status, submitTo, screenshot } from './lib.mjs';
+import { assert, test, AXE_PATH, status, submitTo, screenshot, open } from './lib.mjs';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
@@ -14,7 +14,7 @@ async function newAxePage(t) {
 }
 
 /* Run axe on the page; fail with every violation, node by node. */
-async function checkAxe(page) {
+export async function checkAxe(page) {
 	await page.addScriptTag({ path: AXE_PATH });
 	assert.equal(await page.evaluate(() => typeof window.axe), 'object', 'axe-core not loaded');
 	const result = await page.evaluate(async (tags) => {
@@ -47,8 +47,7 @@ async function checkAxe(page) {
 
 test('axe: /signup (fresh)', async (t) => {
 	const page = await newAxePage(t);
-	await page.goto('/signup');
-	assert.equal(status(page), 200);
+	await open(page, '/signup');
 	// Wait for app.js to set up the commune select.
 	await page.waitForFunction(() => document.getElementById('city_code').options.length > 0);
 	await checkAxe(page);
@@ -56,7 +55,7 @@ test('axe: /signup (fresh)', async (t) => {
 
 test('axe: /signup after a failed submit (errors shown)', async (t) => {
 	const page = await newAxePage(t);
-	await page.goto('/signup');
+	await open(page, '/signup');
 	await page.getByLabel('Code postal').fill('01000');
 	await submitTo(page, page.getByRole('button', { name: 'Je rejoins le mouvement' }), '/signup');
 	assert.equal(status(page), 422);
@@ -67,15 +66,13 @@ test('axe: /signup after a failed submit (errors shown)', async (t) => {
 
 test('axe: /login', async (t) => {
 	const page = await newAxePage(t);
-	await page.goto('/login');
-	assert.equal(status(page), 200);
+	await open(page, '/login');
 	await checkAxe(page);
 });
 
 test('axe: / (home)', async (t) => {
 	const page = await newAxePage(t);
-	await page.goto('/');
-	assert.equal(status(page), 200);
+	await open(page, '/');
 	await screenshot(page, 'home');
 	await checkAxe(page);
 });

@@ -131,6 +131,17 @@ export function status(page) {
 	return page.civ.last ? page.civ.last.status() : 0;
 }
 
+/* Open a path (or URL) and check the status of the page shown. */
+export async function open(page, url, expected = 200) {
+	await page.goto(url);
+	const got = status(page);
+	if (got !== expected) {
+		const h1 = await page.locator('h1').first().textContent({ timeout: 1000 }).catch(() => '');
+		const body = h1 || (await page.locator('body').textContent({ timeout: 1000 }).catch(() => '')).slice(0, 200);
+		assert.fail(`GET ${url}: HTTP ${got}, expected ${expected}` + (body ? ` (${body.trim()})` : ''));
+	}
+}
+
 /* No JavaScript error nor CSP violation on this page so far. */
 export function assertNoPageErrors(page) {
 	assert.deepEqual(page.civ.errors, [], 'errors reported by the page');

@@ -4,7 +4,7 @@
 // server asks for the commune on a second render).
 import {
 	assert, test, uniqueEmail, submitTo, status, screenshot, waitForMail,
-	assertNoPageErrors, BASE_URL, SHOTS,
+	assertNoPageErrors, BASE_URL, SHOTS, open,
 } from './lib.mjs';
 
 const PASSWORD = 'correct horse battery';
@@ -40,13 +40,12 @@ async function heading(page) {
 test('sign-up with JavaScript as a Lyon resident, confirm, log in, account', async (t) => {
 	const page = await t.newPage();
 	const email = uniqueEmail('lyon');
-	await page.goto('/signup');
-	assert.equal(status(page), 200);
+	await open(page, '/signup');
 	assert.equal(await page.title(), 'Adhérer · civitas');
 	await screenshot(page, 'signup-fresh');
 	if (SHOTS) {	// the same page on a phone
 		const phone = await t.newPage({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
-		await phone.goto('/signup');
+		await open(phone, '/signup');
 		await screenshot(phone, 'signup-fresh-phone');
 	}
 
@@ -85,11 +84,10 @@ test('sign-up with JavaScript as a Lyon resident, confirm, log in, account', asy
 	assert.equal(await heading(page), 'Vérifiez votre boîte mail');
 
 	const link = await confirmLink(email);
-	await page.goto(link);
-	assert.equal(status(page), 200);
+	await open(page, link);
 	assert.equal(await heading(page), 'Adhésion confirmée');
 
-	await page.goto('/login');
+	await open(page, '/login');
 	await page.getByLabel('Adresse e-mail').fill(email);
 	await page.getByLabel('Mot de passe').fill(PASSWORD);
 	await submitTo(page, page.getByRole('button', { name: 'Se connecter' }), '/account');
@@ -108,7 +106,7 @@ test('sign-up with JavaScript as a Lyon resident, confirm, log in, account', asy
 test('sign-up with JavaScript abroad: Switzerland shows the city input (Zürich)', async (t) => {
 	const page = await t.newPage();
 	const email = uniqueEmail('zurich');
-	await page.goto('/signup');
+	await open(page, '/signup');
 	const codeField = page.locator('#field-city-code');
 	const nameInput = page.getByLabel('Ville');
 	await codeField.waitFor({ state: 'visible' });
@@ -141,7 +139,7 @@ test('sign-up with JavaScript abroad: Switzerland shows the city input (Zürich)
 test('sign-up without JavaScript: postal code 01000 asks for the commune', async (t) => {
 	const page = await t.newPage({ javaScriptEnabled: false });
 	const email = uniqueEmail('nojs');
-	await page.goto('/signup');
+	await open(page, '/signup');
 	// Without JavaScript the server's first render has the free city name,
 	// not the (empty) commune select.
 	assert.equal(await page.locator('#field-city-code').isVisible(), false);

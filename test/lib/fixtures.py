@@ -12,13 +12,14 @@ import os
 import subprocess
 import urllib.parse
 
-from civitas import (Client, find_form, forms, links, psql, psql_value, redirects,
+from civitas import (Client, find_form, forms, links, mails, wait_until, psql, psql_value, redirects,
                      status, unique_email, wait_mail, ok, contains, eq,
                      redis_cli, REPO_ROOT)
 
 __all__ = [
     "PASSWORD", "FORM_BANNER", "BAD_CREDENTIALS", "years_ago",
     "signup_fields", "new_member", "confirm_link", "reset_link", "login",
+    "mail_paths", "new_mail",
     "post_login", "submit_page", "csrf_of", "path_of", "user_row",
     "user_id", "user_count", "outbox_count", "outbox_rows", "token_count",
     "sessions_of", "make_admin", "random_letters",
@@ -76,19 +77,45 @@ def path_of(url):
     return Client._path(url)
 
 
-def confirm_link(email, newer_than=None):
-    """The confirmation link of the newest confirmation mail to email."""
-    msg = wait_mail(email, "Confirmez votre adhésion", newer_than=newer_than)
+def mail_paths(email):
+    """Files of the mails already received for email (see new_mail)."""
+    return {m.path for m in mails(email)}
+
+
+def new_mail(email, subject, seen, timeout=20):
+    """Wait for a mail to email with subject in its Subject whose file is
+    not in seen (a set from mail_paths); returns it."""
+    def probe():
+        for m in reversed(mails(email)):
+            if m.path not in seen and subject in str(m.get("Subject", "")):
+                return m
+        return None
+    return wait_until(probe, timeout, 0.1, message="new mail %r to %s" % (
+        subject, email))
+
+
+def confirm_link(email, newer_than=None, seen=None):
+    """The confirmation link of the newest confirmation mail to email
+    (only among mails not in seen, when given)."""
+    if seen is not None:
+        msg = new_mail(email, "Confirmez votre adhésion", seen)
+    else:
+        msg = wait_mail(email, "Confirmez votre adhésion",
+                        newer_than=newer_than)
     found = [u for u in links(msg) if "/signup/confirm/" in u]
     ok(len(found) == 1, "confirmation mail to %s: expected one link to "
        "/signup/confirm/, got %s" % (email, links(msg)))
     return found[0]
 
 
-def reset_link(email, newer_than=None):
-    """The reset link of the newest password reset mail to email."""
-    msg = wait_mail(email, "Réinitialisez votre mot de passe",
-                    newer_than=newer_than)
+def reset_link(email, newer_than=None, seen=None):
+    """The reset link of the newest password reset mail to email (only
+    among mails not in seen, when given)."""
+    if seen is not None:
+        msg = new_mail(email, "Réinitialisez votre mot de passe", seen)
+    else:
+        msg = wait_mail(email, "Réinitialisez votre mot de passe",
+                        newer_than=newer_than)
     found = [u for u in links(msg) if "/password/reset/" in u]
     ok(len(found) == 1, "reset mail to %s: expected one link to "
        "/password/reset/, got %s" % (email, links(msg)))
@@ -121,10 +148,11 @@ def new_member(client=None, confirm=True, **overrides):
     client = client or Client("fcgi")
     fields = signup_fields(**overrides)
     email, password = fields["email"], fields["password"]
+    seen = mail_paths(email)
     resp = client.submit("/signup", fields)
     redirects(resp, "/signup/done", "sign-up of %s" % email)
     if confirm:
-        resp = client.get(confirm_link(email))
+        resp = client.get(confirm_link(email, seen=seen))
         status(resp, 200, "confirmation of %s" % email)
         contains(resp, "Adhésion confirmée")
         login(client, email, password)
