@@ -3,12 +3,13 @@
 #   $1/views/...            the templates, copied
 #   $1/public/assets/NAME.HASH.EXT   fingerprinted copies (immutable)
 #   $1/public/assets.map    "NAME URL" lines read by the workers
+#   $1/public/NAME          views/static/* as is (favicon.ico: fixed URLs)
 set -eu
 out=${1:-build/share}
 cd "$(dirname "$0")/.."
 rm -rf "$out/views.new" && mkdir -p "$out/views.new" "$out/public/assets"
 cp -R views/. "$out/views.new/"
-rm -rf "$out/views.new/assets" "$out/views"
+rm -rf "$out/views.new/assets" "$out/views.new/static" "$out/views"
 mv "$out/views.new" "$out/views"
 map="$out/public/assets.map.new"
 : > "$map"
@@ -20,3 +21,4 @@ for f in views/assets/*; do
 	echo "$name /assets/$fp" >> "$map"
 done
 mv "$map" "$out/public/assets.map"
+cp views/static/* "$out/public/"

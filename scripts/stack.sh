@@ -79,7 +79,7 @@ wait_for() {	# wait_for SECONDS DESCRIPTION COMMAND...
 	done
 }
 
-alive() { [ -s "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+alive() { local p; p=$(cat "$RUN/$1.pid" 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 
 start_pg() {
 	mkdir -p "$PG/run"

@@ -38,7 +38,7 @@ if [ -n "$missing" ]; then
 		$missing >/dev/null; } </dev/null || fail "could not install$missing"
 fi
 major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
-[ "${major:-0}" -ge 20 ] || fail "playwright-core needs Node.js 20 or later (have $(node --version 2>&1))"
+[ "${major:-0}" -ge 18 ] || fail "playwright-core needs Node.js 18 or later (have $(node --version 2>&1))"
 
 # node_modules is installed from the lockfile, and again whenever the
 # lockfile changes (the stamp is the lockfile's hash).
@@ -49,7 +49,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] ||
 	[ ! -f "$here/node_modules/axe-core/axe.min.js" ]; then
 	echo "browser: npm ci"
 	(cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit \
-		--no-fund --ignore-scripts --loglevel=error </dev/null) ||
+		--no-fund --no-update-notifier --ignore-scripts --loglevel=error </dev/null) ||
 		fail "npm ci failed"
 	echo "$want" > "$stamp"
 fi

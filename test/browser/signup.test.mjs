@@ -24,7 +24,7 @@ function submitButton(page) {
 	return page.getByRole('button', { name: 'Je rejoins le mouvement' });
 }
 
-/* The confirmation mail to `email`: its /signup/confirm/ link, as a path. */
+/* The confirmation mail to `email`: its /signup/confirm/ link (full URL). */
 async function confirmLink(email) {
 	const mail = await waitForMail(email);
 	const m = /https?:\/\/\S+?(\/signup\/confirm\/[A-Za-z0-9_-]+)/.exec(mail.body);

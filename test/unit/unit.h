@@ -7,7 +7,7 @@
  *	    UNIT(url_decode_escapes),
  *	    UNIT(utf8_valid_rejects_overlongs))
  *
- * which registers its table before main() runs (so a new test/unit/*.c file
+ * which registers its table before main() runs (so a new test/unit file
  * needs no other edit, and a test left out of the table is an unused static
  * function: a compile error under -Werror).
  *

@@ -62,7 +62,7 @@
 		if (!/^[0-9]{5}$/.test(code)) {
 			fetched = null;
 			select.textContent = '';
-			select.appendChild(placeholder('Saisissez d\u2019abord votre code postal'));
+			select.appendChild(placeholder('Saisissez le code postal'));
 			return;
 		}
 		if (code === fetched) {
