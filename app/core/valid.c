@@ -66,6 +66,8 @@ valid_person_name(const char *in, char *out, size_t outsz)
 		p += n;
 		if (!iswalpha((wint_t)wc) && !name_separator(wc))
 			return VALID_BAD_CHARS;
+		if (count == 0 && !iswalpha((wint_t)wc))
+			return VALID_INVALID;	/* "--", "'x": not a name */
 		if (++count > 50)
 			return VALID_TOO_LONG;
 		wc = (wchar_t)(word_start ? towupper((wint_t)wc) :

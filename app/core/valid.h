@@ -25,8 +25,9 @@ size_t utf8_length(const char *s);
 /* Copy s without leading/trailing whitespace and with inner runs of
  * whitespace collapsed to one space. out holds strlen(s) + 1. */
 void text_squeeze(const char *s, char *out);
-/* First or last name: 2-50 letters (and - ' ’ . space), re-cased the way
- * people write names: "jean-pauL" -> "Jean-Paul", "d'ARTAGNAN" -> "D'Artagnan". */
+/* First or last name: 2-50 letters (and - ' ’ . space), starting with a
+ * letter (else VALID_INVALID), re-cased the way people write names:
+ * "jean-pauL" -> "Jean-Paul", "d'ARTAGNAN" -> "D'Artagnan". */
 int valid_person_name(const char *in, char *out, size_t outsz);
 /* Address syntax, at most 255 bytes, lowercased. */
 int valid_email(const char *in, char *out, size_t outsz);

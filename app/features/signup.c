@@ -49,6 +49,10 @@ check_name(struct form *f, const char *field, const char *label,
 		form_error(f, field, arena_printf(&f->r->arena,
 		    "Veuillez renseigner votre %s.", label));
 		return;
+	case VALID_INVALID:
+		form_error(f, field, arena_printf(&f->r->arena, "Votre %s doit "
+		    "commencer par une lettre.", label));
+		return;
 	case VALID_BAD_CHARS:
 		form_error(f, field, arena_printf(&f->r->arena, "Votre %s ne "
 		    "peut contenir que des lettres, des espaces, des tirets et "
