@@ -79,7 +79,11 @@ wait_for() {	# wait_for SECONDS DESCRIPTION COMMAND...
 	done
 }
 
-alive() { local p; p=$(cat "$RUN/$1.pid" 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# A zombie (exited, not yet reaped) counts as dead.
+running() {
+	kill -0 "$1" 2>/dev/null && [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+alive() { local p; p=$(cat "$RUN/$1.pid" 2>/dev/null) && [ -n "$p" ] && running "$p"; }
 
 start_pg() {
 	mkdir -p "$PG/run"
@@ -146,7 +150,7 @@ stop_pid() {	# stop_pid NAME: SIGTERM, wait up to 10 s, then SIGKILL
 	[ -s "$RUN/$1.pid" ] || return 0
 	pid=$(cat "$RUN/$1.pid")
 	if kill -TERM "$pid" 2>/dev/null; then
-		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 100); do running "$pid" || break; sleep 0.1; done
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	rm -f "$RUN/$1.pid"

@@ -1,5 +1,6 @@
 #include "common.h"
 #include "arena.h"
+#include "log.h"
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -74,6 +75,10 @@ arena_alloc(struct arena *a, size_t n)
 	size_t size;
 	void *p;
 
+	if (n > SIZE_MAX / 4) {	/* no request is this big: a caller's bug */
+		log_error("arena_alloc(%zu): impossible size", n);
+		abort();
+	}
 	n = (n + align - 1) & ~(align - 1);
 	if (!c || c->size - c->used < n) {
 		size = n > a->chunk_size ? n : a->chunk_size;

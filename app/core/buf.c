@@ -103,6 +103,7 @@ buf_detach(struct buf *b, size_t *len)
 
 	if (buf_grow(b, b->len) < 0)
 		return NULL;
+	b->data[b->len] = '\0';	/* an empty buffer had no data yet */
 	p = b->data;
 	if (len)
 		*len = b->len;

@@ -206,6 +206,21 @@ parse_cookies(struct arena *a, const char *h, struct fields *out,
 	return PARSE_OK;
 }
 
+/* The next ';' of [p, end) outside a quoted string, or NULL. */
+static const char *
+next_semicolon(const char *p, const char *end)
+{
+	int quoted = 0;
+
+	for (; p < end; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ';' && !quoted)
+			return p;
+	}
+	return NULL;
+}
+
 /* Case-insensitive search for `key=` as a parameter of a header value. */
 static const char *
 header_param(const char *h, size_t hlen, const char *key, size_t *vlen,
@@ -215,7 +230,7 @@ header_param(const char *h, size_t hlen, const char *key, size_t *vlen,
 	const char *end = h + hlen, *p = h;
 
 	while (p < end) {
-		const char *semi = memchr(p, ';', (size_t)(end - p)), *v;
+		const char *semi = next_semicolon(p, end), *v;
 
 		if (!semi)
 			return NULL;

@@ -56,6 +56,7 @@ status_text(int status)
 	case 409: return "Conflict";
 	case 410: return "Gone";
 	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
@@ -159,6 +160,7 @@ error_message(int status)
 	case 404: return "La page demandée n'existe pas.";
 	case 405: return "Cette méthode n'est pas permise ici.";
 	case 413: return "Le contenu envoyé est trop volumineux.";
+	case 414: return "L'adresse demandée est trop longue.";
 	case 415: return "Ce type de contenu n'est pas accepté.";
 	case 503: return "Le service est momentanément indisponible. "
 	    "Réessayez dans quelques instants.";
@@ -250,6 +252,16 @@ req_parse_path(struct req *r, const char *uri)
 	return 0;
 }
 
+/* Is ct exactly this media type (parameters allowed after ';')? */
+static int
+media_type_is(const char *ct, const char *type)
+{
+	size_t n = strlen(type);
+
+	return ct && !strncasecmp(ct, type, n) &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t');
+}
+
 static int
 req_read_body(struct req *r, FCGX_Request *fr)
 {
@@ -270,12 +282,13 @@ req_read_body(struct req *r, FCGX_Request *fr)
 	body[len] = '\0';
 	if (r->method != HTTP_POST || len == 0)
 		return 0;
-	if (r->content_type && !strncasecmp(r->content_type,
-	    "application/x-www-form-urlencoded", 33))
+	if (media_type_is(r->content_type, "application/x-www-form-urlencoded"))
 		rc = parse_urlencoded(&r->arena, body, (size_t)len, &r->form,
 		    MAX_FIELDS);
-	else if (multipart_boundary(r->content_type, boundary,
-	    sizeof(boundary)) == 0) {
+	else if (media_type_is(r->content_type, "multipart/form-data")) {
+		if (multipart_boundary(r->content_type, boundary,
+		    sizeof(boundary)) < 0)
+			return 400;
 		struct parts parts;
 
 		rc = parse_multipart(&r->arena, boundary, body, (size_t)len,
@@ -352,12 +365,12 @@ dispatch(struct req *r, FCGX_Request *fr)
 	if (parse_urlencoded(&r->arena, r->query_string,
 	    strlen(r->query_string), &r->query, MAX_QUERY_FIELDS) != PARSE_OK)
 		return 400;
-	if (cookie && strlen(cookie) <= 8192 && !(r->route->flags & R_CACHEABLE)
-	    && parse_cookies(&r->arena, cookie, &r->cookies, MAX_COOKIES))
-		r->cookies.n = 0;	/* junk cookies: act as if none */
+	/* Junk or too many cookies: keep those parsed before the trouble. */
+	if (cookie && !(r->route->flags & R_CACHEABLE))
+		parse_cookies(&r->arena, cookie, &r->cookies, MAX_COOKIES);
 	if ((rc = req_read_body(r, fr)))
 		return rc;
-	if (form_has_repeats(&r->form))
+	if (form_has_repeats(&r->query) || form_has_repeats(&r->form))
 		return 400;
 	if (r->method == HTTP_POST && !csrf_valid(r))
 		return render_error(r, 403, "Le formulaire a expiré ou ne "
@@ -454,6 +467,9 @@ worker_run(struct app *app)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = worker_on_term;
+	/* Restart interrupted reads and writes: a request being served must
+	 * not see EINTR. The accept restarts too, on /dev/null, and fails. */
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -187,14 +187,12 @@ address_view(struct form *f, const struct address *a)
 		PGresult *res = a->communes ? a->communes :
 		    q(r, STMT_COMMUNES_BY_POSTAL, a->postal_code);
 
-		if (!res) {
-			view_rows_set(&f->v, "communes", &rows);
-			return -1;
-		}
-		for (int i = 0; i < PQntuples(res); i++)
+		/* Without the communes (PostgreSQL down) the form still
+		 * shows, with the city as typed. */
+		for (int i = 0; res && i < PQntuples(res); i++)
 			view_rows_add(&rows, 2, db_str(res, i, 0),
 			    db_str(res, i, 1));
-		has_communes = PQntuples(res) > 0;
+		has_communes = res && PQntuples(res) > 0;
 	}
 	view_rows_set(&f->v, "communes", &rows);
 	view_int(&f->v, "has_communes", has_communes);

@@ -28,7 +28,8 @@ struct address {
  * 0, or -1 when PostgreSQL is unavailable. */
 int address_check(struct form *f, struct address *a);
 /* Put the address block (values, countries, communes) into the form's
- * view as address_block. 0, or -1 when PostgreSQL is unavailable. */
+ * view as address_block. 0, or -1 when the country list cannot be had
+ * (PostgreSQL unavailable and never loaded by this worker). */
 int address_view(struct form *f, const struct address *a);
 
 #endif

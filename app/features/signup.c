@@ -119,6 +119,8 @@ signup_form(struct form *f, struct member *m, int status)
 	return form_render(f, status, "signup", "Adhérer");
 }
 
+/* GET /signup: 200 the form; 303 to /account when logged in; 503 when
+ * PostgreSQL is down. */
 int
 signup_get(struct req *r)
 {
@@ -128,6 +130,9 @@ signup_get(struct req *r)
 
 	if (r->user)
 		return resp_redirect(r, "/account");
+	/* Say so now rather than after the form is filled in. */
+	if (!q(r, STMT_PING))
+		return unavailable(r);
 	form_init(&f, r, signup_fields);
 	return signup_form(&f, &m, 200);
 }

@@ -11,7 +11,8 @@
  *
  * A failed delivery is retried with exponential backoff
  * (MAIL_RETRY_BASE seconds, doubling, capped at an hour) and given up after
- * MAIL_MAX_ATTEMPTS. New mail wakes the mailer at once (LISTEN outbox).
+ * MAIL_MAX_ATTEMPTS, or at once when the server refuses it for good (5xx);
+ * last_error keeps the server's reply. New mail wakes the mailer at once (LISTEN outbox).
  *
  * Environment: DATABASE_URL, SMTP_URL, MAIL_FROM, MAIL_RETRY_BASE (30),
  * MAIL_MAX_ATTEMPTS (10).
@@ -116,13 +117,16 @@ build_message(struct mailer *m, struct buf *b, const char *msgid,
 		buf_puts(b, "\r\n");
 }
 
-/* 0 when the SMTP server accepted the message; else -1 and err. */
+/* 0 when the SMTP server accepted the message; else -1 with err set and
+ * *permanent when the server refused it for good (a 5xx reply). */
 static int
 smtp_send(struct mailer *m, const char *to, const struct buf *msg,
-    char *err, size_t errsz)
+    char *err, size_t errsz, int *permanent)
 {
 	struct curl_slist *rcpt = curl_slist_append(NULL, to);
 	struct upload u = { msg->data, msg->len, 0 };
+	char detail[CURL_ERROR_SIZE] = "";
+	long code = 0;
 	CURLcode rc;
 
 	curl_easy_setopt(m->curl, CURLOPT_URL, m->smtp_url);
@@ -134,11 +138,17 @@ smtp_send(struct mailer *m, const char *to, const struct buf *msg,
 	curl_easy_setopt(m->curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(m->curl, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(m->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(m->curl, CURLOPT_ERRORBUFFER, detail);
 	rc = curl_easy_perform(m->curl);
+	curl_easy_setopt(m->curl, CURLOPT_ERRORBUFFER, NULL);
 	curl_slist_free_all(rcpt);
+	*permanent = 0;
 	if (rc == CURLE_OK)
 		return 0;
-	snprintf(err, errsz, "%s", curl_easy_strerror(rc));
+	curl_easy_getinfo(m->curl, CURLINFO_RESPONSE_CODE, &code);
+	*permanent = code >= 500 && code < 600;
+	snprintf(err, errsz, "%s%s%s (SMTP %ld)", curl_easy_strerror(rc),
+	    *detail ? ": " : "", detail, code);
 	return -1;
 }
 
@@ -158,10 +168,10 @@ backoff(const struct mailer *m, long attempts)
 static int
 deliver_one(struct mailer *m, struct arena *a)
 {
-	char err[CURL_ERROR_SIZE + 64];
+	char err[CURL_ERROR_SIZE + 128];
 	PGresult *res;
 	struct buf msg;
-	int rc;
+	int rc, permanent;
 
 	if (db_begin(&m->db) < 0)
 		return -1;
@@ -176,13 +186,14 @@ deliver_one(struct mailer *m, struct arena *a)
 	buf_init(&msg, 16 * 1024 * 1024);
 	build_message(m, &msg, db_str(res, 0, 1), db_str(res, 0, 2),
 	    db_str(res, 0, 3), db_str(res, 0, 4));
-	if (smtp_send(m, db_str(res, 0, 2), &msg, err, sizeof(err)) == 0) {
+	if (smtp_send(m, db_str(res, 0, 2), &msg, err, sizeof(err),
+	    &permanent) == 0) {
 		rc = db_exec(&m->db, a, STMT_OUTBOX_SENT, db_str(res, 0, 0)) &&
 		    db_commit(&m->db) == 0 ? 1 : -1;
 		if (rc == 1)
 			log_info("sent %s", db_str(res, 0, 1));
 	} else {
-		double delay = backoff(m, db_long(res, 0, 5));
+		double delay = permanent ? -1 : backoff(m, db_long(res, 0, 5));
 		char *d = arena_printf(a, "%.0f", delay);
 
 		log_error("delivery of %s failed (attempt %ld): %s%s",

@@ -175,7 +175,8 @@ def change_password():
                                  "new_password_confirm": new},
                        "/account/password")
     redirects(resp, "/account")
-    contains(status(c.follow(resp), 200), "Votre mot de passe a été modifié.")
+    contains(status(c.follow(resp), 200),
+             "Votre mot de passe a été modifié.")
     status(c.get("/account"), 200)
     redirects(other.get("/account"), "/login", "other session kept")
     eq(sessions_of(user_id(email)), {c.cookies["sid"]})
@@ -214,14 +215,17 @@ def delete_account():
     c, email, password = new_member(postal_code="01000", city_code="01053",
                                     first_name="Léonie",
                                     last_name="Supprimable")
+    confirm = path_of(confirm_link(email))
     other = Client("fcgi")
     login(other, email, password)
     sid = c.cookies["sid"]
     u = user_row(email)
     uid = u["id"]
     # a reset token and queued mail exist for this member
+    seen = mail_paths(email)
     redirects(Client("fcgi").submit("/password/forgot", {"email": email}),
               "/login?notice=forgot")
+    reset = path_of(reset_link(email, seen=seen))
     ok(token_count(uid) >= 2, "tokens before deletion")
     ok(outbox_rows(uid) >= 2, "mails before deletion")
     before = int(psql_value("SELECT coalesce(max(id), 0) FROM "
@@ -266,5 +270,8 @@ def delete_account():
     status(resp, 422)
     contains(" ".join(form_errors(resp)), BAD_CREDENTIALS)
     redis_cli("DEL", "lf:" + email)
+    # the links mailed to the member are dead
+    status(Client("fcgi").get(confirm), 404, "old confirmation link")
+    status(Client("fcgi").get(reset), 404, "old reset link")
     # the address can be used again
     new_member(email=email)

@@ -2,7 +2,6 @@
 """Log in and out: session cookie, messages, throttling, next."""
 
 import secrets
-import time
 import urllib.parse
 
 from civitas import *   # noqa: F401,F403
@@ -202,6 +201,11 @@ def next_brings_back_after_login():
     resp = c.get("/account/delete")
     redirects(resp, "/login?next=%2Faccount%2Fdelete")
     page = status(c.follow(resp), 200)
+    eq(form_values(page, "/login").get("next"), "/account/delete")
+    # a failed attempt keeps the destination
+    page = submit_page(c, page, {"email": email, "password": "mauvais-mdp"},
+                       "/login")
+    status(page, 422)
     eq(form_values(page, "/login").get("next"), "/account/delete")
     resp = submit_page(c, page, {"email": email, "password": password},
                        "/login")

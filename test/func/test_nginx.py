@@ -331,6 +331,8 @@ def security_headers_on_every_kind_of_response():
     cases.append(("200 form /signup", status(get("/signup"), 200)))
     cases.append(("403 nginx (WordPress)",
                   status(get("/", headers={"User-Agent": "WordPress"}), 403)))
+    cases.append(("403 app (no CSRF token)",
+                  status(post("/login", b"email=a&password=b"), 403)))
     cases.append(("404 app", status(get("/nothing-" + uuid.uuid4().hex),
                                     404)))
     url = asset_urls()[0]

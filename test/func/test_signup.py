@@ -12,8 +12,12 @@ from fixtures import *  # noqa: F401,F403
 CONFIRM_SUBJECT = "Confirmez votre adhésion"
 
 
-def max_id(table):
-    return int(psql_value("SELECT coalesce(max(id), 0) FROM %s" % table))
+def db_state(email):
+    """(last users id, last outbox id, accounts with that e-mail)."""
+    return psql("SELECT (SELECT coalesce(max(id), 0) FROM users), "
+                "(SELECT coalesce(max(id), 0) FROM outbox), "
+                "(SELECT count(*) FROM users WHERE lower(email) = "
+                "lower(:'p1'))", email)[0]
 
 
 def signup_error(field, message, client=None, also=(), **overrides):
@@ -22,8 +26,7 @@ def signup_error(field, message, client=None, also=(), **overrides):
     not echoed, and that no account and no mail were created."""
     c = client or Client("fcgi")
     fields = signup_fields(**overrides)
-    users_before, outbox_before = max_id("users"), max_id("outbox")
-    same_email = user_count(fields["email"]) if fields.get("email") else 0
+    before = db_state(fields.get("email") or "")
     resp = c.submit("/signup", fields)
     status(resp, 422, "sign-up with %r" % overrides)
     errs = field_errors(resp)
@@ -34,10 +37,10 @@ def signup_error(field, message, client=None, also=(), **overrides):
        "password field re-rendered empty")
     if len(fields.get("password") or "") >= 4:
         not_contains(resp, fields["password"], "password echoed in the page")
-    eq(max_id("users"), users_before, "a users row was inserted")
-    eq(max_id("outbox"), outbox_before, "a mail was queued")
-    if fields.get("email"):
-        eq(user_count(fields["email"]), same_email, "account created")
+    after = db_state(fields.get("email") or "")
+    eq(after[0], before[0], "a users row was inserted")
+    eq(after[1], before[1], "a mail was queued")
+    eq(after[2], before[2], "an account with this e-mail was created")
     return resp
 
 
@@ -150,6 +153,35 @@ def first_and_last_name_errors():
         signup_error(field, missing, **{field: ""})
         signup_error(field, missing, **{field: "   "})
         signup_error(field, missing, **{field: None})
+
+
+@test
+def names_need_a_letter():
+    # only separators (hyphens, apostrophes, dots, spaces): not a name
+    for field in ("first_name", "last_name"):
+        for bad in ("--", "''", "..", "- -", "-'.", "’’"):
+            email = unique_email("noletter")
+            resp = Client("fcgi").submit("/signup", signup_fields(
+                email=email, **{field: bad}))
+            status(resp, 422, "%s %r accepted" % (field, bad))
+            ok(field_errors(resp).get(field),
+               "no error on %s for %r" % (field, bad))
+            eq(user_count(email), 0)
+
+
+@test
+def email_is_stored_in_lower_case():
+    email = unique_email("mixed")
+    mixed = email.split("@")[0].capitalize() + "@" + \
+        email.split("@")[1].upper()
+    resp = Client("fcgi").submit("/signup", signup_fields(email=mixed))
+    redirects(resp, "/signup/done")
+    eq(psql_value("SELECT email FROM users WHERE lower(email) = :'p1'",
+                  email), email)
+    link = confirm_link(email)
+    status(Client("fcgi").get(link), 200)
+    login(Client("fcgi"), mixed, PASSWORD)
+    login(Client("fcgi"), email, PASSWORD)
 
 
 @test
@@ -326,6 +358,17 @@ def nojs_postal_code_with_several_communes():
     eq(u["city_name"], "Saint-Denis-lès-Bourg")
     eq(u["postal_code"], "01000")
     confirm_link(email)
+
+
+@test
+def nojs_city_name_matching_no_commune():
+    for name in ("Bourg", "Lyon", "Saint-Denis"):
+        resp = signup_error("city_code",
+                            "Veuillez choisir votre commune dans la liste.",
+                            postal_code="01000", city_code=None,
+                            city_name=name)
+        eq([v for v, _ in select_options(resp, "city_code") if v],
+           ["01053", "01344"])
 
 
 @test

@@ -8,7 +8,9 @@ Every test leaves WORKERS live workers behind (new pids are fine).
 
 import os
 import signal
+import socket
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -23,10 +25,15 @@ def binary():
 
 
 def exe(pid):
+    """Path of the process's binary ("(deleted)" stripped: `make` may have
+    replaced the file since the process started)."""
     try:
-        return os.path.realpath("/proc/%d/exe" % pid)
+        path = os.readlink("/proc/%d/exe" % pid)
     except OSError:
         return None
+    if path.endswith(" (deleted)"):
+        path = path[:-len(" (deleted)")]
+    return os.path.realpath(path)
 
 
 def summary(results):
@@ -61,7 +68,7 @@ def kill_under_load(via, kills=2):
         ld.wait_done(40)
         for _ in range(kills):
             current = sc.wait_workers(exclude=victims)
-            victim = current[0]
+            victim = [p for p in current if p in before][0]
             os.kill(victim, signal.SIGKILL)
             victims.append(victim)
             sc.wait_workers(exclude=victims)
@@ -120,26 +127,113 @@ def sighup_under_load(via, hups=2):
 
 @test
 def sighup_replaces_every_worker_without_failure_fastcgi():
-    sighup_under_load("fcgi")
+    sighup_under_load("fcgi", hups=3)
 
 
 @test
 def sighup_replaces_every_worker_without_failure_through_nginx():
-    sighup_under_load("http")
+    sighup_under_load("http", hups=3)
+
+
+def read_answer(sock, timeout=10):
+    """FcgiResult-like (stdout, ended, closed) of what the peer sends."""
+    sock.settimeout(timeout)
+    buf = b""
+    closed = timed_out = False
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            timed_out = True
+            break
+        except OSError:
+            chunk = b""
+        if not chunk:
+            closed = True
+            break
+        buf += chunk
+        records, _ = fcgi_parse_records(buf)
+        if any(r.type == FCGI_END_REQUEST for r in records):
+            break
+    records, _ = fcgi_parse_records(buf)
+    stdout = b"".join(r.content for r in records if r.type == FCGI_STDOUT)
+    ended = any(r.type == FCGI_END_REQUEST for r in records)
+    return stdout, ended, closed, timed_out
+
+
+@test
+def sighup_while_workers_are_receiving_requests():
+    """A deterministic form of the SIGHUP guarantee: every old worker is
+    in the middle of receiving a request (its parameters, or its body)
+    when the master tells it to stop; each request must still be answered
+    normally once its client has sent the rest."""
+    old = sc.wait_workers()
+    body = b"email=hup%40example.test&password=abcdefgh&pad=" + b"x" * 8000
+    pending = []
+    try:
+        for i in range(len(old)):
+            if i % 2 == 0:
+                what, expect = "GET /health (params half sent)", 200
+                data = fcgi_build_request(fcgi_params("GET", "/health"))
+                cut = 16 + 20   # BEGIN_REQUEST + 20 bytes of PARAMS
+            else:
+                what, expect = "POST /login (body half sent)", 403
+                data = fcgi_build_request(fcgi_params(
+                    "POST", "/login", {"Content-Type":
+                                       "application/x-www-form-urlencoded"},
+                    body), body)
+                cut = len(data) - 4000
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(fcgi_socket_path())
+            s.sendall(data[:cut])
+            pending.append((s, data, cut, what, expect))
+        time.sleep(0.3)     # let each idle worker accept one of them
+        os.kill(sc.master_pid(), signal.SIGHUP)
+        wait_until(lambda: len(set(sc.worker_pids()) - set(old)) ==
+                   len(old), 20, 0.02, "the new generation of workers")
+        time.sleep(0.3)     # the old ones have had their SIGTERM
+        problems = []
+        for s, data, cut, what, expect in pending:
+            try:
+                s.sendall(data[cut:])
+            except OSError as exc:
+                problems.append("%s: connection lost before the rest was "
+                                "sent (%s)" % (what, exc))
+                continue
+            stdout, ended, closed, timed_out = read_answer(s)
+            if not ended:
+                problems.append("%s: no answer (closed=%s timed_out=%s)" % (
+                    what, closed, timed_out))
+                continue
+            got = parse_cgi_response(stdout).status
+            if got != expect:
+                problems.append("%s: status %s, expected %s" % (
+                    what, got, expect))
+        eq(problems, [], "requests being received during SIGHUP")
+    finally:
+        for s, *_ in pending:
+            s.close()
+        sc.wait_workers(exclude=old)
 
 
 @test
 def single_worker_under_spawn_fcgi():
     sock = os.path.join(run_dir(), "spawn-%s.sock" % uuid.uuid4().hex[:12])
+    out = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         ["spawn-fcgi", "-n", "-s", sock, "--", binary()],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, env=dict(os.environ))
+        stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+        env=dict(os.environ))
+
+    def output():
+        out.seek(0)
+        return out.read()[-500:].decode("utf-8", "replace")
     try:
         wait_until(lambda: os.path.exists(sock) or proc.poll() is not None,
                    10, 0.02, "spawn-fcgi socket %s" % sock)
-        ok(proc.poll() is None, "spawn-fcgi exited (%s): %s" % (
-            proc.returncode, proc.stdout.read()[:500]))
+        if proc.poll() is not None:
+            raise AssertionError("spawn-fcgi exited (%s): %s" % (
+                proc.returncode, output()))
         eq(exe(proc.pid), os.path.realpath(binary()),
            "spawn-fcgi -n execs the worker in place")
         h = status(fcgi_request("GET", "/health", socket_path=sock), 200)
@@ -148,20 +242,21 @@ def single_worker_under_spawn_fcgi():
         contains(page.text, 'action="/signup"')
         status(fcgi_request("GET", "/nothing", socket_path=sock), 404)
         # one worker serves requests one after the other
-        results = sc.load("/health", count=20, concurrency=1, via="fcgi")
-        eq(summary(results), {200: 20}, "the pool kept working meanwhile")
+        for i in range(10):
+            status(fcgi_request("GET", "/health", socket_path=sock), 200,
+                   "request #%d to the single worker" % i)
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
-            raise AssertionError("the worker ignored SIGTERM for 10 s")
+            raise AssertionError("the worker ignored SIGTERM for 10 s: %s"
+                                 % output())
         eq(proc.returncode, 0, "exit status of the worker after SIGTERM")
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        out.close()
         try:
             os.unlink(sock)
         except FileNotFoundError:

@@ -12,9 +12,9 @@ import os
 import subprocess
 import urllib.parse
 
-from civitas import (Client, find_form, forms, links, mails, wait_until, psql, psql_value, redirects,
-                     status, unique_email, wait_mail, ok, contains, eq,
-                     redis_cli, REPO_ROOT)
+from civitas import (Client, find_form, forms, links, mails, wait_until,
+                     psql, psql_value, redirects, status, unique_email,
+                     wait_mail, ok, contains, eq, redis_cli, REPO_ROOT)
 
 __all__ = [
     "PASSWORD", "FORM_BANNER", "BAD_CREDENTIALS", "years_ago",

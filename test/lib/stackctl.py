@@ -176,14 +176,48 @@ def kill_mailer(sig=signal.SIGKILL, timeout=15):
     except ProcessLookupError:
         pass
     _wait_gone(pid, timeout, "mailer")
+    proc = _children.pop(pid, None)
+    if proc is not None:
+        proc.wait()        # ours: reap it now
     _remove_pid_file("mailer", pid)
     return pid
 
 
-def start_mailer(timeout=60):
-    """(Re)start the mail worker through stack.sh; returns its pid."""
-    start_stack(timeout)
-    return wait_until(mailer_pid, 10, 0.05, "mailer running")
+_children = {}     # pid -> Popen of the mailers started here (to reap)
+
+
+def start_mailer(via_stack=False, timeout=60):
+    """(Re)start the mail worker when it is not running; returns its pid.
+
+    By default it is started exactly as scripts/stack.sh starts it (same
+    binary, environment, log file and pid file) but without waiting for the
+    rest of the stack: a test killing it mid-batch must be able to kill it
+    again before it has delivered everything.  via_stack=True runs
+    "stack.sh start" instead (which also checks the whole stack)."""
+    pid = mailer_pid()
+    if pid is not None:
+        return pid
+    if via_stack:
+        start_stack(timeout)
+        return wait_until(mailer_pid, 10, 0.05, "mailer running")
+    _forget_dead_services()
+    binary = os.path.join(os.environ.get("BIN_DIR") or
+                          os.path.join(repo_root(), "build"),
+                          "civitas-mailer")
+    log = open(os.path.join(log_dir(), "mailer.log"), "ab")
+    try:
+        proc = subprocess.Popen([binary], stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT,
+                                env=dict(os.environ),
+                                start_new_session=True)
+    finally:
+        log.close()
+    _children[proc.pid] = proc
+    tmp = os.path.join(run_dir(), ".mailer.pid.%d" % os.getpid())
+    with open(tmp, "w") as fh:
+        fh.write("%d\n" % proc.pid)
+    os.replace(tmp, os.path.join(run_dir(), "mailer.pid"))
+    return proc.pid
 
 
 def redis_pid():
@@ -285,9 +319,19 @@ def stop_redis(timeout=20):
 # The whole stack
 # --------------------------------------------------------------------------
 
+def _forget_dead_services():
+    """Remove the pid files naming a dead or zombie process, so that
+    stack.sh (which tests liveness with kill -0) restarts the service."""
+    for name in ("mailer", "smtp", "fcgi", "redis", "nginx"):
+        pid = read_pid(name)
+        if pid is not None and not pid_alive(pid):
+            _remove_pid_file(name, pid)
+
+
 def start_stack(timeout=120):
     """scripts/stack.sh start $CIVITAS_VAR with the tests' environment:
     starts whatever is not running (idempotent), waits for /health."""
+    _forget_dead_services()
     env = dict(os.environ)
     if _pg_fast and not env.get("PG_FAST"):
         env["PG_FAST"] = "1"

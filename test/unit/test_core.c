@@ -5,7 +5,10 @@
 #include "../../app/core/escape.h"
 #include "unit.h"
 
+#include <fcntl.h>
 #include <stdalign.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void
 buf_append_stops_at_max(void)
@@ -196,6 +199,49 @@ arena_oversized_allocs(void)
 	arena_release(&a);
 }
 
+/* Run fn in a child process: did it end normally? (1 yes, 0 no, -1 error) */
+static int
+returns_normally(void (*fn)(void))
+{
+	int status, devnull;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* Quiet: an abort or a sanitizer report is the expected end. */
+		devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0)
+			dup2(devnull, STDERR_FILENO);
+		fn();
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void
+huge_alloc(void)
+{
+	struct arena a;
+
+	arena_init(&a, 1024);
+	(void)arena_alloc(&a, SIZE_MAX - 8);
+}
+
+static void
+arena_huge_alloc_aborts(void)
+{
+	/*
+	 * A size no allocator can satisfy must abort (common.h policy), not
+	 * wrap around in the alignment arithmetic and return a tiny block.
+	 */
+	EQ_INT(returns_normally(huge_alloc), 0);
+}
+
 static void
 arena_reset_keeps_working(void)
 {
@@ -315,6 +361,7 @@ UNIT_SUITE(core,
     UNIT(buf_detach_empty_is_empty_string),
     UNIT(arena_alloc_alignment),
     UNIT(arena_oversized_allocs),
+    UNIT(arena_huge_alloc_aborts),
     UNIT(arena_reset_keeps_working),
     UNIT(arena_defers_run_in_reverse),
     UNIT(html_escape_specials),

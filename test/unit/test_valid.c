@@ -114,10 +114,15 @@ person_name_bad_chars(void)
 static void
 person_name_needs_a_letter(void)
 {
-	/* "2-50 letters (and - ' ’ . space)": punctuation alone is no name. */
-	CHECK(name("--") != VALID_OK);
-	CHECK(name("''") != VALID_OK);
-	CHECK(name(". .") != VALID_OK);
+	/* Punctuation alone is no name; a name starts with a letter. */
+	EQ_INT(name("--"), VALID_INVALID);
+	EQ_INT(name("''"), VALID_INVALID);
+	EQ_INT(name(". ."), VALID_INVALID);
+	EQ_INT(name("-Jean"), VALID_INVALID);
+	EQ_INT(name("\xe2\x80\x99" "ab"), VALID_INVALID);	/* ’ab */
+	EQ_INT(name(" Jean"), VALID_INVALID);
+	if (EQ_INT(name("A."), VALID_OK))
+		EQ_STR(out, "A.");
 }
 
 static void

@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: MIT
+"""Behaviour when PostgreSQL or Redis goes away, and recovery without
+restarting the workers.
+
+Each test stops one service with stackctl and brings the whole stack back
+in a finally block (scripts/stack.sh start, which restarts only what is
+down), then waits for /health 200: the next module finds the stack as it
+was.
+"""
+
+import contextlib
+
+from civitas import *
+import stackctl as sc
+
+HEALTH_OK = {"status": "ok", "postgresql": "up", "redis": "up"}
+
+
+def signup_fields(email, abroad=False):
+    fields = {
+        "first_name": "Marianne", "last_name": "Lefèvre", "email": email,
+        "password": "un-mot-de-passe-solide", "gender": "female",
+        "birth_date": "1987-07-14", "phone": "0612345678", "charter": "1",
+        "street": "12 rue de la République",
+    }
+    if abroad:
+        fields.update(country="BE", postal_code="1000", city_code="",
+                      city_name="Bruxelles")
+    else:
+        fields.update(country="FR", postal_code="69001", city_code="69381",
+                      city_name="")
+    return fields
+
+
+def http_client():
+    return Client("http", client_ip=sc.random_client_ip())
+
+
+def warm_workers():
+    """Every worker has served the sign-up form (and so cached what it
+    caches) before a service goes away: the usual state in production."""
+    results = sc.load("/signup", count=48, concurrency=8, via="fcgi")
+    eq(sorted(set(results)), [200], "warming GET /signup")
+
+
+@contextlib.contextmanager
+def service_down(stop):
+    """Stop a service for the duration of the block; afterwards restore the
+    stack.  Yields the worker pids taken just before the stop."""
+    sc.restore_stack()
+    pids = sc.wait_workers()
+    try:
+        stop()
+        yield pids
+    finally:
+        sc.restore_stack()
+
+
+def check_health(resp, postgresql, redis, what):
+    status(resp, 200 if postgresql == redis == "up" else 503, what)
+    contains(resp.content_type, "application/json", what)
+    eq(resp.json(), {"status": "ok" if postgresql == redis == "up"
+                     else "unavailable",
+                     "postgresql": postgresql, "redis": redis}, what)
+    not_contains(resp.headers.get("Cache-Control", ""), "max-age",
+                 what + ": health must not be cached")
+
+
+def check_unavailable_page(resp, what):
+    status(resp, 503, what)
+    contains(resp.content_type, "text/html", what)
+    ok(resp.headers.get("Retry-After", "").isdigit(),
+       "%s: Retry-After %r" % (what, resp.headers.get("Retry-After")))
+    contains(resp.text, 'lang="fr"', what)
+    contains(html_text(resp.text), "indisponible", what)
+
+
+def same_workers(pids, what):
+    eq(sc.worker_pids(), pids, "%s: a worker died or was restarted" % what)
+
+
+@test
+def health_reports_both_services():
+    check_health(fcgi_request("GET", "/health"), "up", "up", "fcgi")
+    r = http_request("GET", "/health", source_address=(trusted_proxy(), 0),
+                     forwarded_for=sc.random_client_ip())
+    check_health(r, "up", "up", "nginx")
+    eq(r.json(), HEALTH_OK)
+
+
+@test
+def postgresql_down_health_503_and_back_without_restart():
+    with service_down(sc.stop_postgres) as pids:
+        for _ in range(8):  # several workers
+            check_health(fcgi_request("GET", "/health"), "down", "up",
+                         "fcgi /health, PostgreSQL stopped")
+        check_health(http_client().get("/health"), "down", "up",
+                     "nginx /health, PostgreSQL stopped")
+        same_workers(pids, "PostgreSQL down")
+        sc.start_stack()
+        # recovers by itself: the same workers reconnect
+        wait_until(lambda: all(fcgi_request("GET", "/health").status == 200
+                               for _ in range(8)), 30, 0.2,
+                   "/health 200 after PostgreSQL came back")
+        same_workers(pids, "PostgreSQL back")
+        email = unique_email("resilience")
+        c = Client("fcgi")
+        r = c.submit("/signup", signup_fields(email))
+        redirects(r, "/signup/done", "sign-up after PostgreSQL came back")
+        eq(psql_value("SELECT status FROM users WHERE email = :'p1'", email),
+           "pending")
+        msg = wait_mail(email, "Confirmez", timeout=30)
+        ok(msg is not None, "confirmation mail after the outage")
+        same_workers(pids, "sign-up after the outage")
+
+
+@test
+def postgresql_down_signup_page_503():
+    warm_workers()
+    with service_down(sc.stop_postgres) as pids:
+        for i in range(8):
+            check_unavailable_page(fcgi_request("GET", "/signup"),
+                                   "fcgi GET /signup #%d, PostgreSQL "
+                                   "stopped" % i)
+        for i in range(3):
+            check_unavailable_page(http_client().get("/signup"),
+                                   "nginx GET /signup #%d, PostgreSQL "
+                                   "stopped" % i)
+        same_workers(pids, "GET /signup while PostgreSQL is down")
+
+
+def signup_post_while_down(abroad):
+    warm_workers()
+    email = unique_email("pgdown")
+    fields = signup_fields(email, abroad)
+    c = Client("fcgi")
+    form = find_form(status(c.get("/signup"), 200).text, "/signup")
+    csrf = form.values()["_csrf"]
+    with service_down(sc.stop_postgres) as pids:
+        for i in range(4):      # several workers
+            r = c.post("/signup", dict(fields, _csrf=csrf))
+            what = "POST /signup #%d (%s address), PostgreSQL stopped" % (
+                i, "foreign" if abroad else "French")
+            check_unavailable_page(r, what)
+            vals = form_values(r.text, "/signup")  # the form is back...
+            for name in ("first_name", "last_name", "email", "street",
+                         "postal_code", "phone", "birth_date", "gender",
+                         "country"):
+                eq(vals.get(name), fields[name], "%s: value of %s" % (
+                    what, name))
+            if abroad:
+                eq(vals.get("city_name"), fields["city_name"], what)
+            eq(vals.get("password", ""), "", what + ": password echoed")
+            banner = " ".join(form_errors(r.text))
+            contains(banner, "indisponible", what + ": banner")
+        same_workers(pids, "POST /signup while PostgreSQL is down")
+    eq(psql_value("SELECT count(*) FROM users WHERE email = :'p1'", email),
+       "0", "nothing was recorded")
+
+
+@test
+def postgresql_down_signup_post_keeps_the_form():
+    signup_post_while_down(abroad=False)
+
+
+@test
+def postgresql_down_signup_post_keeps_the_form_abroad():
+    signup_post_while_down(abroad=True)
+
+
+@test
+def redis_down_login_503_and_back_without_restart():
+    c = Client("fcgi")
+    page = status(c.get("/login"), 200)
+    csrf = find_form(page.text, "/login").values()["_csrf"]
+    h = http_client()
+    hpage = status(h.get("/login"), 200)
+    hcsrf = find_form(hpage.text, "/login").values()["_csrf"]
+    creds = {"email": unique_email("redisdown"), "password": "pas-le-bon"}
+    with service_down(sc.stop_redis) as pids:
+        for _ in range(8):
+            check_health(fcgi_request("GET", "/health"), "up", "down",
+                         "fcgi /health, Redis stopped")
+        check_health(http_client().get("/health"), "up", "down",
+                     "nginx /health, Redis stopped")
+        for i in range(4):
+            check_unavailable_page(c.post("/login", dict(creds, _csrf=csrf)),
+                                   "fcgi POST /login #%d, Redis stopped" % i)
+        check_unavailable_page(h.post("/login", dict(creds, _csrf=hcsrf)),
+                               "nginx POST /login, Redis stopped")
+        same_workers(pids, "Redis down")
+        sc.start_stack()
+        wait_until(lambda: all(fcgi_request("GET", "/health").status == 200
+                               for _ in range(8)), 30, 0.2,
+                   "/health 200 after Redis came back")
+        for i in range(4):
+            r = c.post("/login", dict(creds, _csrf=csrf))
+            status(r, 422, "POST /login #%d with a wrong password after "
+                   "Redis came back" % i)
+        same_workers(pids, "Redis back")
+
+
+if __name__ == "__main__":
+    raise SystemExit(run([__name__]))
