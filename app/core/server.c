@@ -19,6 +19,7 @@
 
 #include <fcgiapp.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -458,6 +459,41 @@ handle(struct app *app, struct req *r, FCGX_Request *fr)
 	buf_release(&r->body);
 }
 
+/*
+ * Accept one connection on fd 0 and let libfcgi read the request from it.
+ * We accept ourselves so that a stopping worker leaves only from here,
+ * between requests: 1 a request is ready, 0 the peer sent no valid
+ * request (try again), -1 stop. The connection is handed over through the
+ * request's public ipcFd; keepConnection stops FCGX_Accept_r's opening
+ * FCGX_Finish_r from closing it.
+ */
+static int
+worker_accept(FCGX_Request *fr)
+{
+	int fd, rc;
+
+	for (;;) {
+		if (worker_stopping)
+			return -1;
+		fd = accept4(0, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			break;
+		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+			continue;
+		if (!worker_stopping)
+			log_error("accept: %s", strerror(errno));
+		return -1;
+	}
+	fr->ipcFd = fd;
+	fr->keepConnection = 1;
+	if ((rc = FCGX_Accept_r(fr)) != 0) {
+		log_error("connection without a valid request: %s",
+		    strerror(-rc));
+		return 0;
+	}
+	return 1;
+}
+
 int
 worker_run(struct app *app)
 {
@@ -478,7 +514,9 @@ worker_run(struct app *app)
 		log_error("FCGX_Init failed");
 		return 1;
 	}
-	FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR);
+	/* libfcgi gets an invalid listening socket: it must never accept by
+	 * itself (see worker_accept). */
+	FCGX_InitRequest(&fr, -1, 0);
 	memset(&r, 0, sizeof(r));
 	arena_init(&r.arena, 64 * 1024);
 	/* Connect early when possible; a service that is down now is
@@ -486,9 +524,14 @@ worker_run(struct app *app)
 	db_ensure(&app->db);
 	kv_ensure(&app->kv);
 	log_info("worker ready");
-	while (!worker_stopping && FCGX_Accept_r(&fr) == 0) {
+	for (;;) {
 		struct arena keep = r.arena;
+		int rc;
 
+		if ((rc = worker_accept(&fr)) < 0)
+			break;
+		if (rc == 0)
+			continue;
 		memset(&r, 0, sizeof(r));
 		r.arena = keep;
 		handle(app, &r, &fr);
