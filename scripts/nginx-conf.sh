@@ -29,7 +29,7 @@
 #   server unix:/run/civitas/fcgi.sock;      -> server unix:$CIVITAS_VAR/run/fcgi.sock;
 #   root /usr/share/civitas/public;          -> root $PUBLIC_DIR;
 #   set_real_ip_from 127.0.0.1;              -> set_real_ip_from $TRUSTED_PROXY;
-#   access_log /var/log/nginx/civitas-access.log; -> $CIVITAS_VAR/log/nginx-access.log
+#   access_log /var/log/nginx/civitas-access.log ...; -> $CIVITAS_VAR/log/nginx-access.log ...;
 #   error_log /var/log/nginx/civitas-error.log;   -> $CIVITAS_VAR/log/nginx-error.log
 #   zone=civitas_pages:... rate=30r/s;       -> rate=$NGINX_RATE_PAGES (if set)
 #   zone=civitas_auth:... rate=10r/m;        -> rate=$NGINX_RATE_AUTH (if set)
@@ -144,8 +144,8 @@ subst upstream "${ws}server unix:/run/civitas/fcgi\\.sock;" \
 subst root "${ws}root /usr/share/civitas/public;" "\\1root $(esc "$PUBLIC_DIR");"
 subst set_real_ip_from "${ws}set_real_ip_from 127\\.0\\.0\\.1;" \
     "\\1set_real_ip_from $TRUSTED_PROXY;"
-subst access_log "${ws}access_log /var/log/nginx/civitas-access\\.log;" \
-    "\\1access_log $(esc "$CIVITAS_VAR")/log/nginx-access.log;"
+subst access_log "${ws}access_log /var/log/nginx/civitas-access\\.log([ ;])" \
+    "\\1access_log $(esc "$CIVITAS_VAR")/log/nginx-access.log\\2"
 subst error_log "${ws}error_log /var/log/nginx/civitas-error\\.log;" \
     "\\1error_log $(esc "$CIVITAS_VAR")/log/nginx-error.log;"
 pages_re="${ws}(limit_req_zone .* zone=civitas_pages:[0-9]+[km] rate=)[0-9]+r/[sm];"

@@ -108,6 +108,7 @@ struct req {
 	const char *cache;		/* Cache-Control override */
 	int cookies_set;
 	int unavailable;		/* a backing service failed: 503 */
+	int body_read;			/* the whole request body was read */
 };
 
 /* Routes, from features/routes.c. */

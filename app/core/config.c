@@ -38,6 +38,7 @@ config_load(struct config *c, char *err, size_t errsz)
 		base[--blen] = '\0';
 	c->base_url = base;
 	c->secure_cookies = !strncmp(base, "https://", 8);
+	c->log_all = !strcmp(env_or("LOG_REQUESTS", ""), "all");
 	if (parse_long(workers, 1, 256, &n) < 0) {
 		snprintf(err, errsz, "WORKERS must be an integer in 1..256");
 		return -1;

@@ -281,6 +281,7 @@ req_read_body(struct req *r, FCGX_Request *fr)
 	if (len && FCGX_GetStr(body, (int)len, fr->in) != (int)len)
 		return 400;
 	body[len] = '\0';
+	r->body_read = 1;
 	if (r->method != HTTP_POST || len == 0)
 		return 0;
 	if (media_type_is(r->content_type, "application/x-www-form-urlencoded"))
@@ -440,6 +441,7 @@ static void
 handle(struct app *app, struct req *r, FCGX_Request *fr)
 {
 	struct timespec t0;
+	double ms;
 	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -450,11 +452,15 @@ handle(struct app *app, struct req *r, FCGX_Request *fr)
 	if (app->db.in_tx)
 		db_rollback(&app->db);	/* a handler bailed out mid-way */
 	respond(r, fr, status);
-	/* Log the route pattern, not the path: paths can hold tokens. */
-	log_info("%s %s %d %.1fms", r->method_str ? r->method_str : "-",
-	    r->route ? r->route->pattern :
-	    (r->path && strlen(r->path) < 120 ? r->path : "-"),
-	    status, elapsed_ms(&t0));
+	/* nginx logs every request; the worker logs what needs a look (errors,
+	 * slow requests), or everything with LOG_REQUESTS=all. The route
+	 * pattern, not the path: paths can hold tokens. */
+	ms = elapsed_ms(&t0);
+	if (app->cfg.log_all || status >= 400 || ms >= 250)
+		log_info("%s %s %d %.1fms", r->method_str ? r->method_str : "-",
+		    r->route ? r->route->pattern :
+		    (r->path && strlen(r->path) < 120 ? r->path : "-"),
+		    status, ms);
 	buf_release(&r->headers);
 	buf_release(&r->body);
 }
@@ -492,6 +498,27 @@ worker_accept(FCGX_Request *fr)
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * End the request. libfcgi's default close half-closes the connection and
+ * waits for the web server to close first, which keeps the worker idle for
+ * a round trip per request. When the request was read to its end we close
+ * at once instead: nothing unread is left in the socket, so even over TCP
+ * the close cannot turn into a reset that would lose the response. An
+ * unread body (413) keeps the careful close.
+ */
+static void
+worker_close(const struct req *r, FCGX_Request *fr)
+{
+	char sink[512];
+
+	if (r->body_read) {
+		while (FCGX_GetStr(sink, sizeof(sink), fr->in) > 0)
+			;	/* the end-of-stdin record, normally */
+		fr->detached = 1;	/* FCGX_Free: close without lingering */
+	}
+	FCGX_Finish_r(fr);
 }
 
 int
@@ -535,7 +562,7 @@ worker_run(struct app *app)
 		memset(&r, 0, sizeof(r));
 		r.arena = keep;
 		handle(app, &r, &fr);
-		FCGX_Finish_r(&fr);
+		worker_close(&r, &fr);
 		arena_reset(&r.arena);
 	}
 	arena_release(&r.arena);
