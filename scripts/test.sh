@@ -15,18 +15,20 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 SUITES=${TEST_SUITES:-unit fuzz func browser}
 if [ -n "${ASAN:-}" ]; then
-	export BIN_DIR=$top/build-asan
+	out_dir=build-asan
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:log_path=stderr
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	export LSAN_OPTIONS=suppressions=$top/test/lsan.supp:print_suppressions=0
 	# GCC misreports format checks under the sanitizers: keep them off there.
-	BUILD=(make -s O=build-asan OPT=-O1 CC=gcc CFLAGS="-g -Wno-format-truncation -Wno-nonnull"
+	BUILD=(make -s O=$out_dir OPT=-O1 CC=gcc CFLAGS="-g -Wno-format-truncation -Wno-nonnull"
 		SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer")
 else
-	export BIN_DIR=$top/build
-	BUILD=(make -s)
+	out_dir=build
+	BUILD=(make -s O=$out_dir)
 fi
-"${BUILD[@]}" all "$BIN_DIR/unit-tests" || { echo "0 passed, 1 failed"; exit 1; }
+export BIN_DIR=$top/$out_dir
+# Targets are named as the Makefile names them (relative to the top).
+"${BUILD[@]}" all "$out_dir/unit-tests" || { echo "0 passed, 1 failed"; exit 1; }
 
 passed=0 failed=0
 tally() {	# read a suite's output for its "N passed, N failed" line

@@ -75,3 +75,21 @@ form_include(struct form *f, const char *tpl, const char *name)
 	buf_release(&block);
 	return rc;
 }
+
+const char *
+form_email(struct form *f, const char *name, const char *missing)
+{
+	const char *typed = form_text(f, name, 255);
+	char *norm = arena_alloc(&f->r->arena, strlen(typed) + 1);
+
+	form_value(f, name, typed);
+	if (!*typed) {
+		form_error(f, name, missing);
+		return NULL;
+	}
+	if (valid_email(typed, norm, strlen(typed) + 1) != VALID_OK) {
+		form_error(f, name, "Cette adresse e-mail n'est pas valide.");
+		return NULL;
+	}
+	return norm;
+}

@@ -22,6 +22,10 @@ void form_value(struct form *f, const char *name, const char *value);
 void form_error(struct form *f, const char *name, const char *message);
 /* The trimmed value of a posted field ("" when absent), squeezed. */
 const char *form_text(struct form *f, const char *name, size_t max);
+/* The posted e-mail address in field `name`, checked and lowercased, or
+ * NULL after marking the field (`missing` when empty, else "not valid").
+ * The value as typed is kept in the form either way. */
+const char *form_email(struct form *f, const char *name, const char *missing);
 /* Render the sub-template tpl with the form's values into the raw
  * variable name (templates have no include). 0, or -1 on a template error. */
 int form_include(struct form *f, const char *tpl, const char *name);

@@ -185,20 +185,12 @@ forgot_post(struct req *r)
 	char token[TOKEN_LEN + 1], digest[HASH_HEX_LEN + 1];
 	struct form f;
 	struct view v;
-	const char *email;
-	char *norm;
+	const char *norm;
 	PGresult *res;
 
 	form_init(&f, r, forgot_fields);
-	email = form_text(&f, "email", 255);
-	norm = arena_alloc(&r->arena, strlen(email) + 1);
-	form_value(&f, "email", email);
-	if (!*email)
-		form_error(&f, "email", "Cette valeur ne doit pas être vide.");
-	else if (valid_email(email, norm, strlen(email) + 1) != VALID_OK)
-		form_error(&f, "email", "Cette adresse e-mail n'est pas "
-		    "valide.");
-	if (f.errors)
+	if (!(norm = form_email(&f, "email", "Cette valeur ne doit pas être "
+	    "vide.")))
 		return form_render(&f, 422, "forgot", "Mot de passe oublié");
 	if (db_begin(&r->app->db) < 0 || !(res = q(r, STMT_USER_AUTH, norm)))
 		return unavailable(r);

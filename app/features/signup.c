@@ -113,7 +113,8 @@ static int
 signup_form(struct form *f, struct member *m, int status)
 {
 	member_view_identity(f, m);
-	form_value(f, "email", m->email);
+	if (m->email)	/* else form_email kept the value as typed */
+		form_value(f, "email", m->email);
 	if (address_view(f, &m->addr) < 0)
 		return unavailable(f->r);
 	return form_render(f, status, "signup", "Adhérer");
@@ -125,7 +126,7 @@ int
 signup_get(struct req *r)
 {
 	struct form f;
-	struct member m = { "", "", "", "", "", "", { "", "", "FR", "", "",
+	struct member m = { "", "", NULL, "", "", "", { "", "", "FR", "", "",
 	    NULL } };
 
 	if (r->user)
@@ -168,29 +169,15 @@ signup_post(struct req *r)
 	struct form f;
 	struct member m;
 	char hash[crypto_pwhash_STRBYTES];
-	const char *email, *pw;
-	char *norm;
+	const char *pw;
 	PGresult *res;
 
 	if (r->user)
 		return resp_redirect(r, "/account");
 	form_init(&f, r, signup_fields);
 	member_check_identity(&f, &m);
-	email = form_text(&f, "email", 255);
-	norm = arena_alloc(&r->arena, strlen(email) + 1);
-	m.email = email;
-	switch (valid_email(email, norm, strlen(email) + 1)) {
-	case VALID_OK:
-		m.email = norm;
-		break;
-	case VALID_MISSING:
-		form_error(&f, "email", "Veuillez renseigner votre adresse "
-		    "e-mail.");
-		break;
-	default:
-		form_error(&f, "email", "Cette adresse e-mail n'est pas "
-		    "valide.");
-	}
+	m.email = form_email(&f, "email", "Veuillez renseigner votre adresse "
+	    "e-mail.");
 	pw = req_form(r, "password");
 	if (valid_password(pw) == VALID_TOO_LONG)
 		form_error(&f, "password", "Votre mot de passe est trop long.");
@@ -203,7 +190,7 @@ signup_post(struct req *r)
 		form_value(&f, "charter", "1");
 	if (address_check(&f, &m.addr) < 0)
 		goto down;
-	if (!f.errors && *m.email) {
+	if (!f.errors) {
 		if (!(res = q(r, STMT_USER_EMAIL_TAKEN, m.email)))
 			goto down;
 		if (PQntuples(res))
@@ -243,7 +230,8 @@ down:
 	r->unavailable = 1;
 	resp_header(r, "Retry-After", "5");
 	member_view_identity(&f, &m);
-	form_value(&f, "email", m.email);
+	if (m.email)
+		form_value(&f, "email", m.email);
 	if (r->app->countries && address_view(&f, &m.addr) == 0)
 		return form_render(&f, 503, "signup", "Adhérer");
 	return 503;
@@ -324,20 +312,14 @@ int
 signup_resend_post(struct req *r)
 {
 	struct form f;
-	const char *email;
-	char *norm;
+	const char *norm;
 	PGresult *res;
 
 	form_init(&f, r, resend_fields);
-	email = form_text(&f, "email", 255);
-	norm = arena_alloc(&r->arena, strlen(email) + 1);
-	if (valid_email(email, norm, strlen(email) + 1) != VALID_OK) {
-		form_value(&f, "email", email);
-		form_error(&f, "email", "Cette adresse e-mail n'est pas "
-		    "valide.");
+	if (!(norm = form_email(&f, "email", "Veuillez renseigner votre "
+	    "adresse e-mail.")))
 		return form_render(&f, 422, "resend", "Renvoyer l'e-mail de "
 		    "confirmation");
-	}
 	if (db_begin(&r->app->db) < 0 || !(res = q(r, STMT_USER_AUTH, norm)))
 		return unavailable(r);
 	if (PQntuples(res) == 1 && !strcmp(db_str(res, 0, 2), "pending") &&

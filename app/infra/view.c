@@ -129,6 +129,7 @@ view_rows_init(struct view_rows *rows, const struct view *v)
 {
 	rows->list = ctpl_value_new();
 	ctpl_value_set_array(rows->list, CTPL_VTYPE_INT, 0, NULL);
+	rows->a = v->a;
 	rows->text = v->text;
 }
 
@@ -140,19 +141,9 @@ view_rows_add(struct view_rows *rows, int ncols, ...)
 
 	ctpl_value_set_array(row, CTPL_VTYPE_INT, 0, NULL);
 	va_start(ap, ncols);
-	for (int i = 0; i < ncols; i++) {
-		const char *s = va_arg(ap, const char *);
-		struct buf b;
-
-		if (rows->text || !s || !strpbrk(s, "&<>\"'")) {
-			ctpl_value_array_append_string(row, s ? s : "");
-			continue;
-		}
-		buf_init(&b, (size_t)-1 / 2);
-		html_escape(&b, s);
-		ctpl_value_array_append_string(row, b.data);
-		buf_release(&b);
-	}
+	for (int i = 0; i < ncols; i++)
+		ctpl_value_array_append_string(row, view_escape(rows->a,
+		    rows->text, va_arg(ap, const char *)));
 	va_end(ap);
 	ctpl_value_array_append(rows->list, row);
 	ctpl_value_free(row);

@@ -31,6 +31,7 @@ struct view {
 
 struct view_rows {
 	CtplValue *list;
+	struct arena *a;
 	int text;
 };
 
