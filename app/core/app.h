@@ -43,6 +43,8 @@ struct app {
 	struct country *countries;	/* loaded once, position order */
 	size_t ncountries;
 	char *country_options;	/* their <option>s, escaped, built once */
+	const char **route_patterns;	/* routes[] as the router wants it */
+	int *route_methods;
 };
 
 struct user {

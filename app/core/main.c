@@ -58,6 +58,12 @@ app_init(struct app *app)
 		log_error("assets: %s lacks app.css or app.js (run make)", path);
 		return -1;
 	}
+	app->route_patterns = xcalloc(nroutes, sizeof(*app->route_patterns));
+	app->route_methods = xcalloc(nroutes, sizeof(*app->route_methods));
+	for (size_t i = 0; i < nroutes; i++) {
+		app->route_patterns[i] = routes[i].pattern;
+		app->route_methods[i] = routes[i].method;
+	}
 	db_init(&app->db, app->cfg.database_url);
 	kv_init(&app->kv, app->cfg.redis_url);
 	return 0;
@@ -73,6 +79,8 @@ app_release(struct app *app)
 		free(app->countries[i].name);
 	free(app->countries);
 	free(app->country_options);
+	free(app->route_patterns);
+	free(app->route_methods);
 	free(app->asset_css);
 	free(app->asset_js);
 	free((char *)app->cfg.base_url);

@@ -330,25 +330,19 @@ form_has_repeats(const struct fields *f)
 static int
 dispatch(struct req *r, FCGX_Request *fr)
 {
-	static const char *patterns[64];
-	static int methods[64];
 	const char *cookie = FCGX_GetParam("HTTP_COOKIE", fr->envp);
 	struct route_match m;
 	enum route_result rr;
 	int rc;
 
-	if (!patterns[0])
-		for (size_t i = 0; i < nroutes && i < ARRAY_SIZE(patterns); i++) {
-			patterns[i] = routes[i].pattern;
-			methods[i] = routes[i].method;
-		}
 	r->method_str = FCGX_GetParam("REQUEST_METHOD", fr->envp);
 	r->method = http_method_parse(r->method_str);
 	r->remote_addr = FCGX_GetParam("REMOTE_ADDR", fr->envp);
 	r->query_string = FCGX_GetParam("QUERY_STRING", fr->envp);
 	if ((rc = req_parse_path(r, FCGX_GetParam("REQUEST_URI", fr->envp))))
 		return rc;
-	rr = router_match(patterns, methods, nroutes, r->method, r->path, &m);
+	rr = router_match(r->app->route_patterns, r->app->route_methods,
+	    nroutes, r->method, r->path, &m);
 	if (rr == ROUTE_NOT_FOUND)
 		return 404;
 	if (rr == ROUTE_METHOD_NOT_ALLOWED) {
@@ -413,11 +407,9 @@ respond(struct req *r, FCGX_Request *fr, int status)
 		cache = r->cache && status < 400 && !r->cookies_set ? r->cache :
 		    "no-store";
 	buf_init(&head, 64 * 1024);
-	buf_printf(&head, "Status: %d %s\r\n", status, status_text(status));
-	if (r->body.len || status >= 200)
-		buf_printf(&head, "Content-Type: %s\r\nContent-Length: %zu\r\n",
-		    r->ctype ? r->ctype : "text/html; charset=utf-8",
-		    r->body.len);
+	buf_printf(&head, "Status: %d %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\n", status, status_text(status),
+	    r->ctype ? r->ctype : "text/html; charset=utf-8", r->body.len);
 	buf_printf(&head, "Cache-Control: %s\r\n", cache);
 	buf_append(&head, r->headers.data, r->headers.len);
 	buf_puts(&head, "\r\n");
