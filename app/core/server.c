@@ -316,6 +316,69 @@ req_read_body(struct req *r, FCGX_Request *fr)
 	return rc == PARSE_OK ? 0 : 400;
 }
 
+/* Did the browser say this request comes from our own pages? */
+static int
+same_origin(const struct req *r, FCGX_Request *fr)
+{
+	const char *site = FCGX_GetParam("HTTP_SEC_FETCH_SITE", fr->envp);
+	const char *origin = FCGX_GetParam("HTTP_ORIGIN", fr->envp);
+
+	if (site)
+		return !strcmp(site, "same-origin");
+	return origin && !strcmp(origin, r->app->cfg.base_url);
+}
+
+/*
+ * A POST whose CSRF token does not check out. From another site: a plain
+ * 403, nothing echoed. From our own pages (an expired cookie, a tab left
+ * open): 403 with the user's values handed back in a form ready to resend
+ * with a fresh token, so nothing typed is lost. Passwords are not echoed:
+ * the page asks for each password field again.
+ */
+static const char *
+password_label(const char *name)
+{
+	if (strstr(name, "current"))
+		return "Mot de passe actuel";
+	if (strstr(name, "confirm"))
+		return "Confirmez le mot de passe";
+	return "Mot de passe";
+}
+
+static int
+csrf_refused(struct req *r, FCGX_Request *fr)
+{
+	struct view v;
+	struct view_rows rows, passwords;
+	int npasswords = 0;
+
+	if (!same_origin(r, fr))
+		return render_error(r, 403, "Le formulaire ne vient pas de ce "
+		    "site : il n'a pas été pris en compte.");
+	view_init(&v, &r->arena, 0);
+	view_rows_init(&rows, &v);
+	view_rows_init(&passwords, &v);
+	for (size_t i = 0; i < r->form.n; i++) {
+		const struct field *f = &r->form.v[i];
+
+		if (!strcmp(f->name, "_csrf"))
+			continue;
+		if (strstr(f->name, "password")) {
+			view_rows_add(&passwords, 3, f->name,
+			    password_label(f->name),
+			    arena_printf(&r->arena, "again-%d", npasswords++));
+			continue;
+		}
+		view_rows_add(&rows, 2, f->name, f->value);
+	}
+	view_rows_set(&v, "fields", &rows);
+	view_rows_set(&v, "passwords", &passwords);
+	view_int(&v, "has_password", npasswords > 0);
+	view_str(&v, "action", r->path);
+	view_str(&v, "csrf", csrf_token(r));
+	return render(r, 403, "expired", &v, "Formulaire expiré");
+}
+
 /* A field sent twice is ambiguous: refuse rather than guess. */
 static int
 form_has_repeats(const struct fields *f)
@@ -369,8 +432,7 @@ dispatch(struct req *r, FCGX_Request *fr)
 	if (form_has_repeats(&r->query) || form_has_repeats(&r->form))
 		return 400;
 	if (r->method == HTTP_POST && !csrf_valid(r))
-		return render_error(r, 403, "Le formulaire a expiré ou ne "
-		    "vient pas de ce site. Rechargez la page et renvoyez-le.");
+		return csrf_refused(r, fr);
 	if (r->route->flags & (R_SESSION | R_AUTH | R_ADMIN) &&
 	    session_load(r) < 0)
 		return unavailable(r);

@@ -428,3 +428,53 @@ def login_form_escapes_next_and_email():
 def urllib_quote(s):
     import urllib.parse
     return urllib.parse.quote(s, safe="")
+
+
+# --------------------------------------------------------------------------
+# An expired CSRF token on our own form loses nothing
+# --------------------------------------------------------------------------
+
+def _expired_signup(headers):
+    """Sign-up fields posted with a token whose cookie is gone (as after a
+    browser restart), with the given request headers."""
+    c = Client("fcgi")
+    stale = csrf_of(status(c.get("/signup"), 200))
+    c.delete_cookie("csrf")
+    fields = signup_fields(first_name="Églantine", street="3 rue <Pasteur>")
+    resp = c.post("/signup", dict(fields, _csrf=stale), headers=headers)
+    return c, fields, resp
+
+
+@test
+def expired_token_from_our_pages_gives_the_values_back():
+    for headers in ({"Sec-Fetch-Site": "same-origin"},
+                    {"Origin": base_url()}):
+        c, fields, resp = _expired_signup(headers)
+        status(resp, 403, "expired token with %s" % headers)
+        contains(resp.text, "Formulaire expiré")
+        values = form_values(resp.text)
+        for name in ("first_name", "email", "street", "postal_code",
+                     "city_code", "birth_date"):
+            eq(values.get(name), fields[name], "value of %s kept" % name)
+        not_contains(resp.text, fields["password"],
+                     "a password must never be echoed")
+        not_contains(resp.text, "<Pasteur>", "values are escaped")
+        eq(user_count(fields["email"]), 0, "nothing saved on a bad token")
+        ne(csrf_of(resp), "", "a fresh token")
+        # The browser now has a fresh csrf cookie: retyping the password
+        # and resending completes the sign-up.
+        done = submit_page(c, resp, {"password": fields["password"]})
+        redirects(done, "/signup/done")
+        eq(user_count(fields["email"]), 1, "resent form saved once")
+
+
+@test
+def bad_token_from_elsewhere_echoes_nothing():
+    for headers in ({"Sec-Fetch-Site": "cross-site"},
+                    {"Origin": "https://evil.example"}, {}):
+        c, fields, resp = _expired_signup(headers)
+        status(resp, 403, "bad token with %s" % headers)
+        not_contains(resp.text, fields["email"],
+                     "a cross-site post must not be echoed back")
+        not_contains(resp.text, "Renvoyer le formulaire")
+        eq(user_count(fields["email"]), 0)
