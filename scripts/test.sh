@@ -4,16 +4,17 @@
 # "N passed, N failed" (the sum of all suites). Exit status 0 only when
 # nothing failed.
 #
-# Suites: unit (C), fuzz corpus replay (C), functional (Python, through the
-# FastCGI socket and through nginx), browser (Chromium + playwright-core).
+# Suites: unit (C), fuzz corpus replay (C), lib (the test library and the
+# SMTP sink), functional (Python, through the FastCGI socket and through
+# nginx), browser (Chromium + playwright-core).
 # ASAN=1 builds everything with AddressSanitizer + UBSan into build-asan and
 # fails on any sanitizer report in the logs.
-# TEST_SUITES="unit fuzz func browser" selects suites; arguments after the
+# TEST_SUITES="unit fuzz lib func browser" selects suites; arguments after the
 # script name are passed to the functional runner (module names).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-SUITES=${TEST_SUITES:-unit fuzz func browser}
+SUITES=${TEST_SUITES:-unit fuzz lib func browser}
 if [ -n "${ASAN:-}" ]; then
 	out_dir=build-asan
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:log_path=stderr
@@ -59,6 +60,7 @@ run_suite() {	# run_suite NAME COMMAND...
 has() { [[ " $SUITES " == *" $1 "* ]]; }
 has unit && run_suite unit "$BIN_DIR/unit-tests"
 has fuzz && run_suite fuzz scripts/fuzz.sh replay
+has lib && run_suite lib /usr/bin/python3 test/lib/selftest.py
 
 if has func || has browser; then
 	export HTTP_PORT=${TEST_HTTP_PORT:-18080} SMTP_PORT=${TEST_SMTP_PORT:-12525}
