@@ -105,3 +105,32 @@ def stop_then_start_keeps_the_data():
     fresh = Client("fcgi")
     status(fresh.get("/login"), 200)
     redirects(post_login(fresh, email, pw), "/account")
+
+
+@test
+def single_use_links_never_reach_the_access_log():
+    """Through nginx: a confirmation link and a reset link, opened and then
+    sent as Referer, appear in nginx's access log only with the token
+    masked."""
+    email = unique_email("logmask")
+    c = Client("http", client_ip="198.51.100.%d" % (os.getpid() % 250 + 1))
+    redirects(c.submit("/signup", signup_fields(email=email)), "/signup/done")
+    confirm = confirm_link(email)
+    redirects(c.submit("/password/forgot", {"email": email}), "/login")
+    reset = reset_link(email)
+    tokens = [confirm.rsplit("/", 1)[1], reset.rsplit("/", 1)[1]]
+    status(c.get(path_of(confirm)), 200)
+    status(c.get(path_of(reset)), 200)
+    status(c.get("/login", headers={"Referer": reset}), 200)
+    log = os.path.join(os.environ["CIVITAS_VAR"], "log", "nginx-access.log")
+
+    def text():
+        with open(log, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    # the log is buffered (flushed every second)
+    wait_until(lambda: "GET /password/reset/[token] HTTP" in text() and
+               '/password/reset/[token]" "' in text(), 10, 0.2,
+               "the masked request line and Referer in the access log")
+    for t in tokens:
+        not_contains(text(), t, "a token in nginx's access log")
+    contains(text(), "GET /signup/confirm/[token] HTTP/1.1")
