@@ -98,24 +98,3 @@ hmac_raw(const unsigned char key[32], const char *domain, const char *msg,
 	    strlen(msg));
 	crypto_auth_hmacsha256_final(&st, out);
 }
-
-void
-hmac_b64(const unsigned char key[32], const char *domain, const char *msg,
-    char out[TOKEN_LEN + 1])
-{
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-
-	hmac_raw(key, domain, msg, mac);
-	sodium_bin2base64(out, TOKEN_LEN + 1, mac, sizeof(mac),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-int
-str_equal_ct(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la != lb)
-		return 0;
-	return sodium_memcmp(a, b, la) == 0;
-}

@@ -30,9 +30,5 @@ void token_digest(const unsigned char key[32], const char *token,
 /* HMAC-SHA256(key, domain NUL msg) into out. */
 void hmac_raw(const unsigned char key[32], const char *domain,
     const char *msg, unsigned char out[32]);
-/* base64url of hmac_raw, 43 chars + NUL. */
-void hmac_b64(const unsigned char key[32], const char *domain,
-    const char *msg, char out[TOKEN_LEN + 1]);
-int str_equal_ct(const char *a, const char *b);
 
 #endif

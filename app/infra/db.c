@@ -182,13 +182,6 @@ db_unique_violation(const struct db *db)
 	return !strcmp(db->sqlstate, "23505");
 }
 
-int
-db_down(const struct db *db)
-{
-	return !db->conn || !strncmp(db->sqlstate, "08", 2) ||
-	    !strncmp(db->sqlstate, "57P", 3);
-}
-
 const char *
 db_str(const PGresult *res, int row, int col)
 {

@@ -32,8 +32,6 @@ int db_commit(struct db *db);
 void db_rollback(struct db *db);
 /* Did the last failure come from a unique constraint? */
 int db_unique_violation(const struct db *db);
-/* Connection lost (as opposed to a constraint or data error)? */
-int db_down(const struct db *db);
 
 /* Accessors that never return NULL: "" for SQL NULL or out of range. */
 const char *db_str(const PGresult *res, int row, int col);
