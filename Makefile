@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
-PKGS = libpq hiredis jansson ctpl libsodium libcurl
+PKGS = libpq hiredis jansson ctpl libsodium libcurl vips libcmark
 O ?= build
 SANITIZE ?=
 OPT ?= -O2
@@ -17,10 +17,9 @@ LIBS = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 -include Makefile.local
 
 PURE = app/core/buf.c app/core/xalloc.c app/core/log.c app/core/arena.c \
-	app/core/parse.c app/core/router.c app/core/escape.c app/core/valid.c
-INFRA = app/core/config.c app/infra/sql.c app/infra/db.c app/infra/kv.c \
-	app/infra/crypto.c app/infra/view.c app/infra/session.c \
-	app/infra/outbox.c
+	app/core/parse.c app/core/router.c app/core/escape.c app/core/valid.c \
+	$(wildcard app/core/sniff.c)
+INFRA = app/core/config.c $(wildcard app/infra/*.c)
 FEATURES = $(wildcard app/features/*.c)
 FCGI_SRC = app/core/main.c app/core/server.c app/core/master.c \
 	$(PURE) $(INFRA) $(FEATURES)

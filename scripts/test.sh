@@ -16,14 +16,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 SUITES=${TEST_SUITES:-unit fuzz lib func browser}
 if [ -n "${ASAN:-}" ]; then
-	out_dir=build-asan
+	out_dir=${O:-build-asan}
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:log_path=stderr
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	# GCC misreports format checks under the sanitizers: keep them off there.
 	BUILD=(make -s O=$out_dir OPT=-O1 CC=gcc CFLAGS="-g -Wno-format-truncation -Wno-nonnull"
 		SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer")
 else
-	out_dir=build
+	out_dir=${O:-build}
 	BUILD=(make -s O=$out_dir)
 fi
 export BIN_DIR=$top/$out_dir

@@ -23,6 +23,7 @@
 #include "../infra/view.h"
 
 #define MAX_FORM_BODY (1024 * 1024)	/* nginx client_max_body_size 1m */
+#define MAX_UPLOAD_BODY (25 * 1024 * 1024)	/* R_UPLOAD routes: 25m */
 #define MAX_FIELDS 64
 #define MAX_QUERY_FIELDS 32
 #define MAX_COOKIES 32
@@ -76,6 +77,7 @@ enum {
 	R_SESSION = 1 << 2,	/* load the session when there is a cookie */
 	R_AUTH = 1 << 3,	/* a logged-in member, else redirect to login */
 	R_ADMIN = 1 << 4,	/* role admin, else 403 */
+	R_UPLOAD = 1 << 5,	/* multipart body up to MAX_UPLOAD_BODY */
 };
 
 struct route {
@@ -97,6 +99,7 @@ struct req {
 	struct fields query;
 	struct fields form;
 	struct fields cookies;
+	struct parts files;		/* multipart parts with a filename */
 	const struct route *route;
 	const char *params[ROUTE_MAX_PARAMS];
 	/* session */
@@ -108,6 +111,8 @@ struct req {
 	struct buf body;
 	const char *ctype;
 	const char *cache;		/* Cache-Control override */
+	const char *head_html;		/* extra <head> markup, already safe */
+	const char *description;	/* meta description, NULL: the site's */
 	int cookies_set;
 	int unavailable;		/* a backing service failed: 503 */
 	int body_read;			/* the whole request body was read */
@@ -133,6 +138,9 @@ int resp_problem(struct req *r, int status, const char *title,
 /* A page: template `tpl` inside the layout, with `title`. */
 int render(struct req *r, int status, const char *tpl, struct view *v,
     const char *title);
+/* A path no route or object answers: the redirections, else the 404
+ * page (features/content.c). */
+int not_found(struct req *r);
 /* The error page for a status (HTML or problem+json per route). */
 int render_error(struct req *r, int status, const char *message);
 /* A backing service failed: 503 (readable page, Retry-After). */

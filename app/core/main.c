@@ -5,6 +5,10 @@
  *   civitas-fcgi serve        master: open LISTEN, prefork WORKERS workers
  *   civitas-fcgi admin EMAIL  create or promote an admin (PASSWORD from env)
  *   civitas-fcgi hash         print the Argon2id hash of PASSWORD
+ *   civitas-fcgi media-import FILE ALT
+ *                             add an image to the media library, print its id
+ *   civitas-fcgi rerender     render every article and page body again from
+ *                             its Markdown (after a sanitiser change)
  *
  * Configuration comes from the environment only (see config.h).
  */
@@ -88,6 +92,8 @@ app_release(struct app *app)
 
 int cli_admin(struct app *app, const char *email);
 int cli_hash(void);
+int cli_media_import(struct app *app, const char *path, const char *alt);
+int cli_rerender(struct app *app);
 
 int
 main(int argc, char **argv)
@@ -109,8 +115,13 @@ main(int argc, char **argv)
 		rc = cli_admin(&app, argv[2]);
 	else if (!strcmp(argv[1], "hash"))
 		rc = cli_hash();
+	else if (!strcmp(argv[1], "media-import") && argc == 4)
+		rc = cli_media_import(&app, argv[2], argv[3]);
+	else if (!strcmp(argv[1], "rerender") && argc == 2)
+		rc = cli_rerender(&app);
 	else {
-		fprintf(stderr, "usage: civitas-fcgi [serve | admin EMAIL | hash]\n");
+		fprintf(stderr, "usage: civitas-fcgi [serve | admin EMAIL | hash "
+		    "| media-import FILE ALT | rerender]\n");
 		rc = 2;
 	}
 	app_release(&app);

@@ -183,6 +183,11 @@ render(struct req *r, int status, const char *tpl, struct view *v,
 	if (rc == 0) {
 		view_init(&layout, &r->arena, 0);
 		view_str(&layout, "title", title);
+		view_str(&layout, "description", r->description ? r->description :
+		    "civitas, la plateforme du mouvement : adhérez, agissez "
+		    "près de chez vous.");
+		view_raw_html_already_safe(&layout, "head",
+		    r->head_html ? r->head_html : "");
 		view_str(&layout, "css", r->app->asset_css);
 		view_str(&layout, "js", r->app->asset_js);
 		view_int(&layout, "logged_in", r->user != NULL);
@@ -275,7 +280,8 @@ req_read_body(struct req *r, FCGX_Request *fr)
 	r->content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
 	if (cl && *cl && parse_long(cl, 0, LONG_MAX, &len) < 0)
 		return 400;
-	if (len > MAX_FORM_BODY)
+	if (len > (r->route && (r->route->flags & R_UPLOAD) ?
+	    MAX_UPLOAD_BODY : MAX_FORM_BODY))
 		return 413;
 	body = arena_alloc(&r->arena, (size_t)len + 1);
 	if (len && FCGX_GetStr(body, (int)len, fr->in) != (int)len)
@@ -295,13 +301,18 @@ req_read_body(struct req *r, FCGX_Request *fr)
 
 		rc = parse_multipart(&r->arena, boundary, body, (size_t)len,
 		    &parts, MAX_FIELDS);
-		/* Text parts become form fields; files wait for uploads. */
+		/* Text parts become form fields, files go to r->files. */
 		r->form.v = arena_alloc(&r->arena,
 		    (parts.n + 1) * sizeof(*r->form.v));
 		r->form.n = 0;
+		r->files.v = arena_alloc(&r->arena,
+		    (parts.n + 1) * sizeof(*r->files.v));
+		r->files.n = 0;
 		for (size_t i = 0; rc == PARSE_OK && i < parts.n; i++) {
-			if (parts.v[i].filename)
+			if (parts.v[i].filename) {
+				r->files.v[r->files.n++] = parts.v[i];
 				continue;
+			}
 			r->form.v[r->form.n].name = parts.v[i].name;
 			r->form.v[r->form.n].value = parts.v[i].data;
 			r->form.v[r->form.n].len = parts.v[i].len;
@@ -407,7 +418,7 @@ dispatch(struct req *r, FCGX_Request *fr)
 	rr = router_match(r->app->route_patterns, r->app->route_methods,
 	    nroutes, r->method, r->path, &m);
 	if (rr == ROUTE_NOT_FOUND)
-		return 404;
+		return r->method == HTTP_GET ? not_found(r) : 404;
 	if (rr == ROUTE_METHOD_NOT_ALLOWED) {
 		resp_header(r, "Allow", m.allowed & HTTP_POST ?
 		    (m.allowed & HTTP_GET ? "GET, HEAD, POST" : "POST") :

@@ -23,10 +23,72 @@ struct member {
 void member_check_identity(struct form *f, struct member *m);
 void member_view_identity(struct form *f, const struct member *m);
 
-int home_get(struct req *r);
 int health_get(struct req *r);
 int cities_get(struct req *r);
+
+/* content.c: the public site. */
+int home_get(struct req *r);
+int articles_get(struct req *r);
+int category_get(struct req *r);
+int article_get(struct req *r);
+int page_get(struct req *r);
+int feed_get(struct req *r);
+int sitemap_get(struct req *r);
+int robots_get(struct req *r);
+/* search.c */
+int search_get(struct req *r);
+int api_search_get(struct req *r);
+
+/* admin_content.c: the back-office. */
 int admin_get(struct req *r);
+int admin_audit_get(struct req *r);
+int admin_preview_post(struct req *r);
+int admin_articles_get(struct req *r);
+int admin_article_new_get(struct req *r);
+int admin_article_create_post(struct req *r);
+int admin_article_get(struct req *r);
+int admin_article_post(struct req *r);
+int admin_article_preview_get(struct req *r);
+int admin_article_delete_post(struct req *r);
+int admin_pages_get(struct req *r);
+int admin_page_new_get(struct req *r);
+int admin_page_create_post(struct req *r);
+int admin_page_get(struct req *r);
+int admin_page_post(struct req *r);
+int admin_page_preview_get(struct req *r);
+int admin_page_delete_post(struct req *r);
+int admin_categories_get(struct req *r);
+int admin_category_create_post(struct req *r);
+int admin_category_get(struct req *r);
+int admin_category_post(struct req *r);
+int admin_category_delete_post(struct req *r);
+int admin_blocks_get(struct req *r);
+int admin_block_create_post(struct req *r);
+int admin_block_get(struct req *r);
+int admin_block_post(struct req *r);
+int admin_block_delete_post(struct req *r);
+int admin_redirections_get(struct req *r);
+int admin_redirection_create_post(struct req *r);
+int admin_redirection_get(struct req *r);
+int admin_redirection_post(struct req *r);
+int admin_redirection_delete_post(struct req *r);
+
+/* media.c: images, served and managed. */
+int img_get(struct req *r);
+int admin_media_get(struct req *r);
+int admin_media_upload_post(struct req *r);
+int admin_media_item_get(struct req *r);
+int admin_media_item_post(struct req *r);
+int admin_media_delete_post(struct req *r);
+
+/* Command line (main.c): media.c and admin_content.c. */
+int cli_media_import(struct app *app, const char *path, const char *alt);
+int cli_rerender(struct app *app);
+
+/* audit.c: record an admin action in the audit log, inside the caller's
+ * transaction when there is one. object_id 0: none. 0, or -1 (logged). */
+int audit(struct req *r, const char *action, const char *object_type,
+    long object_id, const char *label);
 
 int signup_get(struct req *r);
 int signup_post(struct req *r);

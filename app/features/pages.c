@@ -1,6 +1,5 @@
 /*
- * pages: the public home page, health, the cities API, the admin dashboard
- * and the generic message page.
+ * pages: health, the cities API and the generic message page.
  */
 #include "../core/common.h"
 #include "../core/valid.h"
@@ -22,16 +21,6 @@ message_page(struct req *r, int status, const char *title,
 	view_str(&v, "link", link ? link : "");
 	view_str(&v, "link_label", link_label ? link_label : "");
 	return render(r, status, "message", &v, title);
-}
-
-/* GET /: public and cookie-free, so nginx or a CDN can cache it. */
-int
-home_get(struct req *r)
-{
-	struct view v;
-
-	view_init(&v, &r->arena, 0);
-	return render(r, 200, "home", &v, "Accueil");
 }
 
 /*
@@ -95,21 +84,4 @@ cities_get(struct req *r)
 	resp_json_text(r, 200, s ? s : "[]");
 	free(s);
 	return 200;
-}
-
-/* GET /admin: admins only (dispatcher); counts of members and mails. */
-int
-admin_get(struct req *r)
-{
-	struct view v;
-	PGresult *res = q(r, STMT_ADMIN_STATS);
-
-	if (!res)
-		return unavailable(r);
-	view_init(&v, &r->arena, 0);
-	view_str(&v, "active", db_str(res, 0, 0));
-	view_str(&v, "pending", db_str(res, 0, 1));
-	view_str(&v, "unregistered", db_str(res, 0, 2));
-	view_str(&v, "outbox", db_str(res, 0, 3));
-	return render(r, 200, "admin", &v, "Administration");
 }

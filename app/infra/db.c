@@ -91,22 +91,15 @@ db_failed(struct db *db, PGresult *res, const char *what)
 }
 
 PGresult *
-db_exec(struct db *db, struct arena *a, enum stmt s, ...)
+db_execv(struct db *db, struct arena *a, enum stmt s,
+    const char *const *params, const int *lengths, const int *formats,
+    int result_binary)
 {
-	const char *params[16];
 	char name[16];
 	PGresult *res;
 	ExecStatusType st;
-	va_list ap;
-	int n = stmt_defs[s].nparams;
 
 	db->sqlstate[0] = '\0';
-	if (n > (int)ARRAY_SIZE(params))
-		abort();
-	va_start(ap, s);
-	for (int i = 0; i < n; i++)
-		params[i] = va_arg(ap, const char *);
-	va_end(ap);
 	if (!db->in_tx && db_ensure(db) < 0) {
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
 		return NULL;
@@ -116,7 +109,8 @@ db_exec(struct db *db, struct arena *a, enum stmt s, ...)
 		return NULL;
 	}
 	snprintf(name, sizeof(name), "s%d", (int)s);
-	res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+	res = PQexecPrepared(db->conn, name, stmt_defs[s].nparams, params,
+	    lengths, formats, result_binary);
 	st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		char what[24];
@@ -128,6 +122,22 @@ db_exec(struct db *db, struct arena *a, enum stmt s, ...)
 	}
 	arena_defer(a, db_clear, res);
 	return res;
+}
+
+PGresult *
+db_exec(struct db *db, struct arena *a, enum stmt s, ...)
+{
+	const char *params[16];
+	va_list ap;
+	int n = stmt_defs[s].nparams;
+
+	if (n > (int)ARRAY_SIZE(params))
+		abort();
+	va_start(ap, s);
+	for (int i = 0; i < n; i++)
+		params[i] = va_arg(ap, const char *);
+	va_end(ap);
+	return db_execv(db, a, s, params, NULL, NULL, 0);
 }
 
 static int

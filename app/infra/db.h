@@ -27,6 +27,12 @@ int db_ensure(struct db *db);
 /* Run a prepared statement with stmt_defs[s].nparams (const char *)
  * arguments (NULL = SQL NULL). NULL on any failure. */
 PGresult *db_exec(struct db *db, struct arena *a, enum stmt s, ...);
+/* The same with an array of parameters, their lengths and formats (1 =
+ * binary, e.g. a bytea; NULL = all text) and a binary result when
+ * result_binary: for images. */
+PGresult *db_execv(struct db *db, struct arena *a, enum stmt s,
+    const char *const *params, const int *lengths, const int *formats,
+    int result_binary);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

@@ -96,4 +96,10 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 		"count(*) FILTER (WHERE status = 'pending'), "
 		"(SELECT count(*) FROM unregistrations), "
 		"(SELECT count(*) FROM outbox WHERE sent_at IS NULL) FROM users", 0 },
+#define STMT(name, n, text) [name] = { text, n },
+#include "sql_content.def"
+#include "sql_media.def"
+#include "sql_admin.def"
+#include "sql_public.def"
+#undef STMT
 };

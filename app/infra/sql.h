@@ -32,6 +32,14 @@ enum stmt {
 	STMT_OUTBOX_FAILED,
 	STMT_OUTBOX_NEXT_DUE,
 	STMT_ADMIN_STATS,
+	/* Each feature area keeps its statements in its own sql_*.def, as
+	 * STMT(NAME, nparams, "SQL") lines. */
+#define STMT(name, n, text) name,
+#include "sql_content.def"
+#include "sql_media.def"
+#include "sql_admin.def"
+#include "sql_public.def"
+#undef STMT
 	STMT__MAX
 };
 

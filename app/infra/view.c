@@ -133,20 +133,41 @@ view_rows_init(struct view_rows *rows, const struct view *v)
 	rows->text = v->text;
 }
 
+static void
+rows_addv(struct view_rows *rows, unsigned raw_mask, int ncols, va_list ap)
+{
+	CtplValue *row = ctpl_value_new();
+
+	ctpl_value_set_array(row, CTPL_VTYPE_INT, 0, NULL);
+	for (int i = 0; i < ncols; i++) {
+		const char *s = va_arg(ap, const char *);
+
+		ctpl_value_array_append_string(row, i < 32 &&
+		    (raw_mask & (1u << i)) ? (s ? s : "") :
+		    view_escape(rows->a, rows->text, s));
+	}
+	ctpl_value_array_append(rows->list, row);
+	ctpl_value_free(row);
+}
+
 void
 view_rows_add(struct view_rows *rows, int ncols, ...)
 {
-	CtplValue *row = ctpl_value_new();
 	va_list ap;
 
-	ctpl_value_set_array(row, CTPL_VTYPE_INT, 0, NULL);
 	va_start(ap, ncols);
-	for (int i = 0; i < ncols; i++)
-		ctpl_value_array_append_string(row, view_escape(rows->a,
-		    rows->text, va_arg(ap, const char *)));
+	rows_addv(rows, 0, ncols, ap);
 	va_end(ap);
-	ctpl_value_array_append(rows->list, row);
-	ctpl_value_free(row);
+}
+
+void
+view_rows_add_html(struct view_rows *rows, unsigned raw_mask, int ncols, ...)
+{
+	va_list ap;
+
+	va_start(ap, ncols);
+	rows_addv(rows, raw_mask, ncols, ap);
+	va_end(ap);
 }
 
 void

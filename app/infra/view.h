@@ -48,6 +48,10 @@ void view_raw_html_already_safe(struct view *v, const char *name,
 void view_rows_init(struct view_rows *rows, const struct view *v);
 /* Append a row of ncols strings (escaped like view_str). */
 void view_rows_add(struct view_rows *rows, int ncols, ...);
+/* The same, except that the columns whose bit is set in raw_mask (bit 0 =
+ * first column) are already-safe HTML built by C code, pushed as is. */
+void view_rows_add_html(struct view_rows *rows, unsigned raw_mask,
+    int ncols, ...);
 /* Hand the rows to the view under name (rows are consumed). */
 void view_rows_set(struct view *v, const char *name, struct view_rows *rows);
 
