@@ -24,7 +24,8 @@ FEATURES = $(wildcard app/features/*.c)
 FCGI_SRC = app/core/main.c app/core/server.c app/core/master.c \
 	$(PURE) $(INFRA) $(FEATURES)
 MAILER_SRC = app/jobs/mailer.c $(PURE) app/infra/sql.c app/infra/db.c
-UNIT_SRC = $(wildcard test/unit/*.c) $(PURE) app/infra/crypto.c
+UNIT_SRC = $(wildcard test/unit/*.c) $(PURE) app/infra/crypto.c \
+	$(wildcard app/infra/markdown.c)
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 

@@ -71,13 +71,6 @@ admin_article_post(struct req *r)
 }
 
 int
-admin_article_preview_get(struct req *r)
-{
-	(void)r;
-	return 404;	/* not yet */
-}
-
-int
 admin_article_delete_post(struct req *r)
 {
 	(void)r;
@@ -114,13 +107,6 @@ admin_page_get(struct req *r)
 
 int
 admin_page_post(struct req *r)
-{
-	(void)r;
-	return 404;	/* not yet */
-}
-
-int
-admin_page_preview_get(struct req *r)
 {
 	(void)r;
 	return 404;	/* not yet */

@@ -64,6 +64,20 @@ robots_get(struct req *r)
 }
 
 int
+admin_article_preview_get(struct req *r)
+{
+	(void)r;
+	return 404;	/* not yet */
+}
+
+int
+admin_page_preview_get(struct req *r)
+{
+	(void)r;
+	return 404;	/* not yet */
+}
+
+int
 not_found(struct req *r)
 {
 	return render_error(r, 404, NULL);

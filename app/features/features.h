@@ -48,14 +48,14 @@ int admin_article_new_get(struct req *r);
 int admin_article_create_post(struct req *r);
 int admin_article_get(struct req *r);
 int admin_article_post(struct req *r);
-int admin_article_preview_get(struct req *r);
+int admin_article_preview_get(struct req *r);	/* in content.c */
 int admin_article_delete_post(struct req *r);
 int admin_pages_get(struct req *r);
 int admin_page_new_get(struct req *r);
 int admin_page_create_post(struct req *r);
 int admin_page_get(struct req *r);
 int admin_page_post(struct req *r);
-int admin_page_preview_get(struct req *r);
+int admin_page_preview_get(struct req *r);	/* in content.c */
 int admin_page_delete_post(struct req *r);
 int admin_categories_get(struct req *r);
 int admin_category_create_post(struct req *r);
