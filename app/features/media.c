@@ -423,11 +423,11 @@ admin_media_upload_post(struct req *r)
 	/* Decode only what could be kept: without an alt text, the cheap
 	 * checks still tell what is wrong with the file. */
 	if (!alt)
-		err = image_check(file->data, file->len, &o->megapixels);
+		err = image_check(file->data, file->len, &o->announced);
 	else if ((err = image_ingest(file->data, file->len, o)) == IMAGE_OK)
 		arena_defer(&r->arena, image_original_defer, o);
 	if (err != IMAGE_OK)
-		form_error(&f, "file", image_err_message(err, o->megapixels,
+		form_error(&f, "file", image_err_message(err, &o->announced,
 		    msg, sizeof(msg)));
 	if (f.errors)
 		return media_page(&f, err == IMAGE_FAILED ? 500 : 422);
@@ -642,7 +642,7 @@ cli_media_import(struct app *app, const char *path, const char *alt)
 	}
 	if ((err = image_ingest(data, len, &o)) != IMAGE_OK) {
 		fprintf(stderr, "media-import: %s: %s\n", path,
-		    image_err_message(err, o.megapixels, msg, sizeof(msg)));
+		    image_err_message(err, &o.announced, msg, sizeof(msg)));
 		goto out;
 	}
 	arena_init(&a, 4096);

@@ -217,11 +217,10 @@ image_save_original(VipsImage *im, enum sniff_type t, struct image_original *o)
 	return rc ? -1 : 0;
 }
 
-static enum image_err
-image_sniff(const void *data, size_t len, struct sniff *s,
-    unsigned long *megapixels)
+enum image_err
+image_check(const void *data, size_t len, struct sniff *s)
 {
-	*megapixels = 0;
+	memset(s, 0, sizeof(*s));
 	if (len > IMAGE_MAX_BYTES)
 		return IMAGE_TOO_LARGE;
 	switch (sniff_image(data, len, s)) {
@@ -232,16 +231,7 @@ image_sniff(const void *data, size_t len, struct sniff *s,
 	default:
 		return IMAGE_UNREADABLE;
 	}
-	*megapixels = (s->width * s->height + 500000) / 1000000;
 	return sniff_too_big(s) ? IMAGE_TOO_MANY_PIXELS : IMAGE_OK;
-}
-
-enum image_err
-image_check(const void *data, size_t len, unsigned long *megapixels)
-{
-	struct sniff s;
-
-	return image_sniff(data, len, &s, megapixels);
 }
 
 enum image_err
@@ -252,8 +242,10 @@ image_ingest(const void *data, size_t len, struct image_original *o)
 	enum image_err err;
 
 	memset(o, 0, sizeof(*o));
-	if ((err = image_sniff(data, len, &s, &o->megapixels)) != IMAGE_OK)
+	if ((err = image_check(data, len, &s)) != IMAGE_OK) {
+		o->announced = s;
 		return err;
+	}
 	if (image_start() < 0)
 		return IMAGE_FAILED;
 	if (!(im = image_load(s.type, data, len)))
@@ -264,7 +256,6 @@ image_ingest(const void *data, size_t len, struct image_original *o)
 	s.height = (unsigned long)vips_image_get_height(im);
 	err = IMAGE_UNREADABLE;
 	if (sniff_too_big(&s)) {
-		o->megapixels = (s.width * s.height + 500000) / 1000000;
 		err = IMAGE_TOO_MANY_PIXELS;
 		goto out;
 	}
@@ -285,19 +276,19 @@ image_ingest(const void *data, size_t len, struct image_original *o)
 out:
 	g_object_unref(im);
 	if (err != IMAGE_OK) {
-		unsigned long mp = o->megapixels;
-
 		image_original_release(o);
 		memset(o, 0, sizeof(*o));
-		o->megapixels = mp;
 	}
+	o->announced = s;
 	return err;
 }
 
 const char *
-image_err_message(enum image_err e, unsigned long megapixels, char *buf,
+image_err_message(enum image_err e, const struct sniff *s, char *buf,
     size_t size)
 {
+	unsigned long mp = (s->width * s->height + 500000) / 1000000;
+
 	switch (e) {
 	case IMAGE_OK:
 		return "";
@@ -307,9 +298,13 @@ image_err_message(enum image_err e, unsigned long megapixels, char *buf,
 		return "Fichier refusé : format non accepté (JPEG, PNG, WebP "
 		    "ou GIF).";
 	case IMAGE_TOO_MANY_PIXELS:
-		snprintf(buf, size, "Fichier refusé : image trop grande (%lu "
-		    "mégapixels, max 40 ; 10 000 pixels de côté au plus).",
-		    megapixels);
+		if (s->width * s->height > SNIFF_MAX_PIXELS)
+			snprintf(buf, size, "Fichier refusé : image trop grande "
+			    "(%lu mégapixels, max 40).", mp);
+		else
+			snprintf(buf, size, "Fichier refusé : image trop grande "
+			    "(%lu × %lu pixels, 10 000 au plus de côté).",
+			    s->width, s->height);
 		return buf;
 	case IMAGE_UNREADABLE:
 		return "Fichier refusé : fichier illisible ou tronqué.";

@@ -16,6 +16,7 @@
 #define CIVITAS_IMAGE_H
 
 #include <stddef.h>
+#include "../core/sniff.h"
 
 #define IMAGE_MAX_BYTES (20UL * 1024 * 1024)	/* an upload */
 
@@ -35,26 +36,25 @@ struct image_original {
 	const char *mime;	/* static string */
 	int width, height;
 	char *placeholder;	/* data:image/jpeg;base64,... of ~24 px */
-	unsigned long megapixels;	/* as announced, for the message */
+	struct sniff announced;	/* what the header said, for messages */
 };
 
 /*
- * The checks made before any decoding: size, format, header dimensions.
- * *megapixels is set as soon as the header is read.
+ * The checks made before any decoding: size, format, header dimensions
+ * (in *s as soon as the header is read).
  */
-enum image_err image_check(const void *data, size_t len,
-    unsigned long *megapixels);
+enum image_err image_check(const void *data, size_t len, struct sniff *s);
 /*
  * Check (image_check, then a full decode) and re-encode an uploaded file. JPEG and WebP keep their format
  * (quality 90), PNG stays PNG; a GIF keeps its first frame only, stored as
  * PNG (lossless, and a still image does not need GIF). On failure nothing
- * needs releasing; o->megapixels is set for IMAGE_TOO_MANY_PIXELS.
+ * needs releasing; o->announced is set for IMAGE_TOO_MANY_PIXELS.
  */
 enum image_err image_ingest(const void *data, size_t len,
     struct image_original *o);
 void image_original_release(struct image_original *o);
 /* A French sentence for an error, for the upload form. */
-const char *image_err_message(enum image_err e, unsigned long megapixels,
+const char *image_err_message(enum image_err e, const struct sniff *s,
     char *buf, size_t size);
 
 /*
