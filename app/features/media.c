@@ -189,9 +189,11 @@ variant_make(struct req *r, const struct variant *v)
 
 	token_new(token);
 	for (long waited = 0;; waited += IMG_POLL_MS) {
+		if (waited >= IMG_WAIT_MS)
+			return variant_build(r, v);	/* the holder is stuck */
 		rep = kv(r, "SET %s %s NX PX %s", lock, token, STR(IMG_LOCK_MS));
-		if (!rep || waited >= IMG_WAIT_MS)
-			return variant_build(r, v);
+		if (!rep)
+			return variant_build(r, v);	/* Redis down */
 		if (rep->type == REDIS_REPLY_STATUS) {
 			/* Ours. Someone may have finished just before. */
 			if ((rc = variant_cached(r, v)) < 0)
