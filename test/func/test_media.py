@@ -578,3 +578,40 @@ def cli_media_import():
     proc = media_import(os.path.join(TMP, "missing.jpg"), "x")
     ok(proc.returncode != 0)
     eq(media_count(), before)
+
+
+# ---- services down ---------------------------------------------------------------
+
+@test
+def redis_down_still_serves_postgresql_down_503():
+    import contextlib
+    import stackctl as sc
+
+    @contextlib.contextmanager
+    def down(stop):
+        sc.restore_stack()
+        sc.wait_workers()
+        try:
+            stop()
+            yield
+        finally:
+            sc.restore_stack()
+
+    mid = uploaded(admin(), image(500, 400, "jpg"))
+    cached = istatus(web().get(img_url(mid, "card")), 200)
+    with down(sc.stop_redis):
+        for name in ("thumb", "card"):   # no cache: the work is done
+            for _ in range(4):
+                r = istatus(Client("fcgi").get(img_url(mid, name)), 200,
+                            "Redis down")
+                eq(header(r.body)[:2], preset_size(name, 500, 400))
+        eq(r.body, cached.body, "same bytes with or without the cache")
+        istatus(Client("fcgi").get("/img/%s/%d-card.jpg" % ("A" * 22, mid)),
+                404)
+    # (The cache did not survive Redis's restart: fill it again.)
+    istatus(web().get(img_url(mid, "card")), 200)
+    with down(sc.stop_postgres):
+        # A hit needs no PostgreSQL; a miss cannot be made: 503.
+        istatus(Client("fcgi").get(img_url(mid, "card")), 200, "PG down, hit")
+        istatus(Client("fcgi").get(img_url(mid, "hero")), 503, "PG down, miss")
+    istatus(Client("fcgi").get(img_url(mid, "hero")), 200, "PG back")
