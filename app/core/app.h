@@ -99,6 +99,7 @@ struct req {
 	struct fields query;
 	struct fields form;
 	struct fields cookies;
+	char **envp;			/* the CGI parameters (req_header) */
 	struct parts files;		/* multipart parts with a filename */
 	const struct route *route;
 	const char *params[ROUTE_MAX_PARAMS];
@@ -126,6 +127,8 @@ extern const size_t nroutes;
 const char *req_form(const struct req *r, const char *name);
 const char *req_query(const struct req *r, const char *name);
 const char *req_cookie(const struct req *r, const char *name);
+/* A request header by its CGI name, e.g. "HTTP_IF_NONE_MATCH". */
+const char *req_header(const struct req *r, const char *cgi_name);
 
 /* Responses. Headers refuse CR/LF; redirects only go to our own paths. */
 int resp_header(struct req *r, const char *name, const char *value);

@@ -91,6 +91,12 @@ req_cookie(const struct req *r, const char *name)
 	return f ? f->value : NULL;
 }
 
+const char *
+req_header(const struct req *r, const char *cgi_name)
+{
+	return r->envp ? FCGX_GetParam(cgi_name, r->envp) : NULL;
+}
+
 int
 resp_header(struct req *r, const char *name, const char *value)
 {
@@ -409,6 +415,7 @@ dispatch(struct req *r, FCGX_Request *fr)
 	enum route_result rr;
 	int rc;
 
+	r->envp = fr->envp;
 	r->method_str = FCGX_GetParam("REQUEST_METHOD", fr->envp);
 	r->method = http_method_parse(r->method_str);
 	r->remote_addr = FCGX_GetParam("REMOTE_ADDR", fr->envp);

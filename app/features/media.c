@@ -30,18 +30,10 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-/*
- * The request's If-None-Match. The dispatcher owns the CGI parameters:
- * req_header() (core/server.c) hands them out; until it exists, this build
- * simply never answers 304.
- */
-const char *req_header(const struct req *r, const char *cgi_name)
-    __attribute__((weak));
-
 static const char *
 if_none_match(const struct req *r)
 {
-	return req_header ? req_header(r, "HTTP_IF_NONE_MATCH") : NULL;
+	return req_header(r, "HTTP_IF_NONE_MATCH");
 }
 
 /* "{id}-{preset}.{jpg|webp}", as media_url() writes it. */
