@@ -56,8 +56,14 @@ link_html(struct req *r, const char *href, const char *text)
 	    esc(r, text));
 }
 
-/* The back-office navigation, current section marked for screen readers. */
-static const char *
+/*
+ * The back-office navigation (already-safe HTML in r's arena), the section
+ * whose path is `current` marked for screen readers. Not static: the media
+ * pages (media.c) may show it too; its prototype belongs in features.h.
+ */
+const char *admin_nav(struct req *r, const char *current);
+
+const char *
 admin_nav(struct req *r, const char *current)
 {
 	static const char *const sections[][2] = {
