@@ -603,6 +603,7 @@ struct article {
 	int featured;
 	const char *state;	/* draft | scheduled | published */
 	int frozen;		/* published once: the slug is fixed */
+	const char *stored_slug;	/* the slug readers know, "" if new */
 	const char *author, *created, *updated;
 };
 
@@ -611,7 +612,7 @@ article_from_row(struct article *a, const PGresult *res)
 {
 	a->id = db_str(res, 0, 0);
 	a->title = db_str(res, 0, 1);
-	a->slug = db_str(res, 0, 2);
+	a->slug = a->stored_slug = db_str(res, 0, 2);
 	a->summary = db_str(res, 0, 3);
 	a->body = db_str(res, 0, 4);
 	a->category_id = db_str(res, 0, 5);
@@ -654,7 +655,7 @@ article_form(struct form *f, const struct article *a, const PGresult *cats,
 	view_str(&f->v, "state_label", state_label(a->state));
 	view_int(&f->v, "frozen", a->frozen);
 	view_str(&f->v, "public_url", a->id && !strcmp(a->state, "published") ?
-	    arena_printf(&r->arena, "/articles/%s", a->slug) : "");
+	    arena_printf(&r->arena, "/articles/%s", a->stored_slug) : "");
 	view_str(&f->v, "author", a->author ? a->author : "");
 	view_str(&f->v, "created", a->created ? a->created : "");
 	view_str(&f->v, "updated", a->updated ? a->updated : "");
@@ -694,7 +695,7 @@ admin_article_new_get(struct req *r)
 	struct form f;
 	struct article a = { .title = "", .slug = "", .summary = "",
 	    .body = "", .category_id = "", .media_id = "",
-	    .published_at = "", .state = "draft" };
+	    .published_at = "", .state = "draft", .stored_slug = "" };
 	PGresult *cats, *media;
 
 	if (article_options(r, &cats, &media) < 0)
@@ -920,6 +921,7 @@ article_post(struct req *r, const struct article *cur)
 	a.id = cur ? cur->id : NULL;
 	a.state = cur ? cur->state : "draft";
 	a.frozen = cur ? cur->frozen : 0;
+	a.stored_slug = cur ? cur->stored_slug : "";
 	if (cur) {
 		a.author = cur->author;
 		a.created = cur->created;
@@ -996,6 +998,7 @@ static const char *const page_fields[] = {
 struct page {
 	const char *id;		/* NULL: not created yet */
 	const char *title, *slug, *body, *status, *updated;
+	const char *stored_slug;	/* the slug readers know */
 };
 
 /* GET /admin/pages?page=N: 200; 503. */
@@ -1054,7 +1057,8 @@ page_form(struct form *f, const struct page *p, int status)
 	view_str(&f->v, "state_label", state_label(p->status));
 	view_int(&f->v, "frozen", !strcmp(p->status, "published"));
 	view_str(&f->v, "public_url", p->id && !strcmp(p->status,
-	    "published") ? arena_printf(&r->arena, "/pages/%s", p->slug) : "");
+	    "published") ? arena_printf(&r->arena, "/pages/%s", p->stored_slug) :
+	    "");
 	view_str(&f->v, "updated", p->updated ? p->updated : "");
 	return form_render(f, status, "admin_page",
 	    p->id ? "Modifier la page" : "Nouvelle page");
@@ -1074,7 +1078,7 @@ page_load(struct req *r, struct page *p)
 		return 404;
 	p->id = db_str(res, 0, 0);
 	p->title = db_str(res, 0, 1);
-	p->slug = db_str(res, 0, 2);
+	p->slug = p->stored_slug = db_str(res, 0, 2);
 	p->body = db_str(res, 0, 3);
 	p->status = db_str(res, 0, 4);
 	p->updated = db_str(res, 0, 5);
@@ -1085,7 +1089,7 @@ int
 admin_page_new_get(struct req *r)
 {
 	struct form f;
-	struct page p = { NULL, "", "", "", "draft", NULL };
+	struct page p = { NULL, "", "", "", "draft", NULL, "" };
 
 	form_init(&f, r, page_fields);
 	return page_form(&f, &p, 200);
@@ -1172,6 +1176,7 @@ page_post(struct req *r, const struct page *cur)
 	p.id = cur ? cur->id : NULL;
 	p.status = cur ? cur->status : "draft";
 	p.updated = cur ? cur->updated : NULL;
+	p.stored_slug = cur ? cur->stored_slug : "";
 	if (f.errors)
 		return page_form(&f, &p, 422);
 	if (!(html = render_body(r, p.body)))
