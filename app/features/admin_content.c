@@ -1057,8 +1057,8 @@ page_form(struct form *f, const struct page *p, int status)
 	view_str(&f->v, "state_label", state_label(p->status));
 	view_int(&f->v, "frozen", !strcmp(p->status, "published"));
 	view_str(&f->v, "public_url", p->id && !strcmp(p->status,
-	    "published") ? arena_printf(&r->arena, "/pages/%s", p->stored_slug) :
-	    "");
+	    "published") ? arena_printf(&r->arena, "/pages/%s",
+	    p->stored_slug) : "");
 	view_str(&f->v, "updated", p->updated ? p->updated : "");
 	return form_render(f, status, "admin_page",
 	    p->id ? "Modifier la page" : "Nouvelle page");
@@ -1201,8 +1201,8 @@ page_post(struct req *r, const struct page *cur)
 	}
 	if ((!cur && audit(r, "page.create", "page", db_long(res, 0, 0),
 	    p.title) < 0) || ((cur || act == ACT_PUBLISH) &&
-	    audit(r, page_audit[act], "page", db_long(res, 0, 0), p.title) < 0) ||
-	    db_commit(&r->app->db) < 0)
+	    audit(r, page_audit[act], "page", db_long(res, 0, 0),
+	    p.title) < 0) || db_commit(&r->app->db) < 0)
 		return unavailable(r);
 	flash_set(r, act == ACT_PUBLISH ? "La page est publiée." :
 	    act == ACT_UNPUBLISH ? "La page est dépubliée : elle n'est plus "
