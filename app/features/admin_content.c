@@ -59,10 +59,8 @@ link_html(struct req *r, const char *href, const char *text)
 /*
  * The back-office navigation (already-safe HTML in r's arena), the section
  * whose path is `current` marked for screen readers. Not static: the media
- * pages (media.c) may show it too; its prototype belongs in features.h.
+ * pages (media.c) show it too.
  */
-const char *admin_nav(struct req *r, const char *current);
-
 const char *
 admin_nav(struct req *r, const char *current)
 {

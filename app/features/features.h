@@ -39,7 +39,9 @@ int robots_get(struct req *r);
 int search_get(struct req *r);
 int api_search_get(struct req *r);
 
-/* admin_content.c: the back-office. */
+/* admin_content.c: the back-office. admin_nav(): its navigation, with the
+ * section at path `current` marked (already-safe HTML). */
+const char *admin_nav(struct req *r, const char *current);
 int admin_get(struct req *r);
 int admin_audit_get(struct req *r);
 int admin_preview_post(struct req *r);

@@ -310,6 +310,7 @@ admin_media_get(struct req *r)
 	struct form f;
 
 	form_init(&f, r, upload_fields);
+	view_raw_html_already_safe(&f.v, "nav", admin_nav(r, "/admin/media"));
 	return media_page(&f, 200);
 }
 
@@ -408,6 +409,7 @@ admin_media_upload_post(struct req *r)
 	long id;
 
 	form_init(&f, r, upload_fields);
+	view_raw_html_already_safe(&f.v, "nav", admin_nav(r, "/admin/media"));
 	alt = alt_check(&f);
 	if (!file) {
 		form_error(&f, "file", "Choisissez une image (JPEG, PNG, WebP ou "
@@ -505,6 +507,7 @@ admin_media_item_get(struct req *r)
 	if (!id)
 		return 404;
 	form_init(&f, r, item_fields);
+	view_raw_html_already_safe(&f.v, "nav", admin_nav(r, "/admin/media"));
 	if ((rc = media_item_view(&f, id, 0)))
 		return rc;
 	return form_render(&f, 200, "admin_media_item", "Image");
@@ -524,6 +527,7 @@ admin_media_item_post(struct req *r)
 	if (!id)
 		return 404;
 	form_init(&f, r, item_fields);
+	view_raw_html_already_safe(&f.v, "nav", admin_nav(r, "/admin/media"));
 	if (!(alt = alt_check(&f))) {
 		if ((rc = media_item_view(&f, id, 1)))
 			return rc;
