@@ -310,3 +310,39 @@ export async function run() {
 	console.log(`${passed} passed, ${failed} failed`);
 	return failed === 0 && passed > 0 ? 0 : 1;
 }
+
+/* Accessibility: axe-core (WCAG 2.0/2.1 A and AA, and best practices). */
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+/* Run axe on the page; fail with every violation, node by node. */
+export async function checkAxe(page) {
+	await page.addScriptTag({ path: AXE_PATH });
+	assert.equal(await page.evaluate(() => typeof window.axe), 'object', 'axe-core not loaded');
+	const result = await page.evaluate(async (tags) => {
+		const r = await window.axe.run(document, {
+			runOnly: { type: 'tag', values: tags },
+			resultTypes: ['violations'],
+		});
+		return r.violations.map((v) => ({
+			id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.map((n) => ({
+				target: n.target.join(' '),
+				html: n.html.length > 160 ? n.html.slice(0, 157) + '...' : n.html,
+				summary: n.failureSummary,
+			})),
+		}));
+	}, TAGS);
+	if (result.length) {
+		const lines = [`${result.length} axe violation(s) on ${new URL(page.url()).pathname}:`];
+		for (const v of result) {
+			lines.push(`[${v.impact}] ${v.id}: ${v.help}`);
+			for (const n of v.nodes) {
+				lines.push(`    ${n.target}    ${n.html}`);
+				if (n.summary)
+					lines.push('        ' + n.summary.replace(/\n/g, ' / '));
+			}
+		}
+		assert.fail(lines.join('\n'));
+	}
+}
+
