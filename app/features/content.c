@@ -599,12 +599,16 @@ robots_get(struct req *r)
 	return resp_text(r, &b, "text/plain; charset=utf-8");
 }
 
-/* The 404 page: what to do next rather than a dead end. */
+/* The 404 page: what to do next rather than a dead end. APIs answer
+ * problem+json (render_error knows how). */
 static int
 not_found_page(struct req *r)
 {
 	struct view v;
 
+	if ((r->route && (r->route->flags & R_JSON)) ||
+	    !strncmp(r->path ? r->path : "", "/api/", 5))
+		return render_error(r, 404, NULL);
 	view_init(&v, &r->arena, 0);
 	view_str(&v, "path", r->path ? r->path : "/");
 	r->head_html = "<meta name=\"robots\" content=\"noindex\">\n";
