@@ -5,9 +5,9 @@
  * User text never reaches tsquery syntax: the query is cut into words of
  * letters and digits only (UTF-8 aware, through the process's C.UTF-8
  * LC_CTYPE), then C writes "w1 & w2 & w3:*" itself: every word must match,
- * the last one as a prefix (search-as-you-type). Titles close to the query
- * (pg_trgm word similarity on unaccented lower case) match too, for typos.
- * Ranked by ts_rank_cd plus that similarity, then recency; 20 at most.
+ * the last one as a prefix (search-as-you-type). Ranked by ts_rank_cd then
+ * recency; when those do not fill the 20 places, titles close to the query
+ * (pg_trgm word similarity: typos) follow (sql_public.def).
  * Snippets come from ts_headline with control characters around the
  * matches, so the text is escaped first and only then gets its <mark>s.
  */
