@@ -169,8 +169,7 @@ page_number(struct req *r)
 }
 
 static void
-category_rows(struct req *r, struct view *v, const PGresult *cats,
-    const char *current)
+category_rows(struct view *v, const PGresult *cats, const char *current)
 {
 	struct view_rows rows;
 
@@ -179,7 +178,6 @@ category_rows(struct req *r, struct view *v, const PGresult *cats,
 		view_rows_add(&rows, 3, db_str(cats, i, 1), db_str(cats, i, 2),
 		    !strcmp(db_str(cats, i, 1), current) ? "1" : "");
 	view_rows_set(v, "categories", &rows);
-	(void)r;
 }
 
 /* "/articles?page=N" for page n of base (page 1 has no query). */
@@ -245,7 +243,7 @@ list_render(struct req *r, const PGresult *cat)
 	view_str(&v, "intro", cat ? db_str(cat, 0, 3) : "");
 	view_int(&v, "is_category", cat != NULL);
 	view_int(&v, "total", total);
-	category_rows(r, &v, cats, cat ? db_str(cat, 0, 1) : "");
+	category_rows(&v, cats, cat ? db_str(cat, 0, 1) : "");
 	card_rows(r, &v, "articles", res, 0, "card", CARD_SIZES);
 	view_int(&v, "has_articles", PQntuples(res) > 0);
 	head_canonical(r, page_path(r, base, page), cat && *db_str(cat, 0, 3) ?

@@ -201,7 +201,6 @@ search_get(struct req *r)
 	n = res ? PQntuples(res) : 0;
 	view_init(&v, &r->arena, 0);
 	view_str(&v, "q", s.q);
-	view_int(&v, "searched", s.state == S_OK);
 	view_str(&v, "error", s.state == S_SHORT ? "Saisissez au moins 2 "
 	    "caractères." : s.state == S_LONG ? "Votre recherche est trop "
 	    "longue : 100 caractères au plus." : "");
