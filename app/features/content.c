@@ -9,7 +9,7 @@
  * (status = 'published' AND published_at <= now()) is evaluated by each
  * query, so a scheduled article appears by itself at its time.
  *
- * Article and page bodies are HTML sanitised at save time (admin_content.c)
+ * Article and page bodies are HTML sanitised at save time (admin_articles.c, admin_pages.c)
  * and pushed as they are; every other string is escaped.
  */
 #include "../core/common.h"

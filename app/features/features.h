@@ -39,7 +39,7 @@ int robots_get(struct req *r);
 int search_get(struct req *r);
 int api_search_get(struct req *r);
 
-/* admin_content.c: the back-office. admin_nav(): its navigation, with the
+/* admin*.c (admin.h): the back-office. admin_nav(): its navigation, with the
  * section at path `current` marked (already-safe HTML). */
 const char *admin_nav(struct req *r, const char *current);
 int admin_get(struct req *r);
@@ -83,7 +83,7 @@ int admin_media_item_get(struct req *r);
 int admin_media_item_post(struct req *r);
 int admin_media_delete_post(struct req *r);
 
-/* Command line (main.c): media.c and admin_content.c. */
+/* Command line (main.c): media.c and admin.c. */
 int cli_media_import(struct app *app, const char *path, const char *alt);
 int cli_rerender(struct app *app);
 

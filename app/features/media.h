@@ -34,13 +34,8 @@ struct media_ref {
 	const char *placeholder;	/* data: URI of the ~24 px version */
 };
 
-/* The five columns media_ref_read() expects, from media alias m (LEFT JOIN
- * allowed: a missing image reads as id 0). */
-#define MEDIA_REF_COLUMNS(m) \
-	"coalesce(" m ".id, 0), coalesce(" m ".width, 0), " \
-	"coalesce(" m ".height, 0), coalesce(" m ".alt, ''), " \
-	"coalesce(" m ".placeholder, '')"
-
+/* media_ref_read() reads the five columns of MEDIA_REF_COLUMNS(alias)
+ * (infra/sql.h). */
 void media_ref_read(struct media_ref *m, const PGresult *res, int row,
     int col);
 /* The size of preset p of an original w x h. */

@@ -44,7 +44,7 @@ const struct route routes[] = {
 	{ HTTP_POST, "/account/delete", account_delete_post, R_AUTH },
 	{ HTTP_GET, "/account/deleted", account_deleted_get, 0 },
 
-	/* Back-office (admin_content.c; media: media.c). */
+	/* Back-office (admin*.c; media: media.c). */
 	{ HTTP_GET, "/admin", admin_get, R_ADMIN },
 	{ HTTP_GET, "/admin/audit", admin_audit_get, R_ADMIN },
 	{ HTTP_POST, "/admin/preview", admin_preview_post, R_ADMIN },

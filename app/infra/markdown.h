@@ -10,7 +10,7 @@
  * ignoring case) is http, https or mailto (links only), or when it has no
  * scheme at all (a relative path, a #fragment).
  *
- * Bodies are rendered at save time (admin_content.c) and on demand
+ * Bodies are rendered at save time (admin_articles.c, admin_pages.c) and on demand
  * (`civitas-fcgi rerender`, after a change here); readers only ever get
  * the stored HTML.
  */

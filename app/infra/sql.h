@@ -6,6 +6,14 @@
 #ifndef CIVITAS_SQL_H
 #define CIVITAS_SQL_H
 
+/* The five columns of an image as pages show it (features/media.h,
+ * media_ref_read), from media alias m; a LEFT JOIN without a match reads
+ * as id 0. */
+#define MEDIA_REF_COLUMNS(m) \
+	"coalesce(" m ".id, 0), coalesce(" m ".width, 0), " \
+	"coalesce(" m ".height, 0), coalesce(" m ".alt, ''), " \
+	"coalesce(" m ".placeholder, '')"
+
 enum stmt {
 	STMT_PING,
 	STMT_COUNTRIES,
