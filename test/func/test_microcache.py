@@ -35,9 +35,33 @@ def cache_status(resp):
     return resp.headers.get("X-Cache-Status")
 
 
+class Expired(Exception):
+    """An entry expired between two requests of a test (the machine
+    stalled longer than the page's max-age): the sequence is retried."""
+
+
 def verdict(resp, want, what):
-    eq(cache_status(resp), want, "%s: X-Cache-Status" % what)
+    got = cache_status(resp)
+    if want == "HIT" and got in ("EXPIRED", "STALE", "UPDATING"):
+        raise Expired("%s: %s" % (what, got))
+    eq(got, want, "%s: X-Cache-Status" % what)
     return resp
+
+
+def retried(fn):
+    """Run fn (which uses fresh cache keys) again when an entry expired
+    under it; up to 3 times. Never hides a wrong verdict."""
+    def run_it():
+        for attempt in range(3):
+            try:
+                return fn()
+            except Expired:
+                if attempt == 2:
+                    raise AssertionError("entries kept expiring between "
+                                         "two requests, 3 times in a row")
+    run_it.__name__ = fn.__name__
+    run_it.__doc__ = fn.__doc__
+    return run_it
 
 
 def fresh(path="/"):
@@ -62,6 +86,7 @@ def stale_window(resp):
 
 
 @test
+@retried
 def anonymous_get_is_miss_then_hit():
     for base in ("/", "/api/cities?country=FR&postal_code=69001"):
         path = fresh(base)
@@ -82,6 +107,7 @@ def anonymous_get_is_miss_then_hit():
 
 
 @test
+@retried
 def session_cookie_bypasses_and_is_never_stored():
     path = fresh("/")
     verdict(get(path), "MISS", path)
@@ -102,6 +128,7 @@ def session_cookie_bypasses_and_is_never_stored():
 
 
 @test
+@retried
 def csrf_cookie_alone_does_not_bypass():
     """The CSRF cookie marks a visitor who opened a form, not a session:
     the cacheable pages are the same bytes with or without it."""
@@ -137,6 +164,7 @@ def set_cookie_and_no_store_never_cached():
 
 
 @test
+@retried
 def post_is_never_cached():
     path = fresh("/")
     cached = verdict(get(path), "MISS", path).body
@@ -180,7 +208,10 @@ def change_visible_once_the_entry_expires():
     ok(age <= 15, "%s: %r, a change could take %d s to show (the issue "
        "asks for a few seconds)" % (path, first.headers.get("Cache-Control"),
                                     age))
-    verdict(get(path), "HIT", path)
+    second = cache_status(get(path))
+    ok(second in ("HIT", "EXPIRED", "STALE", "UPDATING"),
+       "%s: the second GET was not served from an entry (%s)" % (
+           path, second))
     psql("UPDATE articles SET title = :'p1', updated_at = now() "
          "WHERE slug = :'p2'", new, slug)
 
