@@ -13,9 +13,9 @@
 #   NGINX_RATE_PAGES  rate of the "civitas_pages" zone (default from
 #                     civitas.conf: 30r/s), written like nginx: 500r/s, 10r/m
 #   NGINX_RATE_AUTH   rate of the "civitas_auth" zone (default 10r/m)
-#   NGINX_CACHE       "on" (default) or "off": "off" turns the nginx caches
-#                     (micro-cache of pages, image variants) off, every
-#                     request then reaches a worker
+#   NGINX_CACHE       "on" (default) or "off": "off" turns nginx's
+#                     micro-cache of public pages off, every request then
+#                     reaches a worker
 #   NGINX             nginx binary (default: nginx from PATH, or /usr/sbin/nginx)
 #
 # Output: $CIVITAS_VAR/nginx/nginx.conf, a complete main configuration, to
@@ -159,7 +159,7 @@ subst access_log "${ws}access_log /var/log/nginx/civitas-access\\.log([ ;])" \
 subst error_log "${ws}error_log /var/log/nginx/civitas-error\\.log;" \
     "\\1error_log $(esc "$CIVITAS_VAR")/log/nginx-error.log;"
 subst cache_path "${ws}fastcgi_cache_path /var/cache/nginx/civitas/([a-z]+) " \
-    "\\1fastcgi_cache_path $(esc "$CIVITAS_VAR")/nginx/cache/\\2 " 2
+    "\\1fastcgi_cache_path $(esc "$CIVITAS_VAR")/nginx/cache/\\2 "
 cache_re="${ws}fastcgi_cache civitas_[a-z]+;"
 if [ "$NGINX_CACHE" = off ]; then
     subst cache "$cache_re" "\\1fastcgi_cache off;" +
