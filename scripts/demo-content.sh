@@ -47,11 +47,12 @@ photo() {
 	vips add "$tmp/grad.v" "$tmp/c1.v" "$tmp/s1.v"
 	vips add "$tmp/s1.v" "$tmp/c2.v" "$tmp/s2.v"
 	vips cast "$tmp/s2.v" "$tmp/img.v" uchar
-	# A caption in white, bottom left, if fonts are installed.
+	# A caption in white, left, just below the middle (where every crop of
+	# the presets keeps it), if fonts are installed.
 	if [ -n "$caption" ] &&
 		vips text "$tmp/t.v" "$caption" --width 1200 --dpi 400 \
 			--font "sans bold" 2>/dev/null; then
-		vips embed "$tmp/t.v" "$tmp/te.v" 80 $((h - 220)) $w $h
+		vips embed "$tmp/t.v" "$tmp/te.v" 80 $((h * 55 / 100)) $w $h
 		vips linear "$tmp/y.v" "$tmp/white.v" -- "0 0 0" "255 255 255"
 		vips cast "$tmp/white.v" "$tmp/whiteu.v" uchar
 		vips ifthenelse "$tmp/te.v" "$tmp/whiteu.v" "$tmp/img.v" \
