@@ -10,34 +10,58 @@
 #     the same cores (target >= 0.85); the mail worker is paused meanwhile
 #     (its SMTP delivery is not part of the request) and resumed after;
 #  3. worker resident memory after 100,000 requests (target < 20 MB and not
-#     growing between the first 10,000 and the end).
+#     growing between the first 10,000 and the end);
+#  4. an article page (demo content) vs nginx static of the same bytes, by
+#     the workers (micro-cache bypassed: target >= 0.5) and from nginx's
+#     micro-cache (target >= 0.9);
+#  5. the first resize of a 12-megapixel JPEG to the hero preset through
+#     its signed /img/ URL vs Debian's vipsthumbnail doing the same resize
+#     (target <= 1.2x its time), and the variant, once kept in Redis,
+#     served by the workers vs nginx static of the same bytes (>= 0.5);
+#  6. /api/search requests per second and p99 latency on 10,000 articles;
+#  7. Lighthouse (test/bench/package.json, Debian's chromium) scores of the
+#     homepage and an article: performance, accessibility, best practices,
+#     SEO (target >= 95 each).
+# Measures 4-7 print their figures with target and PASS/FAIL; one that
+# cannot run (e.g. a missing piece) says why and the others go on.
+#
+# Settings (environment): BENCH_HTTP_PORT (18480), BENCH_SMTP_PORT (12925),
+# BENCH_DIR (/tmp/civitas-bench-PORT), BENCH_SECONDS, BENCH_ROUNDS,
+# WORKERS, BIN_DIR (default: build, or $O when make passes it).
+# "Cache off" requests carry a session cookie (sid): nginx's micro-cache
+# steps aside for them and the workers answer, as for a logged-in member;
+# the cacheable routes never read cookies, so the work is the same.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 DUR=${BENCH_SECONDS:-15}
 CORES=$(nproc)
-dir=/tmp/civitas-bench
 # One worker per core unless told otherwise: requests here are CPU-bound
 # (Argon2id, rendering) and extra workers only add context switches.
-export HTTP_PORT=18480 SMTP_PORT=12925 WORKERS=${WORKERS:-$(nproc)} TRUSTED_PROXY=127.0.0.2
+export HTTP_PORT=${BENCH_HTTP_PORT:-18480} SMTP_PORT=${BENCH_SMTP_PORT:-12925}
+export WORKERS=${WORKERS:-$(nproc)} TRUSTED_PROXY=127.0.0.2
 export NGINX_RATE_PAGES=1000000r/s NGINX_RATE_AUTH=1000000r/m
+export BIN_DIR=${BIN_DIR:-$top/${O:-build}}
+case $BIN_DIR in /*) ;; *) BIN_DIR=$top/$BIN_DIR ;; esac
+dir=${BENCH_DIR:-/tmp/civitas-bench-$HTTP_PORT}
 scripts/stack.sh stop "$dir" >/dev/null 2>&1 || true
 rm -rf "$dir"
-trap 'rm -f "$PUBLIC_DIR/assets/bench-home.html"; scripts/stack.sh stop "$dir" >/dev/null 2>&1' EXIT
+trap 'rm -f "$PUBLIC_DIR"/assets/bench-*; scripts/stack.sh stop "$dir" >/dev/null 2>&1' EXIT
 scripts/stack.sh start "$dir"
 # shellcheck disable=SC1091
 . "$dir/env"
 url=http://127.0.0.1:$HTTP_PORT
+NOCACHE="Cookie: sid=bench-nocache"
 rps() { wrk "$@" | awk '/^Requests\/sec:/ { print $2 }'; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ROUNDS=${BENCH_ROUNDS:-5}
 echo "== 1. public page: workers vs nginx static ($ROUNDS interleaved rounds of 5 s each, 2 threads, 32 connections)"
 curl -sf "$url/" > "$PUBLIC_DIR/assets/bench-home.html"
-rps -t2 -c32 -d2s "$url/" >/dev/null
+rps -t2 -c32 -d2s -H "$NOCACHE" "$url/" >/dev/null
 : > "$dir/page.rps"; : > "$dir/static.rps"
 for _ in $(seq "$ROUNDS"); do
-	rps -t2 -c32 -d5s "$url/" >> "$dir/page.rps"
+	rps -t2 -c32 -d5s -H "$NOCACHE" "$url/" >> "$dir/page.rps"
 	rps -t2 -c32 -d5s "$url/assets/bench-home.html" >> "$dir/static.rps"
 done
 page=$(median < "$dir/page.rps")
@@ -80,6 +104,214 @@ rss_end=$(rss)
 mem=$(echo "$rss_end" | awk '{ printf "%.1f", $1 / 1024 }')
 growth=$(echo "$rss_warm $rss_end" | awk '{ printf "%+.1f", ($2 - $1) / 1024 }')
 echo "after $total requests: largest worker RSS $mem MB (growth since 10k: $growth MB)"
+
+# ---- 4-7: content, media, search, Lighthouse ------------------------------
+# Each runs in its own subshell with set -e (a failure stops that measure
+# only) and leaves its figures in $dir/results as "key value" lines.
+: > "$dir/results"
+res() { echo "$1 $2" >> "$dir/results"; }
+val() { awk -v k="$1" '$1 == k { v = $2 } END { print v }' "$dir/results"; }
+measure() {	# measure NAME FUNCTION: run it, report when it could not
+	( set -e; "$2" ) &
+	wait $! || { echo "   (measure $1 not made: see the messages above)"; res "$1.failed" 1; }
+}
+redis() { redis-cli -s "$dir/run/redis.sock" "$@"; }
+flush_variants() {
+	redis --scan --pattern 'img:*' | while read -r k; do redis del "$k" >/dev/null; done
+}
+ms_of() {	# wrk --latency value (e.g. 812.00us, 3.21ms, 1.02s) in ms
+	awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/ && $1 !~ /ms$/) v *= 1000; printf "%.2f", v }'
+}
+now_s() { date +%s.%N; }
+
+ARTICLE=notre-plan-pour-les-transports-du-quotidien
+setup_content() {
+	echo "== setup: demo content (scripts/demo-content.sh)"
+	if ! scripts/demo-content.sh; then
+		echo "demo content failed: the same articles without photos"
+		psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -1 \
+			$(for i in 1 2 3 4 5 6 7 8; do echo "-v m$i=NULL"; done) \
+			-f sql/demo/content.sql
+		"$BIN_DIR/civitas-fcgi" rerender >/dev/null ||
+			echo "rerender failed: the articles have no body_html"
+	fi
+	test -n "$(psql -X -At -d "$DATABASE_URL" -c \
+		"SELECT 1 FROM articles WHERE slug = '$ARTICLE'")"
+}
+
+article_page() {
+	local page="$url/articles/$ARTICLE" on off st
+	echo "== 4. article page: workers (cache off) and micro-cache vs nginx static ($ROUNDS interleaved rounds of 5 s, 2 threads, 32 connections)"
+	curl -sf -o "$PUBLIC_DIR/assets/bench-article.html" "$page"
+	rps -t2 -c32 -d2s -H "$NOCACHE" "$page" >/dev/null
+	: > "$dir/art-off.rps"; : > "$dir/art-on.rps"; : > "$dir/art-static.rps"
+	for _ in $(seq "$ROUNDS"); do
+		rps -t2 -c32 -d5s -H "$NOCACHE" "$page" >> "$dir/art-off.rps"
+		rps -t2 -c32 -d5s "$page" >> "$dir/art-on.rps"
+		rps -t2 -c32 -d5s "$url/assets/bench-article.html" >> "$dir/art-static.rps"
+	done
+	off=$(median < "$dir/art-off.rps"); on=$(median < "$dir/art-on.rps")
+	st=$(median < "$dir/art-static.rps")
+	echo "workers $(tr '\n' ' ' < "$dir/art-off.rps")req/s; micro-cache $(tr '\n' ' ' < "$dir/art-on.rps")req/s; static $(tr '\n' ' ' < "$dir/art-static.rps")req/s"
+	res article.off "$off"; res article.on "$on"; res article.static "$st"
+}
+
+# 12 megapixels of a photo-like JPEG (soft shapes and sensor-like grain,
+# ~5 MB at quality 90).
+big_jpeg() {
+	local t=$dir/bigjpeg
+	mkdir -p "$t"
+	vips perlin "$t/p.v" 4000 3000 --cell-size 600 --seed 5
+	vips linear "$t/p.v" "$t/c.v" -- "90 70 50" "120 110 100"
+	vips gaussnoise "$t/n.v" 4000 3000 --sigma 18
+	vips add "$t/c.v" "$t/n.v" "$t/s.v"
+	vips cast "$t/s.v" "$t/u.v" uchar
+	vips copy "$t/u.v" "$1[Q=90]"
+	rm -rf "$t"
+}
+
+image_resize() {
+	local n=${BENCH_RESIZE_RUNS:-7} big id html path preset width i t0 t1 code
+	echo "== 5. first resize of a 12-megapixel JPEG vs vipsthumbnail (median of $n, each a fresh variant)"
+	big=$dir/big.jpg
+	big_jpeg "$big"
+	id=$("$BIN_DIR/civitas-fcgi" media-import "$big" \
+		"Photo de 12 mégapixels du banc d'essai" | tail -n 1 | tr -d '[:space:]')
+	[[ $id =~ ^[0-9]+$ ]] || { echo "media-import printed '$id'"; return 1; }
+	psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -v id="$id" <<'SQL'
+INSERT INTO articles (slug, title, summary, body_md, body_html, media_id,
+	status, published_at)
+VALUES ('bench-photo', 'Banc d''essai : une grande photo', 'Une photo de 12 mégapixels.',
+	'Une photo.', '<p>Une photo.</p>', :id, 'published', now() - interval '1 minute');
+SQL
+	html=$(curl -sf "$url/articles/bench-photo")
+	# The hero variant if the page names it, else the widest it names.
+	for preset in hero card thumb; do
+		path=$(grep -oE "/img/[A-Za-z0-9_-]+/$id-$preset\.jpg" <<<"$html" | head -n 1) || true
+		[ -n "$path" ] && break
+	done
+	[ -n "$path" ] || { echo "no /img/ URL of media $id in /articles/bench-photo"; return 1; }
+	case $preset in hero) width=1280 ;; card) width=640 ;; *) width=320 ;; esac
+	echo "variant: $path (${width}w)"
+	# The stored original (re-encoded at import) is what the workers
+	# decode: vipsthumbnail gets the very same bytes.
+	psql -X -At -d "$DATABASE_URL" -c "SELECT encode(data, 'hex') FROM media WHERE id = $id" |
+		/usr/bin/python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))' \
+		> "$dir/original.jpg"
+	: > "$dir/resize.ours"; : > "$dir/resize.vips"
+	for i in $(seq "$n"); do
+		flush_variants
+		code=$(curl -s -o "$dir/variant.jpg" -w '%{http_code} %{time_total}' -H "$NOCACHE" "$url$path")
+		[ "${code%% *}" = 200 ] || { echo "GET $path: ${code%% *}"; return 1; }
+		echo "${code#* }" >> "$dir/resize.ours"
+		t0=$(now_s)
+		vipsthumbnail "$dir/original.jpg" -s "${width}x" -o "$dir/vt-$i.jpg[Q=70,interlace,strip]"
+		t1=$(now_s)
+		echo "$t0 $t1" | awk '{ printf "%.4f\n", $2 - $1 }' >> "$dir/resize.vips"
+	done
+	echo "ours $(tr '\n' ' ' < "$dir/resize.ours")s; vipsthumbnail $(tr '\n' ' ' < "$dir/resize.vips")s"
+	res resize.ours "$(median < "$dir/resize.ours")"
+	res resize.vips "$(median < "$dir/resize.vips")"
+
+	echo "== 5b. cached variant (Redis, by the workers) vs nginx static of the same bytes ($ROUNDS interleaved rounds of 5 s)"
+	curl -sf -o "$PUBLIC_DIR/assets/bench-variant.jpg" -H "$NOCACHE" "$url$path"
+	rps -t2 -c32 -d2s -H "$NOCACHE" "$url$path" >/dev/null
+	: > "$dir/var.rps"; : > "$dir/var-static.rps"
+	for _ in $(seq "$ROUNDS"); do
+		rps -t2 -c32 -d5s -H "$NOCACHE" "$url$path" >> "$dir/var.rps"
+		rps -t2 -c32 -d5s "$url/assets/bench-variant.jpg" >> "$dir/var-static.rps"
+	done
+	echo "workers $(tr '\n' ' ' < "$dir/var.rps")req/s; static $(tr '\n' ' ' < "$dir/var-static.rps")req/s ($(stat -c %s "$PUBLIC_DIR/assets/bench-variant.jpg") bytes)"
+	res variant.rps "$(median < "$dir/var.rps")"
+	res variant.static "$(median < "$dir/var-static.rps")"
+}
+
+search_api() {
+	local total=${BENCH_CORPUS:-10000} have out rps p99 n200
+	have=$(psql -X -At -d "$DATABASE_URL" -c "SELECT count(*) FROM articles")
+	echo "== 6. search API on $total articles (wrk --latency, 2 threads, 32 connections, ${DUR}s, 12 queries in turn)"
+	if [ "$have" -lt "$total" ]; then
+		psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -1 \
+			-v total=$((total - have)) -f test/bench/corpus.sql >/dev/null
+		psql -X -q -d "$DATABASE_URL" -c "VACUUM ANALYZE articles" -c "VACUUM ANALYZE search_documents"
+	fi
+	n200=$(curl -s -o /dev/null -w '%{http_code}' -H "$NOCACHE" "$url/api/search?q=transports")
+	[ "$n200" = 200 ] || { echo "GET /api/search?q=transports: $n200"; return 1; }
+	wrk -t2 -c32 -d3s -s test/bench/search.lua "$url" >/dev/null
+	out=$(wrk -t2 -c32 -d"${DUR}s" --latency -s test/bench/search.lua "$url")
+	echo "$out" | grep -E 'Requests/sec|99%|Non-2xx|Socket errors' || true
+	if echo "$out" | grep -q 'Non-2xx'; then echo "some answers were not 200"; return 1; fi
+	rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
+	p99=$(echo "$out" | awk '$1 == "99%" { print $2 }' | ms_of)
+	res search.rps "$rps"; res search.p99 "$p99"
+	res search.docs "$(psql -X -At -d "$DATABASE_URL" -c "SELECT count(*) FROM search_documents")"
+}
+
+lighthouse() {
+	local lh=test/bench/node_modules/.bin/lighthouse name target scores
+	echo "== 7. Lighthouse (mobile, simulated slow 4G) on the homepage and an article"
+	if [ ! -x "$lh" ]; then
+		echo "installing lighthouse into test/bench/node_modules (npm)"
+		(cd test/bench && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	fi
+	export CHROME_PATH=${CHROME_PATH:-$(command -v chromium)}
+	for name in home article; do
+		case $name in home) target=$url/ ;; *) target=$url/articles/$ARTICLE ;; esac
+		"$lh" "$target" --quiet --output=json --output-path="$dir/lh-$name.json" \
+			--only-categories=performance,accessibility,best-practices,seo \
+			--chrome-flags="--headless=new --no-sandbox" --max-wait-for-load=45000
+		scores=$(/usr/bin/python3 - "$dir/lh-$name.json" <<'PY'
+import json, sys
+cats = json.load(open(sys.argv[1]))["categories"]
+for k in ("performance", "accessibility", "best-practices", "seo"):
+    s = cats[k]["score"]
+    print(k, "nan" if s is None else round(s * 100))
+PY
+)
+		echo "$name: $(tr '\n' ' ' <<<"$scores")"
+		while read -r k v; do res "lh.$name.$k" "$v"; done <<<"$scores"
+	done
+}
+
+content_ok=1
+measure content setup_content
+[ -z "$(val content.failed)" ] || content_ok=
+if [ -n "$content_ok" ]; then measure article article_page; fi
+measure resize image_resize
+measure search search_api
+if [ -n "$content_ok" ]; then measure lighthouse lighthouse; fi
+
+# verdict VALUE OP TARGET: PASS, FAIL, or "n/a" when not measured
+verdict() {
+	[ -n "$1" ] && [ "$1" != nan ] || { echo "n/a"; return; }
+	awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+		okay = (op == ">=") ? v >= t : (op == "<=") ? v <= t : v < t
+		print okay ? "PASS" : "FAIL" }'
+}
+ratio() { [ -n "$1" ] && [ -n "$2" ] && echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
+a_off=$(val article.off) a_on=$(val article.on) a_st=$(val article.static)
+r_off=$(ratio "$a_off" "$a_st") || true
+r_on=$(ratio "$a_on" "$a_st") || true
+rz=$(ratio "$(val resize.ours)" "$(val resize.vips)") || true
+rv=$(ratio "$(val variant.rps)" "$(val variant.static)") || true
+p99=$(val search.p99)
+row() { printf '%-62s %-34s %-10s %s\n' "$1" "$2" "$3" "$4"; }
+echo
+echo "== content, media, search, Lighthouse ($CORES cores, $WORKERS workers)"
+row measure result target verdict
+row "article page, workers (cache off) vs nginx static" "${a_off:-?} vs ${a_st:-?} req/s = ${r_off:-n/a}" ">= 0.5" "$(verdict "$r_off" ">=" 0.5)"
+row "article page, micro-cache vs nginx static" "${a_on:-?} vs ${a_st:-?} req/s = ${r_on:-n/a}" ">= 0.9" "$(verdict "$r_on" ">=" 0.9)"
+row "first resize 12 MP -> preset vs vipsthumbnail (medians)" "$(val resize.ours) vs $(val resize.vips) s = ${rz:-n/a}x" "<= 1.2x" "$(verdict "$rz" "<=" 1.2)"
+row "cached variant (workers) vs nginx static" "$(val variant.rps) vs $(val variant.static) req/s = ${rv:-n/a}" ">= 0.5" "$(verdict "$rv" ">=" 0.5)"
+row "search API on $(val search.docs) documents: req/s" "$(val search.rps)" "(none)" "-"
+row "search API: p99 latency (ms)" "${p99:-n/a}" "< 100 ms (ours)" "$(verdict "$p99" "<" 100)"
+for name in home article; do
+	for k in performance accessibility best-practices seo; do
+		v=$(val "lh.$name.$k")
+		row "Lighthouse $name: $k" "${v:-n/a}" ">= 95" "$(verdict "$v" ">=" 95)"
+	done
+done
+echo
 
 table=$(cat <<TABLE
 <!-- bench:start -->

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Demo content for `make run` (never for production): an admin and an
-# active member in Lyon, created once. Needs the stack env (. var/env).
+# active member in Lyon, created once, then the site's content
+# (demo-content.sh). Needs the stack env (. var/env).
 set -euo pipefail
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL")
 ADMIN_EMAIL=admin@civitas.localhost ADMIN_PASSWORD=civitas-admin
@@ -19,6 +20,10 @@ VALUES (:'email', :'hash', 'Marianne', 'Dupont', 'female', '1990-07-14',
 	'active', now(), now());
 SQL
 fi
+# Articles, pages, photos (once; the admin above is their author). A
+# failure leaves the site running, without the demo content.
+"$(dirname "$0")/demo-content.sh" ||
+	echo "demo: the demo content could not be created (see above)" >&2
 cat <<MSG
 Demo accounts:
   admin   $ADMIN_EMAIL / $ADMIN_PASSWORD

@@ -13,6 +13,9 @@
 #   NGINX_RATE_PAGES  rate of the "civitas_pages" zone (default from
 #                     civitas.conf: 30r/s), written like nginx: 500r/s, 10r/m
 #   NGINX_RATE_AUTH   rate of the "civitas_auth" zone (default 10r/m)
+#   NGINX_CACHE       "on" (default) or "off": "off" turns nginx's
+#                     micro-cache of public pages off, every request then
+#                     reaches a worker
 #   NGINX             nginx binary (default: nginx from PATH, or /usr/sbin/nginx)
 #
 # Output: $CIVITAS_VAR/nginx/nginx.conf, a complete main configuration, to
@@ -31,6 +34,8 @@
 #   set_real_ip_from 127.0.0.1;              -> set_real_ip_from $TRUSTED_PROXY;
 #   access_log /var/log/nginx/civitas-access.log ...; -> $CIVITAS_VAR/log/nginx-access.log ...;
 #   error_log /var/log/nginx/civitas-error.log;   -> $CIVITAS_VAR/log/nginx-error.log
+#   fastcgi_cache_path /var/cache/nginx/civitas/X ... -> $CIVITAS_VAR/nginx/cache/X ...
+#   fastcgi_cache civitas_...;               -> fastcgi_cache off; (NGINX_CACHE=off)
 #   zone=civitas_pages:... rate=30r/s;       -> rate=$NGINX_RATE_PAGES (if set)
 #   zone=civitas_auth:... rate=10r/m;        -> rate=$NGINX_RATE_AUTH (if set)
 #   include civitas/X;                       -> include <repo>/nginx/X;
@@ -71,6 +76,11 @@ TRUSTED_PROXY=${TRUSTED_PROXY:-}
 PUBLIC_DIR=${PUBLIC_DIR:-}
 NGINX_RATE_PAGES=${NGINX_RATE_PAGES:-}
 NGINX_RATE_AUTH=${NGINX_RATE_AUTH:-}
+NGINX_CACHE=${NGINX_CACHE:-on}
+case $NGINX_CACHE in
+on | off) ;;
+*) die "NGINX_CACHE must be on or off (got '$NGINX_CACHE')" ;;
+esac
 
 check_path CIVITAS_VAR "$CIVITAS_VAR"
 check_path PUBLIC_DIR "$PUBLIC_DIR"
@@ -148,6 +158,14 @@ subst access_log "${ws}access_log /var/log/nginx/civitas-access\\.log([ ;])" \
     "\\1access_log $(esc "$CIVITAS_VAR")/log/nginx-access.log\\2"
 subst error_log "${ws}error_log /var/log/nginx/civitas-error\\.log;" \
     "\\1error_log $(esc "$CIVITAS_VAR")/log/nginx-error.log;"
+subst cache_path "${ws}fastcgi_cache_path /var/cache/nginx/civitas/([a-z]+) " \
+    "\\1fastcgi_cache_path $(esc "$CIVITAS_VAR")/nginx/cache/\\2 "
+cache_re="${ws}fastcgi_cache civitas_[a-z]+;"
+if [ "$NGINX_CACHE" = off ]; then
+    subst cache "$cache_re" "\\1fastcgi_cache off;" +
+else
+    subst cache "$cache_re" "&" +
+fi
 pages_re="${ws}(limit_req_zone .* zone=civitas_pages:[0-9]+[km] rate=)[0-9]+r/[sm];"
 auth_re="${ws}(limit_req_zone .* zone=civitas_auth:[0-9]+[km] rate=)[0-9]+r/[sm];"
 if [ -n "$NGINX_RATE_PAGES" ]; then
@@ -167,7 +185,7 @@ site=$(sed -E "${sed_args[@]}" "$src")
 # Nothing of the production environment may survive outside comments, and
 # every remaining include must be absolute.
 active=$(printf '%s\n' "$site" | sed -e 's/#.*//')
-for bad in /run/civitas/ /usr/share/civitas/ /var/log/nginx/; do
+for bad in /run/civitas/ /usr/share/civitas/ /var/log/nginx/ /var/cache/nginx/; do
     # (unless the local setup really lives there)
     case $CIVITAS_VAR/ in "$bad"*) continue ;; esac
     case $PUBLIC_DIR/ in "$bad"*) continue ;; esac
@@ -187,7 +205,7 @@ fi
 conf_dir=$CIVITAS_VAR/nginx
 tmp_dir=$conf_dir/tmp
 out=$conf_dir/nginx.conf
-mkdir -p "$CIVITAS_VAR/log" "$CIVITAS_VAR/run" \
+mkdir -p "$CIVITAS_VAR/log" "$CIVITAS_VAR/run" "$conf_dir/cache" \
     "$tmp_dir/client_body" "$tmp_dir/fastcgi" "$tmp_dir/proxy" \
     "$tmp_dir/uwsgi" "$tmp_dir/scgi"
 

@@ -401,6 +401,25 @@ def body_over_one_mebibyte_gets_413():
 
 
 @test
+def media_upload_alone_accepts_25_mebibytes():
+    """POST /admin/media (the upload) takes up to 25 MiB at nginx; every
+    other path keeps the 1 MiB limit."""
+    multipart = "multipart/form-data; boundary=x"
+    two = b"x" * (2 * 1024 * 1024)
+    r = post("/admin/media", two, content_type=multipart)
+    ok(r.status != 413, "POST /admin/media of 2 MiB refused by nginx: %d"
+       % r.status)
+    for path in ("/admin/media/1", "/admin/articles", "/admin/media/"):
+        status(post(path, two, content_type=multipart), 413,
+               "POST %s of 2 MiB" % path)
+    big = b"x" * (25 * 1024 * 1024 + 1)
+    r = status(post("/admin/media", big, content_type=multipart), 413,
+               "POST /admin/media of 25 MiB + 1")
+    contains(r.text, "25 Mo")
+    check_security_headers(r, "413 nginx (upload)")
+
+
+@test
 def gzip_response_for_signup():
     r = status(get("/signup", headers={"Accept-Encoding": "gzip"}), 200)
     eq(r.headers.get("Content-Encoding"), "gzip", "Content-Encoding")
