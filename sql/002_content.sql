@@ -72,6 +72,8 @@ CREATE INDEX articles_public ON articles (published_at DESC, id DESC)
 	WHERE status = 'published';
 CREATE INDEX articles_category ON articles (category_id, published_at DESC)
 	WHERE status = 'published';
+CREATE INDEX articles_featured ON articles (published_at DESC, id DESC)
+	WHERE status = 'published' AND featured;
 
 CREATE TABLE pages (
 	id bigserial PRIMARY KEY,
