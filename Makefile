@@ -18,7 +18,7 @@ LIBS = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 PURE = app/core/buf.c app/core/xalloc.c app/core/log.c app/core/arena.c \
 	app/core/parse.c app/core/router.c app/core/escape.c app/core/valid.c \
-	$(wildcard app/core/sniff.c)
+	app/core/pagecache.c $(wildcard app/core/sniff.c)
 INFRA = app/core/config.c $(wildcard app/infra/*.c)
 FEATURES = $(wildcard app/features/*.c)
 FCGI_SRC = app/core/main.c app/core/server.c app/core/master.c \

@@ -192,3 +192,24 @@ END $$;
 CREATE TRIGGER search_index_page
 	AFTER INSERT OR UPDATE OR DELETE ON pages
 	FOR EACH ROW EXECUTE FUNCTION search_index_page();
+
+-- Workers keep the public pages they rendered (core/pagecache.c) and LISTEN
+-- on civitas_content: any committed change to what those pages show tells
+-- them to drop their copies. NOTIFY is sent at commit, once per
+-- transaction and payload. Redirections are left out: they only answer
+-- paths that have no page, and those answers are never kept.
+CREATE FUNCTION content_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('civitas_content', TG_TABLE_NAME);
+	RETURN NULL;
+END $$;
+CREATE TRIGGER content_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON articles FOR EACH STATEMENT EXECUTE FUNCTION content_changed();
+CREATE TRIGGER content_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON pages FOR EACH STATEMENT EXECUTE FUNCTION content_changed();
+CREATE TRIGGER content_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON categories FOR EACH STATEMENT EXECUTE FUNCTION content_changed();
+CREATE TRIGGER content_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON home_blocks FOR EACH STATEMENT EXECUTE FUNCTION content_changed();
+CREATE TRIGGER content_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON media FOR EACH STATEMENT EXECUTE FUNCTION content_changed();

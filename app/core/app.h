@@ -78,6 +78,7 @@ enum {
 	R_AUTH = 1 << 3,	/* a logged-in member, else redirect to login */
 	R_ADMIN = 1 << 4,	/* role admin, else 403 */
 	R_UPLOAD = 1 << 5,	/* multipart body up to MAX_UPLOAD_BODY */
+	R_PAGECACHE = 1 << 6,	/* a 200 is kept by the worker (pagecache.h) */
 };
 
 struct route {
@@ -117,6 +118,7 @@ struct req {
 	int cookies_set;
 	int unavailable;		/* a backing service failed: 503 */
 	int body_read;			/* the whole request body was read */
+	const char *page_key;		/* keep the 200 under this key */
 };
 
 /* Routes, from features/routes.c. */

@@ -21,6 +21,7 @@ config_load(struct config *c, char *err, size_t errsz)
 {
 	const char *secret = getenv("APP_SECRET");
 	const char *workers = env_or("WORKERS", "4");
+	const char *page_cache = env_or("PAGE_CACHE_MB", "8");
 	long n;
 	size_t blen;
 	char *base;
@@ -44,6 +45,11 @@ config_load(struct config *c, char *err, size_t errsz)
 		return -1;
 	}
 	c->workers = (int)n;
+	if (parse_long(page_cache, 0, 1024, &n) < 0) {
+		snprintf(err, errsz, "PAGE_CACHE_MB must be an integer in 0..1024");
+		return -1;
+	}
+	c->page_cache_mb = (int)n;
 	if (!secret || strlen(secret) < 32) {
 		snprintf(err, errsz,
 		    "APP_SECRET must be set to at least 32 random characters");

@@ -16,6 +16,7 @@ struct config {
 	const char *root;		/* CIVITAS_ROOT: holds views/ and public/ */
 	const char *mail_from;		/* MAIL_FROM */
 	int workers;			/* WORKERS */
+	int page_cache_mb;		/* PAGE_CACHE_MB per worker, 0: off */
 	int secure_cookies;		/* BASE_URL is https */
 	int log_all;			/* LOG_REQUESTS=all */
 	unsigned char secret[32];	/* derived from APP_SECRET */

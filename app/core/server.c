@@ -10,6 +10,7 @@
  */
 #include "common.h"
 #include "app.h"
+#include "pagecache.h"
 #include "log.h"
 #include "escape.h"
 #include "../infra/session.h"
@@ -407,6 +408,96 @@ form_has_repeats(const struct fields *f)
 	return 0;
 }
 
+/*
+ * The worker's page cache (pagecache.h) is trusted while three things hold:
+ * the PostgreSQL connection it LISTENs on is the one that was open when the
+ * pages were kept (a reconnect may have missed a notification), no content
+ * change was notified since, and no scheduled article has come due. The
+ * check costs no round trip: notifications are read from the socket only
+ * when they are already there.
+ */
+static unsigned long cache_generation;
+static double cache_until;	/* monotonic seconds; 0: not armed */
+
+static double
+now_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int
+page_cache_valid(struct app *app)
+{
+	int n = db_notifications(&app->db);
+
+	if (n != 0 || app->db.generation != cache_generation ||
+	    now_seconds() >= cache_until) {
+		pagecache_clear();
+		cache_until = 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* A 200 from a R_PAGECACHE route answered from the cache, else 0 (and
+ * r->page_key set, so that the response is kept). */
+static int
+page_from_cache(struct req *r, const char *uri)
+{
+	const struct page *p;
+
+	if (!r->app->cfg.page_cache_mb || !uri || strlen(uri) > 1024)
+		return 0;
+	r->page_key = arena_strdup(&r->arena, uri);
+	if (!page_cache_valid(r->app) || !(p = pagecache_get(uri))) {
+		resp_header(r, "X-Page-Cache", "MISS");
+		return 0;
+	}
+	buf_append(&r->body, p->body, p->blen);
+	buf_append(&r->headers, p->headers, p->hlen);
+	resp_header(r, "X-Page-Cache", "HIT");
+	r->ctype = arena_strdup(&r->arena, p->ctype);
+	r->cache = p->cache_control[0] ?
+	    arena_strdup(&r->arena, p->cache_control) : NULL;
+	r->page_key = NULL;
+	return 200;
+}
+
+/* Keep a fresh 200 of a R_PAGECACHE route. The cache is armed on its first
+ * page: until the next scheduled article (at most a minute ahead). */
+static void
+page_keep(struct req *r, int status)
+{
+	struct app *app = r->app;
+	const char *marker = "X-Page-Cache: MISS\r\n";
+	size_t mlen = strlen(marker);
+	PGresult *res;
+
+	if (!r->page_key || status != 200 || r->unavailable || r->cookies_set)
+		return;
+	if (!cache_until) {
+		if (!(res = q(r, STMT_NEXT_SCHEDULED)))
+			return;
+		cache_generation = app->db.generation;
+		cache_until = now_seconds() + MIN(60.0,
+		    strtod(db_str(res, 0, 0), NULL));
+		if (db_notifications(&app->db) != 0 ||
+		    app->db.generation != cache_generation) {
+			cache_until = 0;	/* changed meanwhile: next time */
+			return;
+		}
+	}
+	/* The pages are kept without their own X-Page-Cache line. */
+	if (r->headers.len >= mlen && !memcmp(r->headers.data, marker, mlen))
+		pagecache_put(r->page_key, r->ctype ? r->ctype :
+		    "text/html; charset=utf-8", r->cache ? r->cache : "",
+		    r->headers.data + mlen, r->headers.len - mlen, r->body.data,
+		    r->body.len);
+}
+
 static int
 dispatch(struct req *r, FCGX_Request *fr)
 {
@@ -439,6 +530,9 @@ dispatch(struct req *r, FCGX_Request *fr)
 
 		r->params[i] = p;
 	}
+	if ((r->route->flags & R_PAGECACHE) && r->method == HTTP_GET &&
+	    (rc = page_from_cache(r, FCGX_GetParam("REQUEST_URI", fr->envp))))
+		return rc;
 	if (parse_urlencoded(&r->arena, r->query_string,
 	    strlen(r->query_string), &r->query, MAX_QUERY_FIELDS) != PARSE_OK)
 		return 400;
@@ -523,6 +617,7 @@ handle(struct app *app, struct req *r, FCGX_Request *fr)
 	status = dispatch(r, fr);
 	if (app->db.in_tx)
 		db_rollback(&app->db);	/* a handler bailed out mid-way */
+	page_keep(r, status);
 	respond(r, fr, status);
 	/* nginx logs every request; the worker logs what needs a look (errors,
 	 * slow requests), or everything with LOG_REQUESTS=all. The route
@@ -620,6 +715,8 @@ worker_run(struct app *app)
 	arena_init(&r.arena, 64 * 1024);
 	/* Connect early when possible; a service that is down now is
 	 * retried by the first request that needs it. */
+	app->db.listen = "civitas_content";
+	pagecache_init((size_t)app->cfg.page_cache_mb * 1024 * 1024);
 	db_ensure(&app->db);
 	kv_ensure(&app->kv);
 	log_info("worker ready");

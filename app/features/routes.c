@@ -6,15 +6,19 @@
 #include "features.h"
 
 const struct route routes[] = {
-	/* Public site: cookie-free, shared-cacheable (content.c, search.c). */
-	{ HTTP_GET, "/", home_get, R_CACHEABLE },
-	{ HTTP_GET, "/articles", articles_get, R_CACHEABLE },
-	{ HTTP_GET, "/articles/category/{slug}", category_get, R_CACHEABLE },
-	{ HTTP_GET, "/articles/{slug}", article_get, R_CACHEABLE },
-	{ HTTP_GET, "/pages/{slug}", page_get, R_CACHEABLE },
-	{ HTTP_GET, "/feed.xml", feed_get, R_CACHEABLE },
-	{ HTTP_GET, "/sitemap.xml", sitemap_get, R_CACHEABLE },
-	{ HTTP_GET, "/robots.txt", robots_get, R_CACHEABLE },
+	/* Public site: cookie-free, shared-cacheable (content.c, search.c);
+	 * pages also kept by the workers (not search: it must be fresh at once,
+	 * and its URLs are endless). */
+	{ HTTP_GET, "/", home_get, R_CACHEABLE | R_PAGECACHE },
+	{ HTTP_GET, "/articles", articles_get, R_CACHEABLE | R_PAGECACHE },
+	{ HTTP_GET, "/articles/category/{slug}", category_get,
+	    R_CACHEABLE | R_PAGECACHE },
+	{ HTTP_GET, "/articles/{slug}", article_get,
+	    R_CACHEABLE | R_PAGECACHE },
+	{ HTTP_GET, "/pages/{slug}", page_get, R_CACHEABLE | R_PAGECACHE },
+	{ HTTP_GET, "/feed.xml", feed_get, R_CACHEABLE | R_PAGECACHE },
+	{ HTTP_GET, "/sitemap.xml", sitemap_get, R_CACHEABLE | R_PAGECACHE },
+	{ HTTP_GET, "/robots.txt", robots_get, R_CACHEABLE | R_PAGECACHE },
 	{ HTTP_GET, "/search", search_get, R_CACHEABLE },
 	{ HTTP_GET, "/api/search", api_search_get, R_JSON | R_CACHEABLE },
 	/* Images: /img/{signature}/{id}-{preset}.{jpg|webp} (media.c). */

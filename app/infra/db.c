@@ -25,6 +25,45 @@ db_notice(void *arg, const char *msg)
 }
 
 static int
+db_listen(struct db *db)
+{
+	char *ch = PQescapeIdentifier(db->conn, db->listen, strlen(db->listen));
+	char cmd[128];
+	PGresult *res;
+	int ok;
+
+	if (!ch)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "LISTEN %s", ch);
+	PQfreemem(ch);
+	res = PQexec(db->conn, cmd);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		log_error("postgresql: %s", PQerrorMessage(db->conn));
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+int
+db_notifications(struct db *db)
+{
+	PGnotify *n;
+	int count = 0;
+
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK)
+		return -1;
+	if (!PQconsumeInput(db->conn)) {	/* the server went away */
+		db_release(db);
+		return -1;
+	}
+	while ((n = PQnotifies(db->conn))) {
+		PQfreemem(n);
+		count++;
+	}
+	return count;
+}
+
+static int
 db_connect(struct db *db)
 {
 	const char *keys[] = { "dbname", "connect_timeout",
@@ -57,6 +96,11 @@ db_connect(struct db *db)
 		}
 		PQclear(res);
 	}
+	if (db->listen && db_listen(db) < 0) {
+		db_release(db);
+		return -1;
+	}
+	db->generation++;
 	return 0;
 }
 

@@ -18,6 +18,8 @@ struct db {
 	const char *url;
 	char sqlstate[6];	/* of the last failed statement, "" if none */
 	int in_tx;
+	const char *listen;	/* a channel to LISTEN on at each connect */
+	unsigned long generation;	/* connections made so far */
 };
 
 void db_init(struct db *db, const char *url);
@@ -33,6 +35,10 @@ PGresult *db_exec(struct db *db, struct arena *a, enum stmt s, ...);
 PGresult *db_execv(struct db *db, struct arena *a, enum stmt s,
     const char *const *params, const int *lengths, const int *formats,
     int result_binary);
+/* Notifications received on db->listen since the last call (never
+ * blocks); -1 when not connected (notifications may have been lost). A
+ * reconnect bumps db->generation: what was missed in between is unknown. */
+int db_notifications(struct db *db);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
