@@ -104,6 +104,9 @@ main(int argc, char **argv)
 	setlocale(LC_CTYPE, "C.UTF-8");
 	/* Big buffers (Argon2id's 19 MiB) always go back to the kernel. */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	/* Two malloc arenas whatever the threads (libvips starts some for
+	 * image work): fewer half-empty arenas held by each worker. */
+	mallopt(M_ARENA_MAX, 2);
 	log_set_role(argc > 1 ? argv[1] : "worker");
 	if (app_init(&app) < 0)
 		return 1;

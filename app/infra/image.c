@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 #include <vips/vips.h>
+#include <malloc.h>
 
 #define PLACEHOLDER_WIDTH 24
 
@@ -48,10 +49,14 @@ vips_failed(const char *what)
 	vips_error_clear();
 }
 
+/* Image work leaves big free blocks in malloc's arenas (libvips threads
+ * have their own): hand them back, so a worker that resized a 12 MP photo
+ * goes back to its usual size. */
 void
 image_free(void *p)
 {
 	g_free(p);
+	malloc_trim(0);
 }
 
 void
@@ -61,6 +66,7 @@ image_original_release(struct image_original *o)
 	free(o->placeholder);
 	o->data = NULL;
 	o->placeholder = NULL;
+	malloc_trim(0);
 }
 
 /* Header only: libvips reads pixels when something asks for them. The
