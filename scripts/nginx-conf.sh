@@ -10,12 +10,13 @@
 #                  (e.g. 127.0.0.2)
 #   PUBLIC_DIR     absolute path of the static root (e.g. .../build/public)
 # Environment (optional):
-#   NGINX_RATE_PAGES  rate of the "civitas_pages" zone (default from
-#                     civitas.conf: 30r/s), written like nginx: 500r/s, 10r/m
+#   NGINX_RATE_PAGES  rate of the "civitas_pages" and "civitas_images"
+#                     zones (default from civitas.conf: 30r/s), written
+#                     like nginx: 500r/s, 10r/m
 #   NGINX_RATE_AUTH   rate of the "civitas_auth" zone (default 10r/m)
 #   NGINX_CACHE       "on" (default) or "off": "off" turns nginx's
-#                     micro-cache of public pages off, every request then
-#                     reaches a worker
+#                     caches off (the micro-cache of public pages and the
+#                     image cache), every request then reaches a worker
 #   NGINX             nginx binary (default: nginx from PATH, or /usr/sbin/nginx)
 #
 # Output: $CIVITAS_VAR/nginx/nginx.conf, a complete main configuration, to
@@ -35,8 +36,10 @@
 #   access_log /var/log/nginx/civitas-access.log ...; -> $CIVITAS_VAR/log/nginx-access.log ...;
 #   error_log /var/log/nginx/civitas-error.log;   -> $CIVITAS_VAR/log/nginx-error.log
 #   fastcgi_cache_path /var/cache/nginx/civitas/X ... -> $CIVITAS_VAR/nginx/cache/X ...
+#                                            (each cache: micro, img)
 #   fastcgi_cache civitas_...;               -> fastcgi_cache off; (NGINX_CACHE=off)
 #   zone=civitas_pages:... rate=30r/s;       -> rate=$NGINX_RATE_PAGES (if set)
+#   zone=civitas_images:... rate=30r/s;      -> rate=$NGINX_RATE_PAGES (if set)
 #   zone=civitas_auth:... rate=10r/m;        -> rate=$NGINX_RATE_AUTH (if set)
 #   include civitas/X;                       -> include <repo>/nginx/X;
 # The last one is needed because nginx resolves relative include paths
@@ -159,7 +162,7 @@ subst access_log "${ws}access_log /var/log/nginx/civitas-access\\.log([ ;])" \
 subst error_log "${ws}error_log /var/log/nginx/civitas-error\\.log;" \
     "\\1error_log $(esc "$CIVITAS_VAR")/log/nginx-error.log;"
 subst cache_path "${ws}fastcgi_cache_path /var/cache/nginx/civitas/([a-z]+) " \
-    "\\1fastcgi_cache_path $(esc "$CIVITAS_VAR")/nginx/cache/\\2 "
+    "\\1fastcgi_cache_path $(esc "$CIVITAS_VAR")/nginx/cache/\\2 " +
 cache_re="${ws}fastcgi_cache civitas_[a-z]+;"
 if [ "$NGINX_CACHE" = off ]; then
     subst cache "$cache_re" "\\1fastcgi_cache off;" +
@@ -167,11 +170,15 @@ else
     subst cache "$cache_re" "&" +
 fi
 pages_re="${ws}(limit_req_zone .* zone=civitas_pages:[0-9]+[km] rate=)[0-9]+r/[sm];"
+# The image zone has the pages' rate (a larger burst, set in civitas.conf).
+images_re="${ws}(limit_req_zone .* zone=civitas_images:[0-9]+[km] rate=)[0-9]+r/[sm];"
 auth_re="${ws}(limit_req_zone .* zone=civitas_auth:[0-9]+[km] rate=)[0-9]+r/[sm];"
 if [ -n "$NGINX_RATE_PAGES" ]; then
     subst "pages rate" "$pages_re" "\\1\\2$NGINX_RATE_PAGES;"
+    subst "images rate" "$images_re" "\\1\\2$NGINX_RATE_PAGES;"
 else
     subst "pages rate" "$pages_re" "&"
+    subst "images rate" "$images_re" "&"
 fi
 if [ -n "$NGINX_RATE_AUTH" ]; then
     subst "auth rate" "$auth_re" "\\1\\2$NGINX_RATE_AUTH;"

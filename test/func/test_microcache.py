@@ -2,8 +2,9 @@
 """The nginx micro-cache (nginx/civitas.conf, fastcgi.conf): anonymous GET
 and HEAD of public pages are served from nginx for the page's max-age; a
 session cookie bypasses it; Set-Cookie, no-store and POST never enter it;
-a change shows once the entry expires; image variants are left to the
-workers.
+a change shows once the entry expires. Image variants have a cache of
+their own (key without the query string, kept 10 minutes, no session
+bypass).
 
 Every request goes through nginx and reads its verdict in X-Cache-Status.
 Each test names its own cache entries with a unique query string (the key
@@ -14,8 +15,10 @@ client behind the trusted proxy, as in test_nginx (rate limits).
 
 import os
 import re
+import struct
 import subprocess
 import tempfile
+import time
 import uuid
 
 from civitas import *   # noqa: F401,F403
@@ -232,11 +235,37 @@ def bin_dir():
     return os.environ.get("BIN_DIR") or os.path.join(REPO_ROOT, "build")
 
 
+def fcgi_get(path):
+    """The same request straight to the workers (FastCGI socket), past
+    nginx and its caches."""
+    return Client("fcgi").get(path)
+
+
+def entry_expiry(path):
+    """The time (epoch seconds) until which nginx's image cache holds the
+    entry of path: valid_sec of the entry file's header (after its
+    version field; both machine words), found by the "KEY:" line."""
+    root = os.path.join(var_dir(), "nginx", "cache", "img")
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            with open(os.path.join(dirpath, name), "rb") as fh:
+                head = fh.read(4096)
+            if re.search(rb"\nKEY: [a-z]+://[^/\n]*" + re.escape(
+                    path.encode()) + rb"\n", head):
+                return struct.unpack_from("=q", head, 8)[0]
+    raise AssertionError("no entry for %s under %s" % (path, root))
+
+
 @test
-def image_variants_not_kept_by_nginx():
-    """A variant (signed URL taken from the article page) always reaches
-    the workers (their Redis cache): one-year immutable for browsers and
-    CDNs, but nginx keeps no copy that would outlive a deleted picture."""
+def image_variants_kept_by_nginx():
+    """A variant (signed URL taken from the article page) is kept by nginx
+    (zone civitas_img): MISS then HIT, for everyone (a session cookie does
+    not bypass), one entry whatever the query string. Clients still get
+    the application's one-year immutable Cache-Control and its ETag.
+    nginx keeps an entry 10 minutes (fastcgi_cache_valid 200 10m): after
+    the picture is deleted, the workers answer 404 at once but nginx goes
+    on serving its copy until the entry expires (the test does not wait
+    10 minutes for it)."""
     with tempfile.TemporaryDirectory() as tmp:
         jpg = os.path.join(tmp, "mc.jpg")
         subprocess.run(["vips", "black", jpg + "[Q=80]", "800", "600",
@@ -251,21 +280,63 @@ def image_variants_not_kept_by_nginx():
     psql("UPDATE articles SET media_id = :'p1' WHERE slug = :'p2'",
          media, slug)
     page = status(get("/articles/" + slug), 200)
-    urls = sorted(set(re.findall(r"/img/[A-Za-z0-9_-]+/%s-[a-z]+\.jpg"
+    urls = sorted(set(re.findall(r"/img/[A-Za-z0-9_-]+/%s-[a-z]+\.(?:jpg|webp)"
                                  % media, page.text)))
-    ok(urls, "no /img/ URL of media %s in the article page" % media)
-    url = urls[0]
+    ok(len(urls) >= 2, "not two /img/ URLs of media %s in the article "
+       "page: %s" % (media, urls))
+    url, other = urls[0], urls[1]
     first = status(get(url), 200, url)
+    eq(cache_status(first), "MISS", "%s: X-Cache-Status" % url)
     contains(first.headers.get("Cache-Control", ""), "immutable", url)
-    for _ in range(2):
-        r = status(get(url), 200, url)
-        eq(cache_status(r), None, "%s: X-Cache-Status (nginx must not "
-           "consult a cache for variants)" % url)
-        eq(r.body, first.body, url)
+    contains(first.headers.get("Cache-Control", ""), "max-age=31536000",
+             url)
+    etag = first.headers.get("ETag")
+    ok(etag, "%s: no ETag" % url)
+    junk = "%s?junk=%s" % (url, uuid.uuid4().hex)
+    for path, cookie in ((url, None), (junk, None),
+                         (url, "sid=" + uuid.uuid4().hex)):
+        r = status(get(path, cookie), 200, path)
+        eq(cache_status(r), "HIT", "%s (Cookie: %s): X-Cache-Status"
+           % (path, cookie))
+        eq(r.body, first.body, path)
+        # What the client gets is the application's header, not nginx's
+        # 10 minutes.
+        eq(r.headers.get("Cache-Control"),
+           first.headers.get("Cache-Control"), path)
+        eq(r.headers.get("ETag"), etag, path)
+    # nginx itself keeps the entry 10 minutes, not the year clients are
+    # told (fastcgi_ignore_headers + fastcgi_cache_valid 200 10m).
+    left = entry_expiry(url) - time.time()
+    ok(0 < left <= 600, "%s: nginx keeps the entry %d s more (at most "
+       "600 expected)" % (url, left))
+    head = status(get(url, method="HEAD"), 200, "HEAD " + url)
+    eq(cache_status(head), "HIT", "HEAD %s" % url)
+    eq(head.body, b"", "HEAD body")
+    # A conditional request is answered by nginx from the entry.
+    r = http_request("GET", url, [("If-None-Match", etag)], **via())
+    status(r, 304, url + " with If-None-Match")
     # Still with the security headers of the server level.
     eq(len(r.headers.get_all("Content-Security-Policy")), 1, url)
-    psql("DELETE FROM articles WHERE slug = :'p1'", slug)
+    hit = get(url)
+    for name in ("Content-Security-Policy", "X-Content-Type-Options",
+                 "Referrer-Policy", "X-Frame-Options"):
+        eq(len(hit.headers.get_all(name)), 1, "one %s on a HIT" % name)
+    # The picture is deleted: the workers know at once, nginx keeps its
+    # copy until the entry expires (10 minutes at most).
+    psql("UPDATE articles SET media_id = NULL WHERE slug = :'p1'", slug)
     psql("DELETE FROM media WHERE id = :'p1'", media)
+    redis_cli("DEL", "img:%s" % url.rsplit("/", 1)[1])
+    eq(fcgi_get(url).status, 404, "%s from the workers after the delete"
+       % url)
+    r = status(get(url), 200, url + " through nginx after the delete")
+    eq(cache_status(r), "HIT", url + " after the delete")
+    eq(r.body, first.body, url)
+    # A variant nginx never kept is a miss and gets the 404, which is not
+    # kept either.
+    for _ in range(2):
+        r = status(get(other), 404, other + " after the delete")
+        eq(cache_status(r), "MISS", other + " (a 404 is not kept)")
+    psql("DELETE FROM articles WHERE slug = :'p1'", slug)
 
 
 if __name__ == "__main__":

@@ -254,6 +254,45 @@ def pages_burst_from_one_client_gets_429():
 
 
 @test
+def images_limited_in_a_zone_of_their_own():
+    """Image variants (/img/) have their own zone with a larger burst: a
+    page asks for many pictures at once. Past it, 429 as elsewhere; and a
+    client who used up the image burst still gets his pages (the pages'
+    zone is not consumed by pictures)."""
+    ip = fresh_ip()
+    # A signed-looking URL the workers refuse (404, not kept by nginx):
+    # the limit applies before any cache or worker.
+    path = "/img/%s/1-card.jpg" % ("A" * 22)
+    rate, burst = nginx_limit("civitas_images")
+    _, page_burst = nginx_limit("civitas_pages")
+    ok(burst > page_burst, "image burst %d not larger than the pages' %d"
+       % (burst, page_burst))
+    results, sent = [], 0
+    t0 = time.monotonic()
+    while sent < 3000 and 429 not in results:
+        results += sc.load(path, count=300, concurrency=6, via="http",
+                           client_ip=ip)
+        sent += 300
+    elapsed = time.monotonic() - t0
+    ok(429 in results, "%d GET /img/ from %s in %.1fs: no 429 (%s)" % (
+        sent, ip, elapsed, sorted(set(map(str, results)))))
+    passed = [r for r in results if r != 429]
+    ok(len(passed) >= 1 + burst, "only %d of %d GET /img/ passed, the "
+       "burst is %d" % (len(passed), sent, burst))
+    ok(len(passed) <= max_accepted("civitas_images", elapsed),
+       "%d of %d GET /img/ passed the images limit in %.1fs (at most %d)"
+       % (len(passed), sent, elapsed,
+          max_accepted("civitas_images", elapsed)))
+    eq(sorted(set(passed)), [404], "statuses of the accepted requests")
+    for _ in range(200):
+        r = get(path, ip)
+        if r.status == 429:
+            break
+    check_429_page(r, "1", "GET /img/ over the images limit")
+    status(get("/", ip), 200, "a page from a client over the images limit")
+
+
+@test
 def distinct_clients_behind_trusted_proxy_not_limited():
     statuses = []
     for i in range(30):
