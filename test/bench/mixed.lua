@@ -5,7 +5,9 @@ wrk.headers["Cookie"] = "sid=bench-nocache"
 local paths = { "/", "/signup", "/login", "/api/cities?country=FR&postal_code=69001",
 	"/api/cities?country=FR&postal_code=75008", "/health", "/nope",
 	"/signup/confirm/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-	"/api/cities?country=FR&postal_code=zz" }
+	"/api/cities?country=FR&postal_code=zz", "/articles", "/feed.xml",
+	"/sitemap.xml", "/robots.txt", "/search?q=campagne", "/api/search?q=lyo",
+	"/pages/nope", "/articles/category/nope" }
 local i = 0
 function request()
 	i = i + 1
