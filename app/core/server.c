@@ -530,9 +530,6 @@ dispatch(struct req *r, FCGX_Request *fr)
 
 		r->params[i] = p;
 	}
-	if ((r->route->flags & R_PAGECACHE) && r->method == HTTP_GET &&
-	    (rc = page_from_cache(r, FCGX_GetParam("REQUEST_URI", fr->envp))))
-		return rc;
 	if (parse_urlencoded(&r->arena, r->query_string,
 	    strlen(r->query_string), &r->query, MAX_QUERY_FIELDS) != PARSE_OK)
 		return 400;
@@ -543,6 +540,11 @@ dispatch(struct req *r, FCGX_Request *fr)
 		return rc;
 	if (form_has_repeats(&r->query) || form_has_repeats(&r->form))
 		return 400;
+	/* After the body is read (nothing, for a GET): the connection then
+	 * closes at once, without waiting for nginx. */
+	if ((r->route->flags & R_PAGECACHE) && r->method == HTTP_GET &&
+	    (rc = page_from_cache(r, FCGX_GetParam("REQUEST_URI", fr->envp))))
+		return rc;
 	if (r->method == HTTP_POST && !csrf_valid(r))
 		return csrf_refused(r, fr);
 	if (r->route->flags & (R_SESSION | R_AUTH | R_ADMIN) &&
