@@ -5,12 +5,14 @@ of the back-office and `civitas-fcgi media-import`.
 
 Test images are made at test time with the `vips` command line."""
 
+import atexit
 import base64
 import hashlib
 import hmac
 import os
 import re
 import secrets
+import shutil
 import struct
 import subprocess
 import tempfile
@@ -21,6 +23,7 @@ from civitas import *   # noqa: F401,F403
 from fixtures import *  # noqa: F401,F403
 
 TMP = tempfile.mkdtemp(prefix="civitas-media-test-")
+atexit.register(shutil.rmtree, TMP, True)     # test images, gone at exit
 PRESETS = {"thumb": (320, 0), "card": (640, 0), "hero": (1280, 0),
            "og": (1200, 630), "ph": (24, 0)}
 IMMUTABLE = "public, max-age=31536000, immutable"
