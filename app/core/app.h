@@ -129,6 +129,8 @@ extern const size_t nroutes;
 const char *req_form(const struct req *r, const char *name);
 const char *req_query(const struct req *r, const char *name);
 const char *req_cookie(const struct req *r, const char *name);
+/* The route's {id}: a positive integer as text, else NULL (404). */
+const char *req_id(const struct req *r);
 /* A request header by its CGI name, e.g. "HTTP_IF_NONE_MATCH". */
 const char *req_header(const struct req *r, const char *cgi_name);
 

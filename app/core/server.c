@@ -85,6 +85,16 @@ req_query(const struct req *r, const char *name)
 }
 
 const char *
+req_id(const struct req *r)
+{
+	long id;
+
+	if (!r->params[0] || parse_long(r->params[0], 1, LONG_MAX, &id) < 0)
+		return NULL;
+	return r->params[0];
+}
+
+const char *
 req_cookie(const struct req *r, const char *name)
 {
 	const struct field *f = fields_find(&r->cookies, name);

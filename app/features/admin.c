@@ -153,17 +153,6 @@ option_exists(const PGresult *res, const char *id)
 	return 0;
 }
 
-/* {id} of the route: a positive integer, else NULL (404). */
-const char *
-route_id(struct req *r)
-{
-	long id;
-
-	if (!r->params[0] || parse_long(r->params[0], 1, LONG_MAX, &id) < 0)
-		return NULL;
-	return r->params[0];
-}
-
 /* The posted value of a multi-line field, unsqueezed (Markdown cares about
  * spaces and newlines), CR LF made LF; "" when absent. NULL when longer
  * than max bytes. */
@@ -185,7 +174,7 @@ form_body(struct req *r, const char *name, size_t max)
 	return out;
 }
 
-/* A route id already checked by route_id(). */
+/* A route id already checked by req_id(). */
 static long
 id_long(const char *s)
 {
@@ -418,7 +407,7 @@ int
 delete_row(struct req *r, enum stmt stmt, const char *action,
     const char *type, const char *list, const char *notice)
 {
-	const char *id = route_id(r);
+	const char *id = req_id(r);
 	PGresult *res;
 
 	if (!id)

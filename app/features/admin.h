@@ -45,8 +45,6 @@ const char *options_html(struct req *r, const PGresult *res,
     const char *selected, const char *none);
 /* 1 when id is the first column of a row of res. */
 int option_exists(const PGresult *res, const char *id);
-/* {id} of the route: a positive integer, else NULL (404). */
-const char *route_id(struct req *r);
 /* A posted multi-line field, CR LF made LF; "" if absent, NULL if > max. */
 const char *form_body(struct req *r, const char *name, size_t max);
 /* 1 when s has more than max code points. */

@@ -205,7 +205,7 @@ article_options(struct req *r, PGresult **cats, PGresult **media)
 static int
 article_load(struct req *r, struct article *a)
 {
-	const char *id = route_id(r);
+	const char *id = req_id(r);
 	PGresult *res;
 
 	if (!id)

@@ -87,7 +87,7 @@ page_form(struct form *f, const struct page *p, int status)
 static int
 page_load(struct req *r, struct page *p)
 {
-	const char *id = route_id(r);
+	const char *id = req_id(r);
 	PGresult *res;
 
 	if (!id)

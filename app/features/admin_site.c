@@ -133,7 +133,7 @@ admin_categories_get(struct req *r)
 static int
 category_load(struct req *r, struct category *c)
 {
-	const char *id = route_id(r);
+	const char *id = req_id(r);
 	PGresult *res;
 
 	if (!id)
@@ -351,7 +351,7 @@ admin_blocks_get(struct req *r)
 static int
 block_load(struct req *r, struct block *b)
 {
-	const char *id = route_id(r);
+	const char *id = req_id(r);
 	PGresult *res;
 
 	if (!id)
@@ -569,7 +569,7 @@ admin_redirections_get(struct req *r)
 static int
 redirection_load(struct req *r, struct redirection *d)
 {
-	const char *id = route_id(r);
+	const char *id = req_id(r);
 	PGresult *res;
 
 	if (!id)

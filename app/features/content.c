@@ -423,24 +423,13 @@ page_get(struct req *r)
 	return page_render(r, res, 0);
 }
 
-/* {id} of a preview route, or NULL when it is not a number. */
-static const char *
-param_id(struct req *r)
-{
-	long id;
-
-	if (parse_long(r->params[0], 1, LONG_MAX, &id) < 0)
-		return NULL;
-	return r->params[0];
-}
-
 /* GET /admin/articles/{id}/preview (admins): the article whatever its
  * status, as readers will see it, under a banner; no-store. 200; 404;
  * 503. */
 int
 admin_article_preview_get(struct req *r)
 {
-	const char *id = param_id(r);
+	const char *id = req_id(r);
 	PGresult *res;
 
 	if (!id)
@@ -456,7 +445,7 @@ admin_article_preview_get(struct req *r)
 int
 admin_page_preview_get(struct req *r)
 {
-	const char *id = param_id(r);
+	const char *id = req_id(r);
 	PGresult *res;
 
 	if (!id)

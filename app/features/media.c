@@ -250,12 +250,13 @@ type_name(const char *mime)
 	return "GIF";
 }
 
+/* The route's {id} as a number, 0 when it is not one (404). */
 static long
 media_id(struct req *r)
 {
-	long id;
+	const char *s = req_id(r);
 
-	return parse_long(r->params[0], 1, LONG_MAX, &id) < 0 ? 0 : id;
+	return s ? strtol(s, NULL, 10) : 0;
 }
 
 /* The library, page `page` (from 1), into v. 0, or -1 (PostgreSQL). */
