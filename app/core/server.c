@@ -462,10 +462,8 @@ page_from_cache(struct req *r, const char *uri)
 	if (!r->app->cfg.page_cache_mb || !uri || strlen(uri) > 1024)
 		return 0;
 	r->page_key = arena_strdup(&r->arena, uri);
-	if (!page_cache_valid(r->app) || !(p = pagecache_get(uri))) {
-		resp_header(r, "X-Page-Cache", "MISS");
+	if (!page_cache_valid(r->app) || !(p = pagecache_get(uri)))
 		return 0;
-	}
 	buf_append(&r->body, p->body, p->blen);
 	buf_append(&r->headers, p->headers, p->hlen);
 	resp_header(r, "X-Page-Cache", "HIT");
@@ -476,36 +474,39 @@ page_from_cache(struct req *r, const char *uri)
 	return 200;
 }
 
-/* Keep a fresh 200 of a R_PAGECACHE route. The cache is armed on its first
- * page: until the next scheduled article (at most a minute ahead). */
+/* Arm the cache on its first page: trusted until the next scheduled
+ * article (a minute at most). 0, or -1 when it cannot be armed now. */
+static int
+page_arm(struct req *r)
+{
+	struct db *db = &r->app->db;
+	PGresult *res;
+
+	if (cache_until)
+		return 0;
+	if (!(res = q(r, STMT_NEXT_SCHEDULED)))
+		return -1;
+	if (db_notifications(db) != 0)
+		return -1;	/* changed meanwhile: next time */
+	cache_generation = db->generation;
+	cache_until = now_seconds() + MIN(60.0,
+	    strtod(db_str(res, 0, 0), NULL));
+	return 0;
+}
+
+/* Keep a fresh 200 of a R_PAGECACHE route. */
 static void
 page_keep(struct req *r, int status)
 {
-	struct app *app = r->app;
-	const char *marker = "X-Page-Cache: MISS\r\n";
-	size_t mlen = strlen(marker);
-	PGresult *res;
-
-	if (!r->page_key || status != 200 || r->unavailable || r->cookies_set)
+	if (!r->page_key)
 		return;
-	if (!cache_until) {
-		if (!(res = q(r, STMT_NEXT_SCHEDULED)))
-			return;
-		cache_generation = app->db.generation;
-		cache_until = now_seconds() + MIN(60.0,
-		    strtod(db_str(res, 0, 0), NULL));
-		if (db_notifications(&app->db) != 0 ||
-		    app->db.generation != cache_generation) {
-			cache_until = 0;	/* changed meanwhile: next time */
-			return;
-		}
-	}
-	/* The pages are kept without their own X-Page-Cache line. */
-	if (r->headers.len >= mlen && !memcmp(r->headers.data, marker, mlen))
+	if (status == 200 && !r->unavailable && !r->cookies_set &&
+	    page_arm(r) == 0)
 		pagecache_put(r->page_key, r->ctype ? r->ctype :
 		    "text/html; charset=utf-8", r->cache ? r->cache : "",
-		    r->headers.data + mlen, r->headers.len - mlen, r->body.data,
-		    r->body.len);
+		    r->headers.data, r->headers.len, r->body.data, r->body.len);
+	/* After the copy: a hit must not say MISS. */
+	resp_header(r, "X-Page-Cache", "MISS");
 }
 
 static int
