@@ -114,8 +114,6 @@ search_parse(struct req *r, const char *raw, struct search *s)
 static PGresult *
 search_run(struct req *r, const struct search *s)
 {
-	if (!q(r, STMT_SEARCH_SETUP))
-		return NULL;
 	return q(r, STMT_SEARCH, s->tsquery, s->words, SEARCH_LIMIT);
 }
 
