@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+"""`make run`'s demo site (scripts/demo.sh, demo-content.sh): on a fresh
+database of the test cluster, migrated like any other, it fills the site
+with photos imported through the real pipeline, about thirty articles,
+three pages, home blocks and a redirection, bodies rendered; run again, it
+adds nothing."""
+
+import os
+import re
+import secrets
+import subprocess
+
+from civitas import *   # noqa: F401,F403
+from fixtures import *  # noqa: F401,F403
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+
+def counts(env):
+    sql = ("SELECT (SELECT count(*) FROM media WHERE placeholder LIKE "
+           "'data:image/jpeg;base64,%'), (SELECT count(*) FROM categories), "
+           "(SELECT count(*) FROM articles WHERE status = 'published' AND "
+           "published_at <= now() AND media_id IS NOT NULL AND "
+           "body_html LIKE '<%'), "
+           "(SELECT count(*) FROM articles WHERE status = 'published' AND "
+           "published_at > now()), "
+           "(SELECT count(*) FROM articles WHERE status = 'draft'), "
+           "(SELECT count(*) FROM pages WHERE status = 'published' AND "
+           "body_html LIKE '<%'), (SELECT count(*) FROM home_blocks), "
+           "(SELECT count(*) FROM redirections WHERE from_path = "
+           "'/actualites' AND to_path = '/articles'), "
+           "(SELECT count(*) FROM search_documents)")
+    out = subprocess.run(["psql", "-X", "-At", "-F", " ", "-d",
+                          env["DATABASE_URL"], "-c", sql], env=env,
+                         check=True, stdout=subprocess.PIPE).stdout
+    return [int(x) for x in out.decode().split()]
+
+
+def run_script(env, script):
+    proc = subprocess.run([os.path.join(REPO, "scripts", script)], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = proc.stdout.decode("utf-8", "replace")
+    eq(proc.returncode, 0, "%s: %s" % (script, out[-2000:]))
+    ok("could not be created" not in out, out[-2000:])
+
+
+@test
+def demo_fills_a_fresh_site_once():
+    url = os.environ["DATABASE_URL"]
+    name = "demo_" + secrets.token_hex(4)
+    demo_url = re.sub(r"/civitas\?", "/%s?" % name, url, count=1)
+    ok(demo_url != url, "a database name in %s" % url)
+    admin_url = re.sub(r"/civitas\?", "/postgres?", url, count=1)
+    psql_admin = ["psql", "-X", "-q", "-d", admin_url, "-c"]
+    subprocess.run(psql_admin + ['CREATE DATABASE "%s"' % name], check=True)
+    try:
+        env = dict(os.environ, DATABASE_URL=demo_url)
+        run_script(env, "migrate.sh")
+        run_script(env, "demo.sh")
+        first = counts(env)
+        media, cats, public, scheduled, drafts, pages, blocks, redir, docs = \
+            first
+        ok(media >= 8, "photos with placeholders: %d" % media)
+        eq(cats, 5, "categories")
+        ok(25 <= public <= 35, "public articles with a photo and a "
+           "rendered body: %d" % public)
+        eq(scheduled, 1, "scheduled article")
+        eq(drafts, 1, "draft")
+        eq(pages, 3, "published pages")
+        eq(blocks, 3, "home blocks")
+        eq(redir, 1, "the /actualites redirection")
+        eq(docs, public + scheduled + pages, "search documents")
+        run_script(env, "demo.sh")
+        eq(counts(env), first, "a second run adds nothing")
+    finally:
+        subprocess.run(psql_admin + ['DROP DATABASE IF EXISTS "%s" '
+                                     'WITH (FORCE)' % name])
