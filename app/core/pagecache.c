@@ -73,7 +73,8 @@ memdup0(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);
 
-	memcpy(p, s, n);
+	if (n)		/* s may be NULL when n is 0 (an empty buffer) */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }
