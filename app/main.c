@@ -1,5 +1,7 @@
 /*
- * civitas-fcgi: the FastCGI application.
+ * civitas-fcgi: the FastCGI application. main wires the layers together:
+ * the route table and the hooks of features and infra go to the worker
+ * loop of core (core/req.h, struct worker).
  *
  *   civitas-fcgi              one worker on fd 0 (as spawn-fcgi starts it)
  *   civitas-fcgi serve        master: open LISTEN, prefork WORKERS workers
@@ -10,90 +12,56 @@
  *   civitas-fcgi rerender     render every article and page body again from
  *                             its Markdown (after a sanitiser change)
  *
- * Configuration comes from the environment only (see config.h).
+ * Configuration comes from the environment only (see core/config.h).
  */
-#include "common.h"
-#include "app.h"
-#include "log.h"
+#include "core/common.h"
+#include "core/log.h"
+#include "core/req.h"
+#include "features/features.h"
 
 #include <locale.h>
 #include <malloc.h>
 
-static char *
-read_assets_entry(const char *map, const char *name)
+/* Connect early when possible; a service that is down now is retried by
+ * the first request that needs it. */
+static void
+worker_start(struct app *app)
 {
-	FILE *f = fopen(map, "r");
-	char line[512], *found = NULL;
-	size_t nlen = strlen(name);
-
-	if (!f)
-		return NULL;
-	while (fgets(line, sizeof(line), f)) {
-		char *nl = strchr(line, '\n');
-
-		if (nl)
-			*nl = '\0';
-		if (!strncmp(line, name, nlen) && line[nlen] == ' ') {
-			found = xstrdup(line + nlen + 1);
-			break;
-		}
-	}
-	fclose(f);
-	return found;
+	app->db.listen = CONTENT_CHANNEL;
+	db_ensure(&app->db);
+	kv_ensure(&app->kv);
 }
 
-int
-app_init(struct app *app)
+/* A handler that bailed out mid-way leaves no transaction open. */
+static void
+request_end(struct req *r)
 {
-	char err[256], path[4096];
-
-	memset(app, 0, sizeof(*app));
-	if (config_load(&app->cfg, err, sizeof(err)) < 0) {
-		log_error("configuration: %s", err);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/views", app->cfg.root);
-	if (views_load(&app->views, path) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/public/assets.map", app->cfg.root);
-	app->asset_css = read_assets_entry(path, "app.css");
-	app->asset_js = read_assets_entry(path, "app.js");
-	if (!app->asset_css || !app->asset_js) {
-		log_error("assets: %s lacks app.css or app.js (run make)", path);
-		return -1;
-	}
-	app->route_patterns = xcalloc(nroutes, sizeof(*app->route_patterns));
-	app->route_methods = xcalloc(nroutes, sizeof(*app->route_methods));
-	for (size_t i = 0; i < nroutes; i++) {
-		app->route_patterns[i] = routes[i].pattern;
-		app->route_methods[i] = routes[i].method;
-	}
-	db_init(&app->db, app->cfg.database_url);
-	kv_init(&app->kv, app->cfg.redis_url);
-	return 0;
+	if (r->app->db.in_tx)
+		db_rollback(&r->app->db);
 }
 
-void
-app_release(struct app *app)
+static int
+serve(struct app *app)
 {
-	db_release(&app->db);
-	kv_release(&app->kv);
-	views_release(&app->views);
-	for (size_t i = 0; i < app->ncountries; i++)
-		free(app->countries[i].name);
-	free(app->countries);
-	free(app->country_options);
-	free(app->route_patterns);
-	free(app->route_methods);
-	free(app->asset_css);
-	free(app->asset_js);
-	free((char *)app->cfg.base_url);
-}
+	const struct worker w = {
+		.app = app,
+		.cfg = &app->cfg,
+		.routes = routes,
+		.nroutes = nroutes,
+		.start = worker_start,
+		.fallback = not_found,
+		.csrf_valid = csrf_valid,
+		.csrf_refused = csrf_refused,
+		.session_load = session_load,
+		.login_path = "/login",
+		.error_page = render_error,
+		.cache_valid = content_cache_valid,
+		.cache_arm = content_cache_arm,
+		.request_end = request_end,
+	};
 
-int cli_admin(struct app *app, const char *email);
-int cli_hash(void);
-int cli_media_import(struct app *app, const char *path, const char *alt);
-int cli_rerender(struct app *app);
+	return worker_run(&w);
+}
 
 int
 main(int argc, char **argv)
@@ -111,9 +79,9 @@ main(int argc, char **argv)
 	if (app_init(&app) < 0)
 		return 1;
 	if (argc == 1)
-		rc = worker_run(&app);
+		rc = serve(&app);
 	else if (!strcmp(argv[1], "serve"))
-		rc = master_run(&app);
+		rc = master_run(&app.cfg);
 	else if (!strcmp(argv[1], "admin") && argc == 3)
 		rc = cli_admin(&app, argv[2]);
 	else if (!strcmp(argv[1], "hash"))

@@ -14,7 +14,7 @@
  * - SIGTERM/SIGINT: stop all workers (each finishes its request) and exit.
  */
 #include "common.h"
-#include "app.h"
+#include "req.h"
 #include "log.h"
 
 #include <fcgiapp.h>
@@ -94,9 +94,9 @@ open_listen(const char *listen)
 }
 
 int
-master_run(struct app *app)
+master_run(const struct config *cfg)
 {
-	int n = app->cfg.workers, generation = 0, alive;
+	int n = cfg->workers, generation = 0, alive;
 	struct child *kids = xcalloc((size_t)n * 4, sizeof(*kids));
 	size_t nkids = (size_t)n * 4;
 	struct sigaction sa;
@@ -108,7 +108,7 @@ master_run(struct app *app)
 		log_error("cannot find my own binary");
 		return 1;
 	}
-	if ((sock = open_listen(app->cfg.listen)) < 0)
+	if ((sock = open_listen(cfg->listen)) < 0)
 		return 1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -123,7 +123,7 @@ master_run(struct app *app)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	log_info("listening on %s with %d workers", app->cfg.listen, n);
+	log_info("listening on %s with %d workers", cfg->listen, n);
 	for (;;) {
 		int status, current = 0;
 		pid_t pid;
@@ -196,10 +196,10 @@ master_run(struct app *app)
 		if (alive)
 			nanosleep(&ts, NULL);
 	}
-	if (!strncmp(app->cfg.listen, "unix:", 5))
-		unlink(app->cfg.listen + 5);
-	else if (app->cfg.listen[0] == '/')
-		unlink(app->cfg.listen);
+	if (!strncmp(cfg->listen, "unix:", 5))
+		unlink(cfg->listen + 5);
+	else if (cfg->listen[0] == '/')
+		unlink(cfg->listen);
 	free(kids);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;

@@ -4,18 +4,18 @@
  * For each request, in this order: parse the CGI parameters and the path,
  * match the route (404/405), bound and parse the query, cookies and body
  * (400/413), check CSRF on every POST (403), load the session when the
- * route wants it, enforce login and role (303 to /login, 403), run the
- * handler, then write the response once. A handler returns a status; when
- * it produced no body the dispatcher renders the error page for it.
+ * route wants it, enforce login and role (303 to the login page, 403),
+ * run the handler, then write the response once. A handler returns a
+ * status; when it produced no body the dispatcher has the error page
+ * rendered for it. What needs the layers above (sessions, CSRF, pages,
+ * redirections) comes as the hooks of struct worker (req.h).
  */
 #include "common.h"
-#include "app.h"
+#include "req.h"
 #include "pagecache.h"
 #include "log.h"
 #include "escape.h"
-#include "../infra/session.h"
 
-#include <jansson.h>
 #include <limits.h>
 
 #include <fcgiapp.h>
@@ -38,217 +38,6 @@ worker_on_term(int sig)
 	worker_stopping = 1;
 	if (devnull_fd >= 0)
 		dup2(devnull_fd, 0);
-}
-
-static const char *
-status_text(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Status";
-	}
-}
-
-const char *
-req_form(const struct req *r, const char *name)
-{
-	const struct field *f = fields_find(&r->form, name);
-
-	return f ? f->value : NULL;
-}
-
-const char *
-req_query(const struct req *r, const char *name)
-{
-	const struct field *f = fields_find(&r->query, name);
-
-	return f ? f->value : NULL;
-}
-
-const char *
-req_id(const struct req *r)
-{
-	long id;
-
-	if (!r->params[0] || parse_long(r->params[0], 1, LONG_MAX, &id) < 0)
-		return NULL;
-	return r->params[0];
-}
-
-const char *
-req_cookie(const struct req *r, const char *name)
-{
-	const struct field *f = fields_find(&r->cookies, name);
-
-	return f ? f->value : NULL;
-}
-
-const char *
-req_header(const struct req *r, const char *cgi_name)
-{
-	return r->envp ? FCGX_GetParam(cgi_name, r->envp) : NULL;
-}
-
-int
-resp_header(struct req *r, const char *name, const char *value)
-{
-	if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) {
-		log_error("refused a header with CR/LF: %s", name);
-		return -1;
-	}
-	if (!strcasecmp(name, "Set-Cookie"))
-		r->cookies_set = 1;
-	buf_printf(&r->headers, "%s: %s\r\n", name, value);
-	return 0;
-}
-
-int
-resp_redirect(struct req *r, const char *path)
-{
-	/* Our own absolute paths only: no scheme, no "//host". */
-	if (path[0] != '/' || path[1] == '/' || path[1] == '\\')
-		path = "/";
-	if (resp_header(r, "Location",
-	    arena_printf(&r->arena, "%s%s", r->app->cfg.base_url, path)) < 0)
-		return 500;
-	return 303;
-}
-
-void
-resp_cookie(struct req *r, const char *name, const char *value, long max_age)
-{
-	char *c = arena_printf(&r->arena, "%s=%s; Path=/; HttpOnly; "
-	    "SameSite=Lax%s", name, value,
-	    r->app->cfg.secure_cookies ? "; Secure" : "");
-
-	if (max_age >= 0)
-		c = arena_printf(&r->arena, "%s; Max-Age=%ld", c, max_age);
-	resp_header(r, "Set-Cookie", c);
-}
-
-int
-resp_json_text(struct req *r, int status, const char *json)
-{
-	r->ctype = "application/json";
-	buf_reset(&r->body);
-	buf_puts(&r->body, json);
-	return status;
-}
-
-int
-resp_problem(struct req *r, int status, const char *title, const char *detail)
-{
-	json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank",
-	    "title", title, "status", status, "detail", detail ? detail : title);
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-
-	buf_reset(&r->body);
-	buf_puts(&r->body, s ? s : "{}");
-	free(s);
-	json_decref(o);
-	r->ctype = "application/problem+json";
-	return status;
-}
-
-static const char *
-error_message(int status)
-{
-	switch (status) {
-	case 400: return "La requête est invalide.";
-	case 403: return "Vous n'avez pas accès à cette page.";
-	case 404: return "La page demandée n'existe pas.";
-	case 405: return "Cette méthode n'est pas permise ici.";
-	case 413: return "Le contenu envoyé est trop volumineux.";
-	case 414: return "L'adresse demandée est trop longue.";
-	case 415: return "Ce type de contenu n'est pas accepté.";
-	case 503: return "Le service est momentanément indisponible. "
-	    "Réessayez dans quelques instants.";
-	default: return "Une erreur est survenue de notre côté. "
-	    "Réessayez dans quelques instants.";
-	}
-}
-
-int
-render(struct req *r, int status, const char *tpl, struct view *v,
-    const char *title)
-{
-	struct buf content;
-	struct view layout;
-	int rc;
-
-	buf_init(&content, MAX_OUTPUT);
-	rc = view_render(&r->app->views, tpl, v, &content);
-	if (rc == 0) {
-		view_init(&layout, &r->arena, 0);
-		view_str(&layout, "title", title);
-		view_str(&layout, "description", r->description ? r->description :
-		    "civitas, la plateforme du mouvement : adhérez, agissez "
-		    "près de chez vous.");
-		view_raw_html_already_safe(&layout, "head",
-		    r->head_html ? r->head_html : "");
-		view_str(&layout, "css", r->app->asset_css);
-		view_str(&layout, "js", r->app->asset_js);
-		view_int(&layout, "logged_in", r->user != NULL);
-		view_int(&layout, "is_admin",
-		    r->user && !strcmp(r->user->role, "admin"));
-		view_str(&layout, "csrf", r->user ? csrf_token(r) : "");
-		view_raw_html_already_safe(&layout, "content", content.data);
-		buf_reset(&r->body);
-		rc = view_render(&r->app->views, "layout", &layout, &r->body);
-	}
-	buf_release(&content);
-	if (rc < 0) {
-		buf_reset(&r->body);
-		buf_puts(&r->body, "Erreur interne.");
-		r->ctype = "text/plain; charset=utf-8";
-		return 500;
-	}
-	r->ctype = "text/html; charset=utf-8";
-	return status;
-}
-
-int
-render_error(struct req *r, int status, const char *message)
-{
-	struct view v;
-
-	if (!message)
-		message = error_message(status);
-	if ((r->route && (r->route->flags & R_JSON)) ||
-	    !strncmp(r->path ? r->path : "", "/api/", 5))
-		return resp_problem(r, status, status_text(status), message);
-	view_init(&v, &r->arena, 0);
-	view_int(&v, "status", status);
-	view_str(&v, "message", message);
-	return render(r, status, "error", &v, status_text(status)) == 500 &&
-	    status != 500 ? 500 : status;
-}
-
-int
-unavailable(struct req *r)
-{
-	r->unavailable = 1;
-	resp_header(r, "Retry-After", "5");
-	return 503;
 }
 
 /* Decode and check REQUEST_URI's path: 0, or an HTTP status. */
@@ -344,69 +133,6 @@ req_read_body(struct req *r, FCGX_Request *fr)
 	return rc == PARSE_OK ? 0 : 400;
 }
 
-/* Did the browser say this request comes from our own pages? */
-static int
-same_origin(const struct req *r, FCGX_Request *fr)
-{
-	const char *site = FCGX_GetParam("HTTP_SEC_FETCH_SITE", fr->envp);
-	const char *origin = FCGX_GetParam("HTTP_ORIGIN", fr->envp);
-
-	if (site)
-		return !strcmp(site, "same-origin");
-	return origin && !strcmp(origin, r->app->cfg.base_url);
-}
-
-/*
- * A POST whose CSRF token does not check out. From another site: a plain
- * 403, nothing echoed. From our own pages (an expired cookie, a tab left
- * open): 403 with the user's values handed back in a form ready to resend
- * with a fresh token, so nothing typed is lost. Passwords are not echoed:
- * the page asks for each password field again.
- */
-static const char *
-password_label(const char *name)
-{
-	if (strstr(name, "current"))
-		return "Mot de passe actuel";
-	if (strstr(name, "confirm"))
-		return "Confirmez le mot de passe";
-	return "Mot de passe";
-}
-
-static int
-csrf_refused(struct req *r, FCGX_Request *fr)
-{
-	struct view v;
-	struct view_rows rows, passwords;
-	int npasswords = 0;
-
-	if (!same_origin(r, fr))
-		return render_error(r, 403, "Le formulaire ne vient pas de ce "
-		    "site : il n'a pas été pris en compte.");
-	view_init(&v, &r->arena, 0);
-	view_rows_init(&rows, &v);
-	view_rows_init(&passwords, &v);
-	for (size_t i = 0; i < r->form.n; i++) {
-		const struct field *f = &r->form.v[i];
-
-		if (!strcmp(f->name, "_csrf"))
-			continue;
-		if (strstr(f->name, "password")) {
-			view_rows_add(&passwords, 3, f->name,
-			    password_label(f->name),
-			    arena_printf(&r->arena, "again-%d", npasswords++));
-			continue;
-		}
-		view_rows_add(&rows, 2, f->name, f->value);
-	}
-	view_rows_set(&v, "fields", &rows);
-	view_rows_set(&v, "passwords", &passwords);
-	view_int(&v, "has_password", npasswords > 0);
-	view_str(&v, "action", r->path);
-	view_str(&v, "csrf", csrf_token(r));
-	return render(r, 403, "expired", &v, "Formulaire expiré");
-}
-
 /* A field sent twice is ambiguous: refuse rather than guess. */
 static int
 form_has_repeats(const struct fields *f)
@@ -419,50 +145,27 @@ form_has_repeats(const struct fields *f)
 }
 
 /*
- * The worker's page cache (pagecache.h) is trusted while three things hold:
- * the PostgreSQL connection it LISTENs on is the one that was open when the
- * pages were kept (a reconnect may have missed a notification), no content
- * change was notified since, and no scheduled article has come due. The
- * check costs no round trip: notifications are read from the socket only
- * when they are already there.
+ * The worker's page cache (pagecache.h): the worker's hooks say whether
+ * what it keeps is still true (else it is emptied) and whether a fresh
+ * page may be kept.
  */
-static unsigned long cache_generation;
-static double cache_until;	/* monotonic seconds; 0: not armed */
-
-static double
-now_seconds(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int
-page_cache_valid(struct app *app)
-{
-	int n = db_notifications(&app->db);
-
-	if (n != 0 || app->db.generation != cache_generation ||
-	    now_seconds() >= cache_until) {
-		pagecache_clear();
-		cache_until = 0;
-		return 0;
-	}
-	return 1;
-}
 
 /* A 200 from a R_PAGECACHE route answered from the cache, else 0 (and
  * r->page_key set, so that the response is kept). */
 static int
-page_from_cache(struct req *r, const char *uri)
+page_from_cache(const struct worker *w, struct req *r, const char *uri)
 {
 	const struct page *p;
 
-	if (!r->app->cfg.page_cache_mb || !uri || strlen(uri) > 1024)
+	if (!r->cfg->page_cache_mb || !w->cache_valid || !uri ||
+	    strlen(uri) > 1024)
 		return 0;
 	r->page_key = arena_strdup(&r->arena, uri);
-	if (!page_cache_valid(r->app) || !(p = pagecache_get(uri)))
+	if (!w->cache_valid(r)) {
+		pagecache_clear();
+		return 0;
+	}
+	if (!(p = pagecache_get(uri)))
 		return 0;
 	buf_append(&r->body, p->body, p->blen);
 	buf_append(&r->headers, p->headers, p->hlen);
@@ -474,34 +177,14 @@ page_from_cache(struct req *r, const char *uri)
 	return 200;
 }
 
-/* Arm the cache on its first page: trusted until the next scheduled
- * article (a minute at most). 0, or -1 when it cannot be armed now. */
-static int
-page_arm(struct req *r)
-{
-	struct db *db = &r->app->db;
-	PGresult *res;
-
-	if (cache_until)
-		return 0;
-	if (!(res = q(r, STMT_NEXT_SCHEDULED)))
-		return -1;
-	if (db_notifications(db) != 0)
-		return -1;	/* changed meanwhile: next time */
-	cache_generation = db->generation;
-	cache_until = now_seconds() + MIN(60.0,
-	    strtod(db_str(res, 0, 0), NULL));
-	return 0;
-}
-
 /* Keep a fresh 200 of a R_PAGECACHE route. */
 static void
-page_keep(struct req *r, int status)
+page_keep(const struct worker *w, struct req *r, int status)
 {
 	if (!r->page_key)
 		return;
 	if (status == 200 && !r->unavailable && !r->cookies_set &&
-	    page_arm(r) == 0)
+	    w->cache_arm(r) == 0)
 		pagecache_put(r->page_key, r->ctype ? r->ctype :
 		    "text/html; charset=utf-8", r->cache ? r->cache : "",
 		    r->headers.data, r->headers.len, r->body.data, r->body.len);
@@ -509,8 +192,27 @@ page_keep(struct req *r, int status)
 	resp_header(r, "X-Page-Cache", "MISS");
 }
 
+/* Not logged in on a R_AUTH route: to the login page, back here after. */
 static int
-dispatch(struct req *r, FCGX_Request *fr)
+login_first(const struct worker *w, struct req *r)
+{
+	struct buf b;
+	int st;
+
+	buf_init(&b, 4096);
+	buf_printf(&b, "%s?next=", w->login_path ? w->login_path : "/");
+	url_encode(&b, r->path);
+	st = resp_redirect(r, b.data);
+	buf_release(&b);
+	return st;
+}
+
+/* routes[] as the router wants it, built once when the worker starts. */
+static const char **route_patterns;
+static int *route_methods;
+
+static int
+dispatch(const struct worker *w, struct req *r, FCGX_Request *fr)
 {
 	const char *cookie = FCGX_GetParam("HTTP_COOKIE", fr->envp);
 	struct route_match m;
@@ -524,23 +226,21 @@ dispatch(struct req *r, FCGX_Request *fr)
 	r->query_string = FCGX_GetParam("QUERY_STRING", fr->envp);
 	if ((rc = req_parse_path(r, FCGX_GetParam("REQUEST_URI", fr->envp))))
 		return rc;
-	rr = router_match(r->app->route_patterns, r->app->route_methods,
-	    nroutes, r->method, r->path, &m);
+	rr = router_match(route_patterns, route_methods, w->nroutes,
+	    r->method, r->path, &m);
 	if (rr == ROUTE_NOT_FOUND)
-		return r->method == HTTP_GET ? not_found(r) : 404;
+		return r->method == HTTP_GET && w->fallback ? w->fallback(r) :
+		    404;
 	if (rr == ROUTE_METHOD_NOT_ALLOWED) {
 		resp_header(r, "Allow", m.allowed & HTTP_POST ?
 		    (m.allowed & HTTP_GET ? "GET, HEAD, POST" : "POST") :
 		    "GET, HEAD");
 		return 405;
 	}
-	r->route = &routes[m.index];
-	for (size_t i = 0; i < m.nparams; i++) {
-		char *p = arena_strndup(&r->arena, m.params[i].p,
+	r->route = &w->routes[m.index];
+	for (size_t i = 0; i < m.nparams; i++)
+		r->params[i] = arena_strndup(&r->arena, m.params[i].p,
 		    m.params[i].len);
-
-		r->params[i] = p;
-	}
 	if (parse_urlencoded(&r->arena, r->query_string,
 	    strlen(r->query_string), &r->query, MAX_QUERY_FIELDS) != PARSE_OK)
 		return 400;
@@ -554,39 +254,37 @@ dispatch(struct req *r, FCGX_Request *fr)
 	/* After the body is read (nothing, for a GET): the connection then
 	 * closes at once, without waiting for nginx. */
 	if ((r->route->flags & R_PAGECACHE) && r->method == HTTP_GET &&
-	    (rc = page_from_cache(r, FCGX_GetParam("REQUEST_URI", fr->envp))))
+	    (rc = page_from_cache(w, r, FCGX_GetParam("REQUEST_URI",
+	    fr->envp))))
 		return rc;
-	if (r->method == HTTP_POST && !csrf_valid(r))
-		return csrf_refused(r, fr);
+	if (r->method == HTTP_POST && w->csrf_valid && !w->csrf_valid(r))
+		return w->csrf_refused ? w->csrf_refused(r) : 403;
 	if (r->route->flags & (R_SESSION | R_AUTH | R_ADMIN) &&
-	    session_load(r) < 0)
+	    w->session_load && w->session_load(r) < 0)
 		return unavailable(r);
-	if (r->route->flags & (R_AUTH | R_ADMIN) && !r->user) {
-		struct buf b;
-		int st;
-
-		buf_init(&b, 4096);
-		buf_puts(&b, "/login?next=");
-		url_encode(&b, r->path);
-		st = resp_redirect(r, b.data);
-		buf_release(&b);
-		return st;
-	}
-	if (r->route->flags & R_ADMIN && strcmp(r->user->role, "admin"))
+	if (r->route->flags & (R_AUTH | R_ADMIN) && !r->user)
+		return login_first(w, r);
+	if (r->route->flags & R_ADMIN & ~r->roles)
 		return 403;
 	return r->route->handler(r);
 }
 
 static void
-respond(struct req *r, FCGX_Request *fr, int status)
+respond(const struct worker *w, struct req *r, FCGX_Request *fr, int status)
 {
 	struct buf head;
 	const char *cache;
 
 	if (r->unavailable && status < 500)
 		status = 503;
-	if (status >= 400 && r->body.len == 0)
-		status = render_error(r, status, NULL);
+	if (status >= 400 && r->body.len == 0) {
+		if (w->error_page)
+			status = w->error_page(r, status, NULL);
+		else {
+			buf_puts(&r->body, error_message(status));
+			r->ctype = "text/plain; charset=utf-8";
+		}
+	}
 	if (r->route && (r->route->flags & R_CACHEABLE) && status == 200 &&
 	    !r->cookies_set)
 		cache = r->cache ? r->cache : "public, max-age=60";
@@ -617,26 +315,28 @@ elapsed_ms(const struct timespec *t0)
 }
 
 static void
-handle(struct app *app, struct req *r, FCGX_Request *fr)
+handle(const struct worker *w, struct req *r, FCGX_Request *fr)
 {
 	struct timespec t0;
 	double ms;
 	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r->app = app;
+	r->app = w->app;
+	r->cfg = w->cfg;
+	r->sid = "";
 	buf_init(&r->headers, 64 * 1024);
 	buf_init(&r->body, MAX_OUTPUT);
-	status = dispatch(r, fr);
-	if (app->db.in_tx)
-		db_rollback(&app->db);	/* a handler bailed out mid-way */
-	page_keep(r, status);
-	respond(r, fr, status);
+	status = dispatch(w, r, fr);
+	if (w->request_end)
+		w->request_end(r);
+	page_keep(w, r, status);
+	respond(w, r, fr, status);
 	/* nginx logs every request; the worker logs what needs a look (errors,
 	 * slow requests), or everything with LOG_REQUESTS=all. The route
 	 * pattern, not the path: paths can hold tokens. */
 	ms = elapsed_ms(&t0);
-	if (app->cfg.log_all || status >= 400 || ms >= 250)
+	if (w->cfg->log_all || status >= 400 || ms >= 250)
 		log_info("%s %s %d %.1fms", r->method_str ? r->method_str : "-",
 		    r->route ? r->route->pattern :
 		    (r->path && strlen(r->path) < 120 ? r->path : "-"),
@@ -702,7 +402,7 @@ worker_close(const struct req *r, FCGX_Request *fr)
 }
 
 int
-worker_run(struct app *app)
+worker_run(const struct worker *w)
 {
 	FCGX_Request fr;
 	struct req r;
@@ -726,12 +426,16 @@ worker_run(struct app *app)
 	FCGX_InitRequest(&fr, -1, 0);
 	memset(&r, 0, sizeof(r));
 	arena_init(&r.arena, 64 * 1024);
-	/* Connect early when possible; a service that is down now is
-	 * retried by the first request that needs it. */
-	app->db.listen = "civitas_content";
-	pagecache_init((size_t)app->cfg.page_cache_mb * 1024 * 1024);
-	db_ensure(&app->db);
-	kv_ensure(&app->kv);
+	route_patterns = xcalloc(w->nroutes, sizeof(*route_patterns));
+	route_methods = xcalloc(w->nroutes, sizeof(*route_methods));
+	for (size_t i = 0; i < w->nroutes; i++) {
+		route_patterns[i] = w->routes[i].pattern;
+		route_methods[i] = w->routes[i].method;
+	}
+	pagecache_init(w->cache_valid && w->cache_arm ?
+	    (size_t)w->cfg->page_cache_mb * 1024 * 1024 : 0);
+	if (w->start)
+		w->start(w->app);
 	log_info("worker ready");
 	for (;;) {
 		struct arena keep = r.arena;
@@ -743,11 +447,13 @@ worker_run(struct app *app)
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.arena = keep;
-		handle(app, &r, &fr);
+		handle(w, &r, &fr);
 		worker_close(&r, &fr);
 		arena_reset(&r.arena);
 	}
 	arena_release(&r.arena);
+	free(route_patterns);
+	free(route_methods);
 	log_info("worker exiting");
 	return 0;
 }

@@ -204,3 +204,16 @@ valid_phone(const char *in)
 	}
 	return digits >= 6 ? VALID_OK : VALID_TOO_SHORT;
 }
+
+int
+valid_local_path(const char *in)
+{
+	if (!in || !*in)
+		return VALID_MISSING;
+	if (in[0] != '/' || in[1] == '/')
+		return VALID_INVALID;
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '\\')
+			return VALID_INVALID;
+	return VALID_OK;
+}

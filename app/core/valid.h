@@ -38,5 +38,9 @@ int valid_birth_date(const char *in, const char *today, int min_age);
 int valid_postal_code_fr(const char *in);
 /* Optional phone: digits with spaces . - ( ) and a leading +, 6-20 chars. */
 int valid_phone(const char *in);
+/* A path of our own site to send a browser to: "/" then printable ASCII
+ * only (no space, no control character, no backslash; other text comes
+ * percent-encoded), and not "//host". VALID_OK or VALID_INVALID. */
+int valid_local_path(const char *in);
 
 #endif

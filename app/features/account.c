@@ -103,7 +103,7 @@ account_password_post(struct req *r)
 	if (!(res = q(r, STMT_USER_AUTH, r->user->email)))
 		return unavailable(r);
 	if (!cur || PQntuples(res) != 1 ||
-	    !password_verify(db_str(res, 0, 1), cur))
+	    !password_verify(db_str(res, 0, AUTH_HASH), cur))
 		form_error(&f, "current_password", "Le mot de passe actuel est "
 		    "incorrect.");
 	if (valid_password(pw) != VALID_OK)
@@ -186,8 +186,9 @@ account_delete_post(struct req *r)
 	if (db_begin(&r->app->db) < 0 ||
 	    !(res = q(r, STMT_USER_DELETE, r->user->id_str)) ||
 	    PQntuples(res) != 1 ||
-	    !q(r, STMT_UNREGISTRATION_INSERT, db_str(res, 0, 0),
-	    db_str(res, 0, 1), db_str(res, 0, 2), reason) ||
+	    !q(r, STMT_UNREGISTRATION_INSERT, db_str(res, 0,
+	    DELETED_POSTAL_CODE), db_str(res, 0, DELETED_COUNTRY),
+	    db_str(res, 0, DELETED_CREATED), reason) ||
 	    db_commit(&r->app->db) < 0)
 		return unavailable(r);
 	sessions_revoke(r, r->user->id, 0);

@@ -3,34 +3,55 @@
 #include "../core/escape.h"
 #include "address.h"
 
-const struct country *
-app_countries(struct req *r, size_t *n)
+/*
+ * The countries (reference data from sql/data, the same for every
+ * member): loaded once by each worker and kept for its life, with their
+ * <option>s built (and escaped) once.
+ */
+struct country {
+	char code[3];
+	char *name;
+};
+
+static struct country *country_list;
+static size_t ncountries;
+static char *country_html;
+
+static const struct country *
+countries(struct req *r, size_t *n)
 {
-	struct app *app = r->app;
 	PGresult *res;
 
-	if (!app->countries) {
-		/* Reference data: loaded once, kept for the worker's life. */
+	if (!country_list) {
 		res = q(r, STMT_COUNTRIES);
 		if (!res || PQntuples(res) == 0)
 			return NULL;
-		app->ncountries = (size_t)PQntuples(res);
-		app->countries = xcalloc(app->ncountries, sizeof(struct country));
-		for (size_t i = 0; i < app->ncountries; i++) {
-			snprintf(app->countries[i].code, 3, "%s",
-			    db_str(res, (int)i, 0));
-			app->countries[i].name = xstrdup(db_str(res, (int)i, 1));
+		ncountries = (size_t)PQntuples(res);
+		country_list = xcalloc(ncountries, sizeof(*country_list));
+		for (size_t i = 0; i < ncountries; i++) {
+			snprintf(country_list[i].code, 3, "%s",
+			    db_str(res, (int)i, COUNTRY_CODE));
+			country_list[i].name = xstrdup(db_str(res, (int)i,
+			    COUNTRY_NAME));
 		}
 	}
-	*n = app->ncountries;
-	return app->countries;
+	*n = ncountries;
+	return country_list;
 }
 
-const char *
+int
+address_ready(struct req *r)
+{
+	size_t n;
+
+	return countries(r, &n) != NULL;
+}
+
+static const char *
 country_name(struct req *r, const char *code)
 {
 	size_t n;
-	const struct country *c = app_countries(r, &n);
+	const struct country *c = countries(r, &n);
 
 	for (size_t i = 0; c && i < n; i++)
 		if (!strcmp(c[i].code, code))
@@ -50,9 +71,9 @@ check_france(struct form *f, struct address *a, PGresult *communes,
 		return;
 	}
 	for (int i = 0; *code && i < n; i++)
-		if (!strcmp(db_str(communes, i, 0), code)) {
-			a->city_insee = db_str(communes, i, 0);
-			a->city_name = db_str(communes, i, 1);
+		if (!strcmp(db_str(communes, i, COMMUNE_INSEE), code)) {
+			a->city_insee = db_str(communes, i, COMMUNE_INSEE);
+			a->city_name = db_str(communes, i, COMMUNE_NAME);
 			return;
 		}
 	if (*code) {
@@ -62,10 +83,10 @@ check_france(struct form *f, struct address *a, PGresult *communes,
 	}
 	/* No code (no JavaScript): decide alone when that is possible. */
 	for (int i = 0; i < n; i++)
-		if (n == 1 || (*a->city_name &&
-		    !strcasecmp(db_str(communes, i, 1), a->city_name))) {
-			a->city_insee = db_str(communes, i, 0);
-			a->city_name = db_str(communes, i, 1);
+		if (n == 1 || (*a->city_name && !strcasecmp(db_str(communes,
+		    i, COMMUNE_NAME), a->city_name))) {
+			a->city_insee = db_str(communes, i, COMMUNE_INSEE);
+			a->city_name = db_str(communes, i, COMMUNE_NAME);
 			return;
 		}
 	form_error(f, "city_code", "Veuillez choisir votre commune dans la "
@@ -93,7 +114,7 @@ address_check(struct form *f, struct address *a)
 		form_error(f, "country", "Veuillez choisir un pays.");
 		return 0;
 	}
-	if (!r->app->countries && !app_countries(r, &(size_t){ 0 }))
+	if (!address_ready(r))
 		return -1;
 	if (!country_name(r, a->country)) {
 		form_error(f, "country", "Ce pays n'est pas valide.");
@@ -138,31 +159,30 @@ address_check(struct form *f, struct address *a)
 static const char *
 country_options(struct req *r, const char *code)
 {
-	struct app *app = r->app;
 	struct buf b;
 	const char *at;
 	char key[16];
 	size_t n;
-	const struct country *c = app_countries(r, &n);
+	const struct country *c = countries(r, &n);
 
 	if (!c)
 		return NULL;
-	if (!app->country_options) {
+	if (!country_html) {
 		buf_init(&b, 1024 * 1024);
 		for (size_t i = 0; i < n; i++) {
 			buf_printf(&b, "<option value=\"%s\">", c[i].code);
 			html_escape(&b, c[i].name);
 			buf_puts(&b, "</option>\n");
 		}
-		app->country_options = buf_detach(&b, NULL);
+		country_html = buf_detach(&b, NULL);
 	}
 	snprintf(key, sizeof(key), "value=\"%.2s\"", code);
-	at = strlen(code) == 2 ? strstr(app->country_options, key) : NULL;
+	at = strlen(code) == 2 ? strstr(country_html, key) : NULL;
 	if (!at)
-		return app->country_options;
-	n = (size_t)(at - app->country_options) + strlen(key);
-	return arena_printf(&r->arena, "%.*s selected%s", (int)n,
-	    app->country_options, app->country_options + n);
+		return country_html;
+	n = (size_t)(at - country_html) + strlen(key);
+	return arena_printf(&r->arena, "%.*s selected%s", (int)n, country_html,
+	    country_html + n);
 }
 
 int
@@ -190,8 +210,8 @@ address_view(struct form *f, const struct address *a)
 		/* Without the communes (PostgreSQL down) the form still
 		 * shows, with the city as typed. */
 		for (int i = 0; res && i < PQntuples(res); i++)
-			view_rows_add(&rows, 2, db_str(res, i, 0),
-			    db_str(res, i, 1));
+			view_rows_add(&rows, 2, db_str(res, i, COMMUNE_INSEE),
+			    db_str(res, i, COMMUNE_NAME));
 		has_communes = res && PQntuples(res) > 0;
 	}
 	view_rows_set(&f->v, "communes", &rows);

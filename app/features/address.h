@@ -24,6 +24,9 @@ struct address {
 #define ADDRESS_FIELDS "street", "postal_code", "country", "city_code", \
 	"city_name"
 
+/* Are the countries at hand (else PostgreSQL is down and this worker
+ * never loaded them)? */
+int address_ready(struct req *r);
 /* Read and check the posted address into a, marking wrong fields.
  * 0, or -1 when PostgreSQL is unavailable. */
 int address_check(struct form *f, struct address *a);

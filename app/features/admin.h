@@ -19,7 +19,7 @@
 #ifndef CIVITAS_ADMIN_H
 #define CIVITAS_ADMIN_H
 
-#include "../core/app.h"
+#include "../infra/render.h"
 #include "form.h"
 
 #define ADMIN_PAGE_SIZE 50

@@ -12,9 +12,6 @@
 #include "../core/valid.h"
 #include "features.h"
 
-int cli_admin(struct app *app, const char *email);
-int cli_hash(void);
-
 int
 cli_admin(struct app *app, const char *email)
 {
@@ -37,7 +34,7 @@ cli_admin(struct app *app, const char *email)
 	arena_init(&a, 4096);
 	res = db_exec(&app->db, &a, STMT_USER_UPSERT_ADMIN, norm, hash);
 	if (res) {
-		printf("admin %s ready (id %s)\n", norm, db_str(res, 0, 0));
+		printf("admin %s ready (id %s)\n", norm, db_str(res, 0, RETURNING_ID));
 		rc = 0;
 	} else
 		fprintf(stderr, "admin: could not write to PostgreSQL\n");

@@ -18,17 +18,11 @@
 #include "media.h"
 
 #include <limits.h>
+#include <time.h>
 
 #define PUB_CACHE "public, max-age=5"
 #define PER_PAGE 12
 #define MAX_PAGE 100000L
-
-/* Columns of the card statements (sql_public.def). */
-enum {
-	C_ID, C_SLUG, C_TITLE, C_SUMMARY, C_DATE, C_ISO, C_CAT_SLUG,
-	C_CAT_NAME, C_MEDIA, C_BODY = C_MEDIA + 5, C_AUTHOR, C_UPDATED,
-	C_UPDATED_ISO, C_CAT_ID, C_STATUS, C_SCHEDULED
-};
 
 static const char *
 abs_url(struct req *r, const char *path)
@@ -83,11 +77,11 @@ card_rows(struct req *r, struct view *v, const char *name,
 	for (int i = from; res && i < PQntuples(res); i++) {
 		struct media_ref m;
 
-		media_ref_read(&m, res, i, C_MEDIA);
-		view_rows_add_html(&rows, 1u << 7, 8, db_str(res, i, C_SLUG),
-		    db_str(res, i, C_TITLE), db_str(res, i, C_SUMMARY),
-		    db_str(res, i, C_DATE), db_str(res, i, C_ISO),
-		    db_str(res, i, C_CAT_SLUG), db_str(res, i, C_CAT_NAME),
+		media_ref_read(&m, res, i, CARD_MEDIA);
+		view_rows_add_html(&rows, 1u << 7, 8, db_str(res, i, CARD_SLUG),
+		    db_str(res, i, CARD_TITLE), db_str(res, i, CARD_SUMMARY),
+		    db_str(res, i, CARD_DATE), db_str(res, i, CARD_ISO),
+		    db_str(res, i, CARD_CAT_SLUG), db_str(res, i, CARD_CAT_NAME),
 		    media_html(r, &m, preset, sizes, 0));
 	}
 	view_rows_set(v, name, &rows);
@@ -105,9 +99,10 @@ block_rows(struct req *r, struct view *v, const PGresult *res)
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct media_ref m;
 
-		media_ref_read(&m, res, i, 3);
-		view_rows_add_html(&rows, 1u << 3, 4, db_str(res, i, 0),
-		    db_str(res, i, 1), db_str(res, i, 2),
+		media_ref_read(&m, res, i, HOME_BLOCK_MEDIA);
+		view_rows_add_html(&rows, 1u << 3, 4, db_str(res, i,
+		    HOME_BLOCK_TITLE), db_str(res, i, HOME_BLOCK_BODY),
+		    db_str(res, i, HOME_BLOCK_LINK),
 		    media_html(r, &m, "thumb", "10rem", 0));
 	}
 	view_rows_set(v, "blocks", &rows);
@@ -129,21 +124,21 @@ home_get(struct req *r)
 
 	if (!(feat = q(r, STMT_PUB_FEATURED)) ||
 	    !(latest = q(r, STMT_PUB_LATEST, PQntuples(feat) ?
-	    db_str(feat, 0, C_ID) : "0", "12")) ||
+	    db_str(feat, 0, CARD_ID) : "0", "12")) ||
 	    !(blocks = q(r, STMT_PUB_HOME_BLOCKS)))
 		return unavailable(r);
 	view_init(&v, &r->arena, 0);
 	has = PQntuples(feat) > 0;
 	view_int(&v, "has_featured", has);
-	view_str(&v, "f_slug", has ? db_str(feat, 0, C_SLUG) : "");
-	view_str(&v, "f_title", has ? db_str(feat, 0, C_TITLE) : "");
-	view_str(&v, "f_summary", has ? db_str(feat, 0, C_SUMMARY) : "");
-	view_str(&v, "f_date", has ? db_str(feat, 0, C_DATE) : "");
-	view_str(&v, "f_iso", has ? db_str(feat, 0, C_ISO) : "");
-	view_str(&v, "f_cat_slug", has ? db_str(feat, 0, C_CAT_SLUG) : "");
-	view_str(&v, "f_cat_name", has ? db_str(feat, 0, C_CAT_NAME) : "");
+	view_str(&v, "f_slug", has ? db_str(feat, 0, CARD_SLUG) : "");
+	view_str(&v, "f_title", has ? db_str(feat, 0, CARD_TITLE) : "");
+	view_str(&v, "f_summary", has ? db_str(feat, 0, CARD_SUMMARY) : "");
+	view_str(&v, "f_date", has ? db_str(feat, 0, CARD_DATE) : "");
+	view_str(&v, "f_iso", has ? db_str(feat, 0, CARD_ISO) : "");
+	view_str(&v, "f_cat_slug", has ? db_str(feat, 0, CARD_CAT_SLUG) : "");
+	view_str(&v, "f_cat_name", has ? db_str(feat, 0, CARD_CAT_NAME) : "");
 	if (has)
-		media_ref_read(&m, feat, 0, C_MEDIA);
+		media_ref_read(&m, feat, 0, CARD_MEDIA);
 	view_raw_html_already_safe(&v, "f_image", has ? media_html(r, &m,
 	    "hero", "(min-width: 60em) 58rem, 100vw", 1) : "");
 	card_rows(r, &v, "latest", latest, 0, "card", CARD_SIZES);
@@ -175,8 +170,9 @@ category_rows(struct view *v, const PGresult *cats, const char *current)
 
 	view_rows_init(&rows, v);
 	for (int i = 0; cats && i < PQntuples(cats); i++)
-		view_rows_add(&rows, 3, db_str(cats, i, 1), db_str(cats, i, 2),
-		    !strcmp(db_str(cats, i, 1), current) ? "1" : "");
+		view_rows_add(&rows, 3, db_str(cats, i, CAT_SLUG),
+		    db_str(cats, i, CAT_NAME), !strcmp(db_str(cats, i, CAT_SLUG),
+		    current) ? "1" : "");
 	view_rows_set(v, "categories", &rows);
 }
 
@@ -221,33 +217,33 @@ static int
 list_render(struct req *r, const PGresult *cat)
 {
 	const char *base = cat ? arena_printf(&r->arena,
-	    "/articles/category/%s", db_str(cat, 0, 1)) : "/articles";
-	const char *title = cat ? db_str(cat, 0, 2) : "Actualités";
+	    "/articles/category/%s", db_str(cat, 0, CAT_SLUG)) : "/articles";
+	const char *title = cat ? db_str(cat, 0, CAT_NAME) : "Actualités";
 	long page = page_number(r), total, pages;
 	PGresult *res, *cats;
 	struct view v;
 
 	if (page == 0)
 		return render_error(r, 400, "Le numéro de page est invalide.");
-	if (!(res = q(r, STMT_PUB_ARTICLES, cat ? db_str(cat, 0, 0) : "0",
+	if (!(res = q(r, STMT_PUB_ARTICLES, cat ? db_str(cat, 0, CAT_ID) : "0",
 	    arena_printf(&r->arena, "%d", PER_PAGE),
 	    arena_printf(&r->arena, "%ld", (page - 1) * PER_PAGE))) ||
 	    !(cats = q(r, STMT_PUB_CATEGORIES)))
 		return unavailable(r);
 	if (PQntuples(res) == 0 && page > 1)
 		return not_found(r);
-	total = PQntuples(res) ? db_long(res, 0, C_MEDIA + 5) : 0;
+	total = PQntuples(res) ? db_long(res, 0, CARD_TOTAL) : 0;
 	pages = MAX(1, (total + PER_PAGE - 1) / PER_PAGE);
 	view_init(&v, &r->arena, 0);
 	view_str(&v, "heading", title);
-	view_str(&v, "intro", cat ? db_str(cat, 0, 3) : "");
+	view_str(&v, "intro", cat ? db_str(cat, 0, CAT_DESCRIPTION) : "");
 	view_int(&v, "is_category", cat != NULL);
 	view_int(&v, "total", total);
-	category_rows(&v, cats, cat ? db_str(cat, 0, 1) : "");
+	category_rows(&v, cats, cat ? db_str(cat, 0, CAT_SLUG) : "");
 	card_rows(r, &v, "articles", res, 0, "card", CARD_SIZES);
 	view_int(&v, "has_articles", PQntuples(res) > 0);
-	head_canonical(r, page_path(r, base, page), cat && *db_str(cat, 0, 3) ?
-	    db_str(cat, 0, 3) : NULL);
+	head_canonical(r, page_path(r, base, page), cat && *db_str(cat, 0, CAT_DESCRIPTION) ?
+	    db_str(cat, 0, CAT_DESCRIPTION) : NULL);
 	pagination(r, &v, base, page, pages);
 	r->cache = PUB_CACHE;
 	if (page > 1)
@@ -281,8 +277,8 @@ static void
 article_head(struct req *r, const PGresult *res, const struct media_ref *m)
 {
 	const char *url = abs_url(r, arena_printf(&r->arena, "/articles/%s",
-	    db_str(res, 0, C_SLUG)));
-	const char *summary = db_str(res, 0, C_SUMMARY);
+	    db_str(res, 0, CARD_SLUG)));
+	const char *summary = db_str(res, 0, CARD_SUMMARY);
 	struct buf b;
 
 	buf_init(&b, 64 * 1024);
@@ -290,13 +286,13 @@ article_head(struct req *r, const PGresult *res, const struct media_ref *m)
 	head_meta(&b, "og:type", "article");
 	head_meta(&b, "og:site_name", "civitas");
 	head_meta(&b, "og:locale", "fr_FR");
-	head_meta(&b, "og:title", db_str(res, 0, C_TITLE));
+	head_meta(&b, "og:title", db_str(res, 0, CARD_TITLE));
 	head_meta(&b, "og:description", summary);
 	head_meta(&b, "og:url", url);
-	head_meta(&b, "article:published_time", db_str(res, 0, C_ISO));
-	head_meta(&b, "article:modified_time", db_str(res, 0, C_UPDATED_ISO));
-	if (*db_str(res, 0, C_CAT_NAME))
-		head_meta(&b, "article:section", db_str(res, 0, C_CAT_NAME));
+	head_meta(&b, "article:published_time", db_str(res, 0, CARD_ISO));
+	head_meta(&b, "article:modified_time", db_str(res, 0, ARTICLE_UPDATED_ISO));
+	if (*db_str(res, 0, CARD_CAT_NAME))
+		head_meta(&b, "article:section", db_str(res, 0, CARD_CAT_NAME));
 	if (m->id > 0) {
 		int w, h;
 
@@ -311,7 +307,7 @@ article_head(struct req *r, const PGresult *res, const struct media_ref *m)
 	}
 	head_meta(&b, "twitter:card", m->id > 0 ? "summary_large_image" :
 	    "summary");
-	head_meta(&b, "twitter:title", db_str(res, 0, C_TITLE));
+	head_meta(&b, "twitter:title", db_str(res, 0, CARD_TITLE));
 	head_meta(&b, "twitter:description", summary);
 	r->head_html = arena_strdup(&r->arena, b.data);
 	buf_release(&b);
@@ -323,9 +319,9 @@ article_head(struct req *r, const PGresult *res, const struct media_ref *m)
 static const char *
 article_state(const PGresult *res)
 {
-	if (strcmp(db_str(res, 0, C_STATUS), "published"))
+	if (strcmp(db_str(res, 0, ARTICLE_STATUS), "published"))
 		return "brouillon";
-	return db_bool(res, 0, C_SCHEDULED) ? "programmé" : "publié";
+	return db_bool(res, 0, ARTICLE_SCHEDULED) ? "programmé" : "publié";
 }
 
 /*
@@ -339,28 +335,28 @@ article_render(struct req *r, const PGresult *res, int preview)
 	struct view v;
 	struct media_ref m;
 
-	if (!(rel = q(r, STMT_PUB_RELATED, db_str(res, 0, C_ID),
-	    db_str(res, 0, C_CAT_ID))))
+	if (!(rel = q(r, STMT_PUB_RELATED, db_str(res, 0, CARD_ID),
+	    db_str(res, 0, ARTICLE_CAT_ID))))
 		return unavailable(r);
-	media_ref_read(&m, res, 0, C_MEDIA);
+	media_ref_read(&m, res, 0, CARD_MEDIA);
 	view_init(&v, &r->arena, 0);
 	view_int(&v, "preview", preview);
 	view_str(&v, "state", article_state(res));
-	view_str(&v, "title", db_str(res, 0, C_TITLE));
-	view_str(&v, "summary", db_str(res, 0, C_SUMMARY));
-	view_str(&v, "date", db_str(res, 0, C_DATE));
-	view_str(&v, "iso", db_str(res, 0, C_ISO));
-	view_str(&v, "updated", db_str(res, 0, C_UPDATED));
-	view_str(&v, "updated_iso", db_str(res, 0, C_UPDATED_ISO));
-	view_int(&v, "was_updated", strcmp(db_str(res, 0, C_UPDATED),
-	    db_str(res, 0, C_DATE)) != 0);
-	view_str(&v, "author", db_str(res, 0, C_AUTHOR));
-	view_str(&v, "cat_slug", db_str(res, 0, C_CAT_SLUG));
-	view_str(&v, "cat_name", db_str(res, 0, C_CAT_NAME));
+	view_str(&v, "title", db_str(res, 0, CARD_TITLE));
+	view_str(&v, "summary", db_str(res, 0, CARD_SUMMARY));
+	view_str(&v, "date", db_str(res, 0, CARD_DATE));
+	view_str(&v, "iso", db_str(res, 0, CARD_ISO));
+	view_str(&v, "updated", db_str(res, 0, ARTICLE_UPDATED));
+	view_str(&v, "updated_iso", db_str(res, 0, ARTICLE_UPDATED_ISO));
+	view_int(&v, "was_updated", strcmp(db_str(res, 0, ARTICLE_UPDATED),
+	    db_str(res, 0, CARD_DATE)) != 0);
+	view_str(&v, "author", db_str(res, 0, ARTICLE_AUTHOR));
+	view_str(&v, "cat_slug", db_str(res, 0, CARD_CAT_SLUG));
+	view_str(&v, "cat_name", db_str(res, 0, CARD_CAT_NAME));
 	view_raw_html_already_safe(&v, "image", media_html(r, &m, "hero",
 	    "(min-width: 60em) 44rem, 100vw", 1));
 	/* Sanitised by the Markdown renderer at save time. */
-	view_raw_html_already_safe(&v, "body", db_str(res, 0, C_BODY));
+	view_raw_html_already_safe(&v, "body", db_str(res, 0, ARTICLE_BODY));
 	card_rows(r, &v, "related", rel, 0, "thumb", "10rem");
 	view_int(&v, "has_related", PQntuples(rel) > 0);
 	if (preview)
@@ -369,7 +365,7 @@ article_render(struct req *r, const PGresult *res, int preview)
 		article_head(r, res, &m);
 		r->cache = PUB_CACHE;
 	}
-	return render(r, 200, "article", &v, db_str(res, 0, C_TITLE));
+	return render(r, 200, "article", &v, db_str(res, 0, CARD_TITLE));
 }
 
 /* GET /articles/{slug}: a public article. 200; 404 (or a redirection)
@@ -394,20 +390,20 @@ page_render(struct req *r, const PGresult *res, int preview)
 
 	view_init(&v, &r->arena, 0);
 	view_int(&v, "preview", preview);
-	view_str(&v, "state", strcmp(db_str(res, 0, 5), "published") ?
+	view_str(&v, "state", strcmp(db_str(res, 0, PAGE_STATUS), "published") ?
 	    "brouillon" : "publiée");
-	view_str(&v, "title", db_str(res, 0, 2));
-	view_str(&v, "updated", db_str(res, 0, 4));
+	view_str(&v, "title", db_str(res, 0, PAGE_TITLE));
+	view_str(&v, "updated", db_str(res, 0, PAGE_UPDATED));
 	/* Sanitised by the Markdown renderer at save time. */
-	view_raw_html_already_safe(&v, "body", db_str(res, 0, 3));
+	view_raw_html_already_safe(&v, "body", db_str(res, 0, PAGE_BODY));
 	if (preview)
 		r->head_html = "<meta name=\"robots\" content=\"noindex\">\n";
 	else {
 		head_canonical(r, arena_printf(&r->arena, "/pages/%s",
-		    db_str(res, 0, 1)), NULL);
+		    db_str(res, 0, PAGE_SLUG)), NULL);
 		r->cache = PUB_CACHE;
 	}
-	return render(r, 200, "page", &v, db_str(res, 0, 2));
+	return render(r, 200, "page", &v, db_str(res, 0, PAGE_TITLE));
 }
 
 /* GET /pages/{slug}: a published page. 200; 404 (or a redirection); 503. */
@@ -480,6 +476,20 @@ xml_element(struct buf *b, const char *name, const char *text)
 	buf_printf(b, "</%s>\n", name);
 }
 
+/* An RSS <title> or <description> of ours: plain text, which many feed
+ * readers render as HTML. So the XML carries the text HTML-escaped: a
+ * title "<b>" reaches the reader as "&lt;b&gt;", shown as typed. */
+static void
+xml_text_element(struct buf *b, const char *name, const char *text)
+{
+	struct buf h;
+
+	buf_init(&h, 1024 * 1024);
+	html_escape(&h, text);
+	xml_element(b, name, h.data ? h.data : "");
+	buf_release(&h);
+}
+
 /* Hand a built document to the response. */
 static int
 resp_text(struct req *r, struct buf *b, const char *ctype)
@@ -512,24 +522,25 @@ feed_get(struct req *r)
 	    "mouvement.");
 	xml_element(&b, "language", "fr");
 	if (PQntuples(res))
-		xml_element(&b, "lastBuildDate", db_str(res, 0, 5));
+		xml_element(&b, "lastBuildDate", db_str(res, 0, FEED_BUILD_DATE));
 	buf_puts(&b, "<atom:link href=\"");
 	xml_text(&b, abs_url(r, "/feed.xml"));
 	buf_puts(&b, "\" rel=\"self\" type=\"application/rss+xml\"/>\n");
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *link = arena_printf(&r->arena, "%s/articles/%s",
-		    base, db_str(res, i, 0));
+		    base, db_str(res, i, FEED_SLUG));
 
 		buf_puts(&b, "<item>\n");
-		xml_element(&b, "title", db_str(res, i, 1));
+		xml_text_element(&b, "title", db_str(res, i, FEED_TITLE));
 		xml_element(&b, "link", link);
 		buf_puts(&b, "<guid isPermaLink=\"true\">");
 		xml_text(&b, link);
 		buf_puts(&b, "</guid>\n");
-		xml_element(&b, "pubDate", db_str(res, i, 3));
-		xml_element(&b, "description", db_str(res, i, 2));
-		if (*db_str(res, i, 4))
-			xml_element(&b, "category", db_str(res, i, 4));
+		xml_element(&b, "pubDate", db_str(res, i, FEED_DATE));
+		xml_text_element(&b, "description", db_str(res, i,
+		    FEED_SUMMARY));
+		if (*db_str(res, i, FEED_CATEGORY))
+			xml_element(&b, "category", db_str(res, i, FEED_CATEGORY));
 		buf_puts(&b, "</item>\n");
 	}
 	buf_puts(&b, "</channel>\n</rss>\n");
@@ -566,8 +577,8 @@ sitemap_get(struct req *r)
 	sitemap_url(&b, abs_url(r, "/"), NULL);
 	sitemap_url(&b, abs_url(r, "/articles"), NULL);
 	for (int i = 0; i < PQntuples(res); i++)
-		sitemap_url(&b, abs_url(r, db_str(res, i, 0)),
-		    db_str(res, i, 1));
+		sitemap_url(&b, abs_url(r, db_str(res, i, SITEMAP_PATH)),
+		    db_str(res, i, SITEMAP_LASTMOD));
 	buf_puts(&b, "</urlset>\n");
 	return resp_text(r, &b, "application/xml; charset=utf-8");
 }
@@ -620,8 +631,8 @@ not_found(struct req *r)
 		return unavailable(r);
 	if (PQntuples(res) == 0)
 		return not_found_page(r);
-	to = db_str(res, 0, 0);
-	code = db_long(res, 0, 1) == 302 ? 302 : 301;
+	to = db_str(res, 0, REDIRECT_TO);
+	code = db_long(res, 0, REDIRECT_CODE) == 302 ? 302 : 301;
 	if (!strncmp(to, "https://", 8))
 		;	/* an address elsewhere, as the admin wrote it */
 	else if (to[0] == '/' && to[1] != '/' && to[1] != '\\')
@@ -633,4 +644,57 @@ not_found(struct req *r)
 	r->cache = PUB_CACHE;
 	buf_reset(&r->body);
 	return code;
+}
+
+/*
+ * The workers' page cache keeps public pages while three things hold:
+ * the PostgreSQL connection that LISTENs on CONTENT_CHANNEL is the one
+ * that was open when the pages were kept (a reconnect may have missed a
+ * notification), no content change was notified since, and no scheduled
+ * article has come due. The check costs no round trip: notifications are
+ * read from the socket only when they are already there.
+ */
+static unsigned long cache_generation;
+static double cache_until;	/* monotonic seconds; 0: not armed */
+
+static double
+now_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int
+content_cache_valid(struct req *r)
+{
+	struct db *db = &r->app->db;
+
+	if (db_notifications(db) != 0 || db->generation != cache_generation ||
+	    now_seconds() >= cache_until) {
+		cache_until = 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* Armed by the first page kept: trusted until the next scheduled article
+ * (a minute at most). */
+int
+content_cache_arm(struct req *r)
+{
+	struct db *db = &r->app->db;
+	PGresult *res;
+
+	if (cache_until)
+		return 0;
+	if (!(res = q(r, STMT_NEXT_SCHEDULED)))
+		return -1;
+	if (db_notifications(db) != 0)
+		return -1;	/* changed meanwhile: next time */
+	cache_generation = db->generation;
+	cache_until = now_seconds() + MIN(60.0,
+	    strtod(db_str(res, 0, VALUE), NULL));
+	return 0;
 }

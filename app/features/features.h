@@ -6,7 +6,10 @@
 #ifndef CIVITAS_FEATURES_H
 #define CIVITAS_FEATURES_H
 
-#include "../core/app.h"
+#include "../infra/app.h"
+#include "../infra/csrf.h"
+#include "../infra/render.h"
+#include "../infra/session.h"
 #include "address.h"
 
 /* The identity a member gives at sign-up and edits on the account page. */
@@ -35,6 +38,15 @@ int page_get(struct req *r);
 int feed_get(struct req *r);
 int sitemap_get(struct req *r);
 int robots_get(struct req *r);
+/* The worker's fallback: a GET no route or object answers gets the
+ * redirection of its path, else the 404 page. */
+int not_found(struct req *r);
+/* The worker's page-cache hooks (core/req.h): what it keeps is true
+ * until PostgreSQL notifies a content change on CONTENT_CHANNEL, the
+ * connection is lost, or the next scheduled article is due. */
+#define CONTENT_CHANNEL "civitas_content"
+int content_cache_valid(struct req *r);
+int content_cache_arm(struct req *r);
 /* search.c */
 int search_get(struct req *r);
 int api_search_get(struct req *r);
@@ -83,7 +95,13 @@ int admin_media_item_get(struct req *r);
 int admin_media_item_post(struct req *r);
 int admin_media_delete_post(struct req *r);
 
-/* Command line (main.c): media.c and admin.c. */
+/* routes.c: the whole URL space. */
+extern const struct route routes[];
+extern const size_t nroutes;
+
+/* Command line (main.c): cli.c, media.c and admin.c. */
+int cli_admin(struct app *app, const char *email);
+int cli_hash(void);
 int cli_media_import(struct app *app, const char *path, const char *alt);
 int cli_rerender(struct app *app);
 

@@ -1,6 +1,6 @@
 #include "../core/common.h"
 #include "../core/valid.h"
-#include "../infra/session.h"
+#include "../infra/csrf.h"
 #include "form.h"
 
 void
@@ -66,14 +66,7 @@ form_render(struct form *f, int status, const char *tpl, const char *title)
 int
 form_include(struct form *f, const char *tpl, const char *name)
 {
-	struct buf block;
-	int rc;
-
-	buf_init(&block, MAX_OUTPUT);
-	rc = view_render(&f->r->app->views, tpl, &f->v, &block);
-	view_raw_html_already_safe(&f->v, name, rc == 0 ? block.data : "");
-	buf_release(&block);
-	return rc;
+	return render_include(f->r, &f->v, tpl, name);
 }
 
 const char *

@@ -8,7 +8,7 @@
 #ifndef CIVITAS_FORM_H
 #define CIVITAS_FORM_H
 
-#include "../core/app.h"
+#include "../infra/render.h"
 
 struct form {
 	struct req *r;

@@ -20,14 +20,11 @@
 static const char *const login_fields[] = { "email", "password", "next",
 	NULL };
 
-/* Only our own paths survive as a post-login destination. */
+/* Only a plain path of our own survives as a post-login destination. */
 static const char *
 safe_next(const char *next)
 {
-	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-	    strpbrk(next, "\r\n"))
-		return "/account";
-	return next;
+	return valid_local_path(next) == VALID_OK ? next : "/account";
 }
 
 static const char *
@@ -122,7 +119,7 @@ login_post(struct req *r)
 	if (!(res = q(r, STMT_USER_AUTH, norm)))
 		return unavailable(r);
 	if (PQntuples(res) == 1)
-		ok = password_verify(db_str(res, 0, 1), pw);
+		ok = password_verify(db_str(res, 0, AUTH_HASH), pw);
 	else {
 		if (!dummy[0] && password_hash("civitas-dummy", dummy) != 0)
 			return 500;
@@ -138,20 +135,21 @@ login_post(struct req *r)
 		    "passe que vous avez saisis ne correspondent pas.");
 	}
 	kv(r, "DEL lf:%s", norm);
-	if (strcmp(db_str(res, 0, 2), "active"))
+	if (strcmp(db_str(res, 0, AUTH_STATUS), "active"))
 		return login_refuse(&f, 422, "Pour vous connecter vous devez "
 		    "confirmer votre adhésion. Si vous n'avez pas reçu le mail "
 		    "de validation, demandez-en un nouveau depuis la page "
 		    "« Je n'ai pas reçu l'e-mail ».");
-	if (password_needs_rehash(db_str(res, 0, 1))) {
+	if (password_needs_rehash(db_str(res, 0, AUTH_HASH))) {
 		char hash[crypto_pwhash_STRBYTES];
 
 		if (password_hash(pw, hash) == 0)
-			q(r, STMT_USER_SET_PASSWORD, db_str(res, 0, 0), hash);
+			q(r, STMT_USER_SET_PASSWORD, db_str(res, 0, AUTH_ID),
+			    hash);
 	}
-	if (session_start(r, db_long(res, 0, 0)) < 0)
+	if (session_start(r, db_long(res, 0, AUTH_ID)) < 0)
 		return unavailable(r);
-	q(r, STMT_USER_LOGGED_IN, db_str(res, 0, 0));
+	q(r, STMT_USER_LOGGED_IN, db_str(res, 0, AUTH_ID));
 	return resp_redirect(r, safe_next(req_form(r, "next")));
 }
 
@@ -198,11 +196,11 @@ forgot_post(struct req *r)
 		token_new(token);
 		token_digest(r->app->cfg.secret, token, digest);
 		view_init(&v, &r->arena, 1);
-		view_str(&v, "first_name", db_str(res, 0, 4));
+		view_str(&v, "first_name", db_str(res, 0, AUTH_FIRST_NAME));
 		view_str(&v, "link", arena_printf(&r->arena,
 		    "%s/password/reset/%s", r->app->cfg.base_url, token));
-		if (!q(r, STMT_TOKEN_INSERT, db_str(res, 0, 0), "reset",
-		    digest) || outbox_add(r, db_long(res, 0, 0), norm,
+		if (!q(r, STMT_TOKEN_INSERT, db_str(res, 0, AUTH_ID), "reset",
+		    digest) || outbox_add(r, db_long(res, 0, AUTH_ID), norm,
 		    "Réinitialisez votre mot de passe", "reset", &v) < 0)
 			return unavailable(r);
 	}
@@ -231,9 +229,9 @@ reset_token(struct req *r, int *status)
 		*status = unavailable(r);
 		return NULL;
 	}
-	if (PQntuples(res) == 0 || db_bool(res, 0, 2))
+	if (PQntuples(res) == 0 || db_bool(res, 0, TOKEN_USED))
 		return NULL;
-	if (db_bool(res, 0, 3)) {
+	if (db_bool(res, 0, TOKEN_EXPIRED)) {
 		*status = 410;
 		return NULL;
 	}
@@ -282,6 +280,7 @@ reset_post(struct req *r)
 	struct form f;
 	struct view v;
 	PGresult *tok;
+	const char *uid;
 	int status;
 
 	form_init(&f, r, reset_fields);
@@ -302,14 +301,16 @@ reset_post(struct req *r)
 		return status == 410 ? reset_expired(r) : status;
 	}
 	view_init(&v, &r->arena, 1);
-	view_str(&v, "first_name", db_str(tok, 0, 6));
-	if (!q(r, STMT_USER_SET_PASSWORD, db_str(tok, 0, 1), hash) ||
-	    !q(r, STMT_TOKENS_REVOKE, db_str(tok, 0, 1), "reset") ||
-	    !q(r, STMT_USER_ACTIVATE, db_str(tok, 0, 1)) ||
-	    outbox_add(r, db_long(tok, 0, 1), db_str(tok, 0, 5),
+	view_str(&v, "first_name", db_str(tok, 0, TOKEN_USER_FIRST_NAME));
+	uid = db_str(tok, 0, TOKEN_USER_ID);
+	if (!q(r, STMT_USER_SET_PASSWORD, uid, hash) ||
+	    !q(r, STMT_TOKENS_REVOKE, uid, "reset") ||
+	    !q(r, STMT_USER_ACTIVATE, uid) ||
+	    outbox_add(r, db_long(tok, 0, TOKEN_USER_ID),
+	    db_str(tok, 0, TOKEN_USER_EMAIL),
 	    "Votre mot de passe a été modifié", "password_changed", &v) < 0 ||
 	    db_commit(&r->app->db) < 0)
 		return unavailable(r);
-	sessions_revoke(r, db_long(tok, 0, 1), 0);
+	sessions_revoke(r, db_long(tok, 0, TOKEN_USER_ID), 0);
 	return resp_redirect(r, "/login?notice=reset");
 }

@@ -134,14 +134,15 @@ variant_build(struct req *r, const struct variant *v)
 	    NULL, NULL, 1);
 	if (!res)
 		return unavailable(r);
-	if (PQntuples(res) != 1 || PQgetlength(res, 0, 1) != 4 ||
-	    PQgetlength(res, 0, 2) != 4)
+	if (PQntuples(res) != 1 || PQgetlength(res, 0, ORIGINAL_WIDTH) != 4 ||
+	    PQgetlength(res, 0, ORIGINAL_HEIGHT) != 4)
 		return 404;
-	w = (int)be32(PQgetvalue(res, 0, 1));
-	h = (int)be32(PQgetvalue(res, 0, 2));
+	w = (int)be32(PQgetvalue(res, 0, ORIGINAL_WIDTH));
+	h = (int)be32(PQgetvalue(res, 0, ORIGINAL_HEIGHT));
 	preset_size(v->p, w, h, &vw, &vh);
-	if (vw <= 0 || image_variant(PQgetvalue(res, 0, 0),
-	    (size_t)PQgetlength(res, 0, 0), vw, vh, v->p->height != 0, v->webp,
+	if (vw <= 0 || image_variant(PQgetvalue(res, 0, ORIGINAL_DATA),
+	    (size_t)PQgetlength(res, 0, ORIGINAL_DATA), vw, vh,
+	    v->p->height != 0, v->webp,
 	    &img, &len) < 0) {
 		log_error("media %ld: cannot make %s", v->id, v->file);
 		return 500;
@@ -278,13 +279,14 @@ media_list_view(struct req *r, struct view *v)
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct media_ref m;
 
-		media_ref_read(&m, res, i, 0);
-		view_rows_add_html(&rows, 1 << 1, 7, db_str(res, i, 0),
+		media_ref_read(&m, res, i, MLIST_REF);
+		view_rows_add_html(&rows, 1 << 1, 7, db_str(res, i, MLIST_REF),
 		    media_html(r, &m, "thumb", "10rem", 0), m.alt,
-		    type_name(db_str(res, i, 5)),
+		    type_name(db_str(res, i, MLIST_MIME)),
 		    arena_printf(&r->arena, "%d × %d", m.width, m.height),
-		    human_size(r, db_long(res, i, 6)), db_str(res, i, 7));
-		total = db_long(res, i, 9);
+		    human_size(r, db_long(res, i, MLIST_BYTES)),
+		    db_str(res, i, MLIST_CREATED));
+		total = db_long(res, i, MLIST_TOTAL);
 	}
 	view_rows_set(v, "media", &rows);
 	view_int(v, "count", total);
@@ -432,7 +434,7 @@ admin_media_upload_post(struct req *r)
 		return unavailable(r);
 	res = media_insert(&r->app->db, &r->arena, o, alt,
 	    clean_filename(r, file->filename), r->user->id_str);
-	if (!res || (id = db_long(res, 0, 0)) <= 0 ||
+	if (!res || (id = db_long(res, 0, RETURNING_ID)) <= 0 ||
 	    audit(r, "media.upload", "media", id, alt) < 0 ||
 	    db_commit(&r->app->db) < 0) {
 		db_rollback(&r->app->db);
@@ -476,18 +478,18 @@ media_item_view(struct form *f, long id, int keep_alt)
 		return unavailable(r);
 	if (PQntuples(res) != 1)
 		return 404;
-	media_ref_read(&m, res, 0, 0);
+	media_ref_read(&m, res, 0, MEDIA_REF_);
 	view_int(&f->v, "id", m.id);
 	view_str(&f->v, "alt", m.alt);
 	if (!keep_alt)
 		form_value(f, "alt", m.alt);
-	view_str(&f->v, "type", type_name(db_str(res, 0, 5)));
+	view_str(&f->v, "type", type_name(db_str(res, 0, MEDIA_MIME)));
 	view_str(&f->v, "dimensions",
 	    arena_printf(&r->arena, "%d × %d", m.width, m.height));
-	view_str(&f->v, "size", human_size(r, db_long(res, 0, 6)));
-	view_str(&f->v, "created", db_str(res, 0, 7));
-	view_str(&f->v, "filename", db_str(res, 0, 8));
-	view_str(&f->v, "uploader", db_str(res, 0, 9));
+	view_str(&f->v, "size", human_size(r, db_long(res, 0, MEDIA_BYTES)));
+	view_str(&f->v, "created", db_str(res, 0, MEDIA_CREATED));
+	view_str(&f->v, "filename", db_str(res, 0, MEDIA_FILENAME));
+	view_str(&f->v, "uploader", db_str(res, 0, MEDIA_UPLOADER));
 	view_raw_html_already_safe(&f->v, "picture",
 	    media_html(r, &m, "hero", "(min-width: 60em) 50vw, 100vw", 1));
 	preset_rows(r, &f->v, &m);
@@ -570,7 +572,7 @@ admin_media_delete_post(struct req *r)
 		return 404;
 	}
 	if (!res || audit(r, "media.delete", "media", id,
-	    db_str(res, 0, 0)) < 0 || db_commit(&r->app->db) < 0) {
+	    db_str(res, 0, LABEL)) < 0 || db_commit(&r->app->db) < 0) {
 		db_rollback(&r->app->db);
 		return unavailable(r);
 	}
@@ -648,7 +650,7 @@ cli_media_import(struct app *app, const char *path, const char *alt)
 	res = media_insert(&app->db, &a, &o, clean,
 	    utf8_valid(base, strlen(base)) ? base : "", NULL);
 	if (res) {
-		printf("%ld\n", db_long(res, 0, 0));
+		printf("%ld\n", db_long(res, 0, RETURNING_ID));
 		rc = 0;
 	} else
 		fprintf(stderr, "media-import: could not write to PostgreSQL\n");

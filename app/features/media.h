@@ -11,7 +11,7 @@
 #ifndef CIVITAS_MEDIA_H
 #define CIVITAS_MEDIA_H
 
-#include "../core/app.h"
+#include "../infra/render.h"
 
 #define MEDIA_SIG_LEN 22	/* base64url of 16 bytes, no padding */
 

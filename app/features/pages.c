@@ -33,15 +33,10 @@ health_get(struct req *r)
 	int pg = q(r, STMT_PING) != NULL;
 	redisReply *rep = kv(r, "PING");
 	int rd = rep && rep->type == REDIS_REPLY_STATUS;
-	json_t *o = json_pack("{s:s, s:s, s:s}", "status",
-	    pg && rd ? "ok" : "unavailable", "postgresql", pg ? "up" : "down",
-	    "redis", rd ? "up" : "down");
-	char *s = json_dumps(o, JSON_COMPACT);
-	int status = resp_json_text(r, pg && rd ? 200 : 503, s ? s : "{}");
 
-	free(s);
-	json_decref(o);
-	return status;
+	return resp_json(r, pg && rd ? 200 : 503, json_pack("{s:s, s:s, s:s}",
+	    "status", pg && rd ? "ok" : "unavailable", "postgresql",
+	    pg ? "up" : "down", "redis", rd ? "up" : "down"));
 }
 
 /*
@@ -56,7 +51,6 @@ cities_get(struct req *r)
 	const char *postal = req_query(r, "postal_code");
 	json_t *list;
 	PGresult *res;
-	char *s;
 
 	if (!country)
 		country = "FR";
@@ -70,18 +64,15 @@ cities_get(struct req *r)
 		    "postal_code doit être un code postal français à cinq "
 		    "chiffres.");
 	if (strcmp(country, "FR"))
-		return resp_json_text(r, 200, "[]");
+		return resp_json(r, 200, json_array());
 	if (!(res = q(r, STMT_COMMUNES_BY_POSTAL, postal)))
 		return resp_problem(r, unavailable(r), "Service indisponible",
 		    "La base de données ne répond pas.");
 	list = json_array();
 	for (int i = 0; i < PQntuples(res); i++)
 		json_array_append_new(list, json_pack("{s:s, s:s}", "code",
-		    db_str(res, i, 0), "name", db_str(res, i, 1)));
-	s = json_dumps(list, JSON_COMPACT);
-	json_decref(list);
+		    db_str(res, i, COMMUNE_INSEE), "name", db_str(res, i,
+		    COMMUNE_NAME)));
 	r->cache = "public, max-age=86400";
-	resp_json_text(r, 200, s ? s : "[]");
-	free(s);
-	return 200;
+	return resp_json(r, 200, list);
 }

@@ -170,12 +170,13 @@ result_rows(struct req *r, struct view *v, const PGresult *res)
 
 	view_rows_init(&rows, v);
 	for (int i = 0; res && i < PQntuples(res); i++) {
-		const char *snip = db_str(res, i, 6);
+		const char *snip = db_str(res, i, HIT_SNIPPET);
 
-		view_rows_add_html(&rows, 1u << 5, 6, db_str(res, i, 2),
-		    db_str(res, i, 1), kind_label(db_str(res, i, 0)),
-		    db_str(res, i, 4), db_str(res, i, 5),
-		    snippet_html(r, *snip ? snip : db_str(res, i, 3)));
+		view_rows_add_html(&rows, 1u << 5, 6, db_str(res, i, HIT_URL),
+		    db_str(res, i, HIT_TITLE), kind_label(db_str(res, i,
+		    HIT_KIND)), db_str(res, i, HIT_ISO), db_str(res, i,
+		    HIT_DATE), snippet_html(r, *snip ? snip : db_str(res, i,
+		    HIT_SUMMARY)));
 	}
 	view_rows_set(v, "results", &rows);
 }
@@ -229,9 +230,9 @@ static json_t *
 result_json(const PGresult *res, int i)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s}",
-	    "kind", db_str(res, i, 0), "title", db_str(res, i, 1),
-	    "url", db_str(res, i, 2), "summary", db_str(res, i, 3),
-	    "published_at", db_str(res, i, 4));
+	    "kind", db_str(res, i, HIT_KIND), "title", db_str(res, i, HIT_TITLE),
+	    "url", db_str(res, i, HIT_URL), "summary", db_str(res, i,
+	    HIT_SUMMARY), "published_at", db_str(res, i, HIT_ISO));
 }
 
 /*
@@ -244,8 +245,7 @@ api_search_get(struct req *r)
 {
 	struct search s;
 	PGresult *res = NULL;
-	json_t *o, *list;
-	char *out;
+	json_t *list;
 
 	search_parse(r, req_query(r, "q"), &s);
 	if (s.state != S_OK)
@@ -258,13 +258,7 @@ api_search_get(struct req *r)
 	list = json_array();
 	for (int i = 0; res && i < PQntuples(res); i++)
 		json_array_append_new(list, result_json(res, i));
-	o = json_pack("{s:s, s:o}", "query", s.q, "results", list);
-	out = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (!out)
-		return 500;
 	r->cache = SEARCH_CACHE;
-	resp_json_text(r, 200, out);
-	free(out);
-	return 200;
+	return resp_json(r, 200, json_pack("{s:s, s:o}", "query", s.q,
+	    "results", list));
 }

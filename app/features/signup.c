@@ -191,7 +191,7 @@ signup_post(struct req *r)
 	if (address_check(&f, &m.addr) < 0)
 		goto down;
 	if (!f.errors) {
-		if (!(res = q(r, STMT_USER_EMAIL_TAKEN, m.email)))
+		if (!(res = q(r, STMT_USER_AUTH, m.email)))
 			goto down;
 		if (PQntuples(res))
 			form_error(&f, "email", "Cette adresse e-mail existe "
@@ -216,7 +216,7 @@ signup_post(struct req *r)
 		}
 		goto down;
 	}
-	if (send_confirmation(r, db_long(res, 0, 0), m.email,
+	if (send_confirmation(r, db_long(res, 0, RETURNING_ID), m.email,
 	    m.first_name) < 0 || db_commit(&r->app->db) < 0) {
 		db_rollback(&r->app->db);
 		goto down;
@@ -232,7 +232,7 @@ down:
 	member_view_identity(&f, &m);
 	if (m.email)
 		form_value(&f, "email", m.email);
-	if (r->app->countries && address_view(&f, &m.addr) == 0)
+	if (address_ready(r) && address_view(&f, &m.addr) == 0)
 		return form_render(&f, 503, "signup", "Adhérer");
 	return 503;
 }
@@ -269,21 +269,22 @@ signup_confirm_get(struct req *r)
 		db_rollback(&r->app->db);
 		return 404;
 	}
-	if (db_bool(res, 0, 2) || !strcmp(db_str(res, 0, 4), "active")) {
+	if (db_bool(res, 0, TOKEN_USED) ||
+	    !strcmp(db_str(res, 0, TOKEN_USER_STATUS), "active")) {
 		db_rollback(&r->app->db);
 		return message_page(r, 200, "Compte déjà actif",
 		    "Votre compte est déjà actif. Vous pouvez vous connecter.",
 		    "/login", "Se connecter");
 	}
-	if (db_bool(res, 0, 3)) {
+	if (db_bool(res, 0, TOKEN_EXPIRED)) {
 		db_rollback(&r->app->db);
 		return message_page(r, 410, "Lien expiré",
 		    "Ce lien de confirmation a expiré (il était valable 24 "
 		    "heures). Demandez-en un nouveau.", "/signup/resend",
 		    "Recevoir un nouveau lien");
 	}
-	if (!q(r, STMT_TOKEN_USE, db_str(res, 0, 0)) ||
-	    !q(r, STMT_USER_ACTIVATE, db_str(res, 0, 1)) ||
+	if (!q(r, STMT_TOKEN_USE, db_str(res, 0, TOKEN_ID)) ||
+	    !q(r, STMT_USER_ACTIVATE, db_str(res, 0, TOKEN_USER_ID)) ||
 	    db_commit(&r->app->db) < 0)
 		return unavailable(r);
 	return message_page(r, 200, "Adhésion confirmée",
@@ -322,9 +323,10 @@ signup_resend_post(struct req *r)
 		    "confirmation");
 	if (db_begin(&r->app->db) < 0 || !(res = q(r, STMT_USER_AUTH, norm)))
 		return unavailable(r);
-	if (PQntuples(res) == 1 && !strcmp(db_str(res, 0, 2), "pending") &&
-	    send_confirmation(r, db_long(res, 0, 0), norm,
-	    db_str(res, 0, 4)) < 0)
+	if (PQntuples(res) == 1 &&
+	    !strcmp(db_str(res, 0, AUTH_STATUS), "pending") &&
+	    send_confirmation(r, db_long(res, 0, AUTH_ID), norm,
+	    db_str(res, 0, AUTH_FIRST_NAME)) < 0)
 		return unavailable(r);
 	if (db_commit(&r->app->db) < 0)
 		return unavailable(r);

@@ -63,6 +63,42 @@ db_notifications(struct db *db)
 	return count;
 }
 
+#ifdef CIVITAS_CHECKS
+/*
+ * Every statement's declaration (sql.h) against what PostgreSQL made of
+ * it: the number of parameters, and the number of columns its shape
+ * names. A wrong declaration stops the process at its first connect, so
+ * the first test run finds it. -1 after logging each mismatch.
+ */
+static int
+db_check_declarations(struct db *db)
+{
+	char name[16];
+	int bad = 0;
+
+	for (int i = 0; i < STMT__MAX; i++) {
+		PGresult *res;
+
+		snprintf(name, sizeof(name), "s%d", i);
+		res = PQdescribePrepared(db->conn, name);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			PQclear(res);
+			return 0;	/* lost: the next connect checks */
+		}
+		if (PQnparams(res) != stmt_defs[i].nparams ||
+		    PQnfields(res) != stmt_defs[i].ncols) {
+			log_error("%s is declared with %d parameters and %d "
+			    "columns, PostgreSQL sees %d and %d",
+			    stmt_defs[i].name, stmt_defs[i].nparams,
+			    stmt_defs[i].ncols, PQnparams(res), PQnfields(res));
+			bad = 1;
+		}
+		PQclear(res);
+	}
+	return bad ? -1 : 0;
+}
+#endif
+
 static int
 db_connect(struct db *db)
 {
@@ -88,7 +124,7 @@ db_connect(struct db *db)
 		res = PQprepare(db->conn, name, stmt_defs[i].sql,
 		    stmt_defs[i].nparams, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_error("postgresql: prepare %d: %s", i,
+			log_error("postgresql: prepare %s: %s", stmt_defs[i].name,
 			    PQerrorMessage(db->conn));
 			PQclear(res);
 			db_release(db);
@@ -96,6 +132,10 @@ db_connect(struct db *db)
 		}
 		PQclear(res);
 	}
+#ifdef CIVITAS_CHECKS
+	if (db_check_declarations(db) < 0)
+		abort();
+#endif
 	if (db->listen && db_listen(db) < 0) {
 		db_release(db);
 		return -1;
@@ -157,10 +197,7 @@ db_execv(struct db *db, struct arena *a, enum stmt s,
 	    lengths, formats, result_binary);
 	st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		char what[24];
-
-		snprintf(what, sizeof(what), "statement %d", (int)s);
-		db_failed(db, res, what);
+		db_failed(db, res, stmt_defs[s].name);
 		PQclear(res);
 		return NULL;
 	}
@@ -169,15 +206,18 @@ db_execv(struct db *db, struct arena *a, enum stmt s,
 }
 
 PGresult *
-db_exec(struct db *db, struct arena *a, enum stmt s, ...)
+db_exec_n(struct db *db, struct arena *a, enum stmt s, int nargs, ...)
 {
 	const char *params[16];
 	va_list ap;
 	int n = stmt_defs[s].nparams;
 
-	if (n > (int)ARRAY_SIZE(params))
+	if (n != nargs || n > (int)ARRAY_SIZE(params)) {
+		log_error("%s takes %d parameters, called with %d",
+		    stmt_defs[s].name, n, nargs);
 		abort();
-	va_start(ap, s);
+	}
+	va_start(ap, nargs);
 	for (int i = 0; i < n; i++)
 		params[i] = va_arg(ap, const char *);
 	va_end(ap);

@@ -26,9 +26,19 @@ void db_init(struct db *db, const char *url);
 void db_release(struct db *db);
 /* 0 when connected and prepared, -1 when PostgreSQL is unreachable. */
 int db_ensure(struct db *db);
-/* Run a prepared statement with stmt_defs[s].nparams (const char *)
- * arguments (NULL = SQL NULL). NULL on any failure. */
-PGresult *db_exec(struct db *db, struct arena *a, enum stmt s, ...);
+/* Run a prepared statement with its stmt_defs[s].nparams (const char *)
+ * arguments (NULL = SQL NULL). NULL on any failure. db_exec() counts the
+ * arguments it is given: a count that is not the declared one aborts
+ * the process with a log line (a wrong call, caught by the first test
+ * that runs it, rather than garbage read off the stack). */
+#define db_exec(db, a, s, ...) \
+	db_exec_n((db), (a), (s), DB_NARGS(__VA_ARGS__), ##__VA_ARGS__)
+PGresult *db_exec_n(struct db *db, struct arena *a, enum stmt s, int nargs,
+    ...);
+#define DB_NARGS(...) DB_NARGS_(0, ##__VA_ARGS__, 16, 15, 14, 13, 12, 11, \
+	10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define DB_NARGS_(_0, _1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, \
+	_13, _14, _15, _16, n, ...) n
 /* The same with an array of parameters, their lengths and formats (1 =
  * binary, e.g. a bytea; NULL = all text) and a binary result when
  * result_binary: for images. */

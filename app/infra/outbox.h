@@ -8,7 +8,7 @@
 #ifndef CIVITAS_OUTBOX_H
 #define CIVITAS_OUTBOX_H
 
-#include "../core/app.h"
+#include "app.h"
 
 /* Render mail/<tpl>.txt with v (text mode) and queue it. 0 or -1. */
 int outbox_add(struct req *r, long uid, const char *to, const char *subject,

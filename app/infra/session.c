@@ -9,22 +9,22 @@ user_from_row(struct req *r, PGresult *res)
 {
 	struct user *u = arena_zalloc(&r->arena, sizeof(*u));
 
-	u->id = db_long(res, 0, 0);
-	u->id_str = db_str(res, 0, 0);
-	u->email = db_str(res, 0, 1);
-	u->role = db_str(res, 0, 2);
-	u->status = db_str(res, 0, 3);
-	u->first_name = db_str(res, 0, 4);
-	u->last_name = db_str(res, 0, 5);
-	u->gender = db_str(res, 0, 6);
-	u->birth_date = db_str(res, 0, 7);
-	u->phone = db_str(res, 0, 8);
-	u->street = db_str(res, 0, 9);
-	u->postal_code = db_str(res, 0, 10);
-	u->country = db_str(res, 0, 11);
-	u->city_insee = db_str(res, 0, 12);
-	u->city_name = db_str(res, 0, 13);
-	u->created = db_str(res, 0, 14);
+	u->id = db_long(res, 0, USER_ID);
+	u->id_str = db_str(res, 0, USER_ID);
+	u->email = db_str(res, 0, USER_EMAIL);
+	u->role = db_str(res, 0, USER_ROLE);
+	u->status = db_str(res, 0, USER_STATUS);
+	u->first_name = db_str(res, 0, USER_FIRST_NAME);
+	u->last_name = db_str(res, 0, USER_LAST_NAME);
+	u->gender = db_str(res, 0, USER_GENDER);
+	u->birth_date = db_str(res, 0, USER_BIRTH_DATE);
+	u->phone = db_str(res, 0, USER_PHONE);
+	u->street = db_str(res, 0, USER_STREET);
+	u->postal_code = db_str(res, 0, USER_POSTAL_CODE);
+	u->country = db_str(res, 0, USER_COUNTRY);
+	u->city_insee = db_str(res, 0, USER_CITY_INSEE);
+	u->city_name = db_str(res, 0, USER_CITY_NAME);
+	u->created = db_str(res, 0, USER_CREATED);
 	return u;
 }
 
@@ -42,8 +42,9 @@ session_load(struct req *r)
 	PGresult *res;
 	long uid = 0, created = 0;
 
-	r->sid[0] = '\0';
+	r->sid = "";
 	r->user = NULL;
+	r->roles = 0;
 	if (!sid || !token_wellformed(sid, strlen(sid)))
 		return 0;
 	rep = kv(r, "HMGET sess:%s uid created", sid);
@@ -72,8 +73,9 @@ session_load(struct req *r)
 	}
 	if (!kv(r, "EXPIRE sess:%s %ld", sid, SESSION_IDLE_SECONDS))
 		return -1;
-	snprintf(r->sid, sizeof(r->sid), "%s", sid);
+	r->sid = arena_strdup(&r->arena, sid);
 	r->user = user_from_row(r, res);
+	r->roles = !strcmp(r->user->role, "admin") ? ROLE_ADMIN : 0;
 	return 0;
 }
 
@@ -93,7 +95,7 @@ session_start(struct req *r, long uid)
 	    !kv(r, "SADD usess:%s %s", uidbuf, sid) ||
 	    !kv(r, "EXPIRE usess:%s %ld", uidbuf, SESSION_MAX_SECONDS))
 		return -1;
-	snprintf(r->sid, sizeof(r->sid), "%s", sid);
+	r->sid = arena_strdup(&r->arena, sid);
 	resp_cookie(r, "sid", sid, -1);
 	return 0;
 }
@@ -106,8 +108,9 @@ session_end(struct req *r)
 		if (r->user)
 			kv(r, "SREM usess:%s %s", r->user->id_str, r->sid);
 	}
-	r->sid[0] = '\0';
+	r->sid = "";
 	r->user = NULL;
+	r->roles = 0;
 	session_cookie_clear(r);
 }
 
@@ -127,59 +130,6 @@ sessions_revoke(struct req *r, long uid, int keep_current)
 		kv(r, "SREM usess:%ld %s", uid, s);
 	}
 	return 0;
-}
-
-/*
- * The token in a form is mask || (HMAC(cookie) XOR mask) with a fresh
- * random mask per response, so a compressed page never repeats the same
- * secret bytes (BREACH), while any of these tokens checks out.
- */
-#define CSRF_RAW 32
-#define CSRF_LEN 86	/* base64url of 64 bytes, no padding */
-
-const char *
-csrf_token(struct req *r)
-{
-	const char *c = req_cookie(r, "csrf");
-	unsigned char mac[CSRF_RAW], both[2 * CSRF_RAW];
-	char fresh[TOKEN_LEN + 1];
-	char *tok;
-
-	if (r->csrf)
-		return r->csrf;
-	if (!c || !token_wellformed(c, strlen(c))) {
-		token_new(fresh);
-		resp_cookie(r, "csrf", fresh, -1);
-		c = fresh;
-	}
-	hmac_raw(r->app->cfg.secret, "csrf", c, mac);
-	randombytes_buf(both, CSRF_RAW);
-	for (int i = 0; i < CSRF_RAW; i++)
-		both[CSRF_RAW + i] = mac[i] ^ both[i];
-	tok = arena_alloc(&r->arena, CSRF_LEN + 1);
-	sodium_bin2base64(tok, CSRF_LEN + 1, both, sizeof(both),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	r->csrf = tok;
-	return tok;
-}
-
-int
-csrf_valid(struct req *r)
-{
-	const char *c = req_cookie(r, "csrf"), *sent = req_form(r, "_csrf");
-	unsigned char mac[CSRF_RAW], both[2 * CSRF_RAW];
-	size_t n;
-
-	if (!c || !sent || !token_wellformed(c, strlen(c)) ||
-	    strlen(sent) != CSRF_LEN ||
-	    sodium_base642bin(both, sizeof(both), sent, CSRF_LEN, NULL, &n,
-	    NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    n != sizeof(both))
-		return 0;
-	hmac_raw(r->app->cfg.secret, "csrf", c, mac);
-	for (int i = 0; i < CSRF_RAW; i++)
-		both[CSRF_RAW + i] ^= both[i];
-	return sodium_memcmp(both + CSRF_RAW, mac, CSRF_RAW) == 0;
 }
 
 void

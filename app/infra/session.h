@@ -7,27 +7,46 @@
  * C (absolute age). A new id is issued at every login. "usess:<uid>" lists a
  * member's sessions so a password change or deletion can end them all.
  *
- * CSRF: a random "csrf" cookie, and in each form the HMAC of that cookie
- * under the app secret. Anonymous forms are covered the same way.
+ * The session hook (session_load) runs before the handlers of routes that
+ * ask for it; CSRF lives in csrf.h.
  */
 #ifndef CIVITAS_SESSION_H
 #define CIVITAS_SESSION_H
 
-#include "../core/app.h"
+#include "app.h"
 
 #define SESSION_IDLE_SECONDS (14L * 24 * 3600)
 #define SESSION_MAX_SECONDS (30L * 24 * 3600)
 
-/* Load r->sid and r->user from the cookie. 0 ok (maybe anonymous),
- * -1 when Redis or PostgreSQL is unavailable. */
+/* The member of a session (r->user), loaded with it; every string in the
+ * request's arena. */
+struct user {
+	long id;
+	const char *id_str;
+	const char *email;
+	const char *role;
+	const char *status;
+	const char *first_name;
+	const char *last_name;
+	const char *gender;
+	const char *birth_date;
+	const char *phone;
+	const char *street;
+	const char *postal_code;
+	const char *country;
+	const char *city_insee;
+	const char *city_name;
+	const char *created;
+};
+
+/* The worker's session hook: r->sid, r->user and r->roles from the
+ * cookie. 0 ok (maybe anonymous), -1 when Redis or PostgreSQL is
+ * unavailable. */
 int session_load(struct req *r);
 int session_start(struct req *r, long uid);
 void session_end(struct req *r);
 /* End every session of uid except the current one (when keep is set). */
 int sessions_revoke(struct req *r, long uid, int keep_current);
-
-const char *csrf_token(struct req *r);
-int csrf_valid(struct req *r);
 
 /* A message for the next page of a logged-in member. */
 void flash_set(struct req *r, const char *msg);

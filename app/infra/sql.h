@@ -1,48 +1,57 @@
 /*
  * sql: the fixed, numbered set of prepared statements. Every query civitas
- * runs is here; each is prepared once per connection (db_connect) and run
- * with PQexecPrepared and $n parameters. Never build SQL from strings.
+ * runs is declared in one of the sql_*.def files; each is prepared once per
+ * connection (db.c) and run with PQexecPrepared and $n parameters. Never
+ * build SQL from strings.
+ *
+ * A .def file holds two kinds of lines:
+ *
+ *   ROW(shape, COL_A, COL_B, ...)	the result columns of a shape, as
+ *					named constants 0, 1, ... and
+ *					shape__NCOLS
+ *   STMT(NAME, nparams, shape, "SQL")	a statement, its parameter count
+ *					and the shape of its rows
+ *
+ * Handlers read columns by name (db_str(res, i, COL_A)), never by number.
+ * Builds with CIVITAS_CHECKS ask PostgreSQL, at each connect, how many
+ * parameters and columns every statement really has, and refuse to start
+ * when a declaration is wrong; every call (q(), db_exec()) is checked
+ * against the declared parameter count.
  */
 #ifndef CIVITAS_SQL_H
 #define CIVITAS_SQL_H
 
 /* The five columns of an image as pages show it (features/media.h,
  * media_ref_read), from media alias m; a LEFT JOIN without a match reads
- * as id 0. */
+ * as id 0. In a ROW, MEDIA_REF(NAME) names them: NAME is the first. */
 #define MEDIA_REF_COLUMNS(m) \
 	"coalesce(" m ".id, 0), coalesce(" m ".width, 0), " \
 	"coalesce(" m ".height, 0), coalesce(" m ".alt, ''), " \
 	"coalesce(" m ".placeholder, '')"
+#define MEDIA_REF(name) name, name##_LAST_ = name + 4
 
+/* The column constants of every shape, then the statements' enum. */
+#define ROW(shape, ...) \
+	enum { shape##__FIRST_ = -1, ##__VA_ARGS__, shape##__NCOLS };
+#define STMT(name, n, shape, text)
+ROW(no_rows)			/* INSERT, UPDATE, DELETE without RETURNING */
+ROW(returning_id, RETURNING_ID)	/* ... RETURNING id */
+ROW(one_value, VALUE)		/* a single value */
+ROW(label, LABEL)		/* what was deleted, for the audit */
+#include "sql_members.def"
+#include "sql_outbox.def"
+#include "sql_content.def"
+#include "sql_media.def"
+#include "sql_admin.def"
+#include "sql_public.def"
+#undef STMT
+#undef ROW
+
+#define ROW(shape, ...)
 enum stmt {
-	STMT_PING,
-	STMT_COUNTRIES,
-	STMT_COMMUNES_BY_POSTAL,
-	STMT_COMMUNE_CHECK,
-	STMT_USER_EMAIL_TAKEN,
-	STMT_USER_INSERT,
-	STMT_USER_AUTH,
-	STMT_USER_BY_ID,
-	STMT_USER_UPDATE_PROFILE,
-	STMT_USER_SET_PASSWORD,
-	STMT_USER_LOGGED_IN,
-	STMT_USER_ACTIVATE,
-	STMT_USER_DELETE,
-	STMT_USER_UPSERT_ADMIN,
-	STMT_UNREGISTRATION_INSERT,
-	STMT_TOKEN_INSERT,
-	STMT_TOKEN_FIND,
-	STMT_TOKEN_USE,
-	STMT_TOKENS_REVOKE,
-	STMT_OUTBOX_INSERT,
-	STMT_OUTBOX_CLAIM,
-	STMT_OUTBOX_SENT,
-	STMT_OUTBOX_FAILED,
-	STMT_OUTBOX_NEXT_DUE,
-	STMT_ADMIN_STATS,
-	/* Each feature area keeps its statements in its own sql_*.def, as
-	 * STMT(NAME, nparams, "SQL") lines. */
-#define STMT(name, n, text) name,
+#define STMT(name, n, shape, text) name,
+#include "sql_members.def"
+#include "sql_outbox.def"
 #include "sql_content.def"
 #include "sql_media.def"
 #include "sql_admin.def"
@@ -50,10 +59,13 @@ enum stmt {
 #undef STMT
 	STMT__MAX
 };
+#undef ROW
 
 struct stmt_def {
+	const char *name;	/* "STMT_USER_AUTH", for logs */
 	const char *sql;
 	int nparams;
+	int ncols;		/* of its shape */
 };
 
 extern const struct stmt_def stmt_defs[STMT__MAX];

@@ -184,23 +184,25 @@ deliver_one(struct mailer *m, struct arena *a)
 		return 0;
 	}
 	buf_init(&msg, 16 * 1024 * 1024);
-	build_message(m, &msg, db_str(res, 0, 1), db_str(res, 0, 2),
-	    db_str(res, 0, 3), db_str(res, 0, 4));
-	if (smtp_send(m, db_str(res, 0, 2), &msg, err, sizeof(err),
+	build_message(m, &msg, db_str(res, 0, OUTBOX_MESSAGE_ID),
+	    db_str(res, 0, OUTBOX_TO), db_str(res, 0, OUTBOX_SUBJECT),
+	    db_str(res, 0, OUTBOX_BODY));
+	if (smtp_send(m, db_str(res, 0, OUTBOX_TO), &msg, err, sizeof(err),
 	    &permanent) == 0) {
-		rc = db_exec(&m->db, a, STMT_OUTBOX_SENT, db_str(res, 0, 0)) &&
-		    db_commit(&m->db) == 0 ? 1 : -1;
+		rc = db_exec(&m->db, a, STMT_OUTBOX_SENT, db_str(res, 0,
+		    OUTBOX_ID)) && db_commit(&m->db) == 0 ? 1 : -1;
 		if (rc == 1)
-			log_info("sent %s", db_str(res, 0, 1));
+			log_info("sent %s", db_str(res, 0, OUTBOX_MESSAGE_ID));
 	} else {
-		double delay = permanent ? -1 : backoff(m, db_long(res, 0, 5));
+		long attempts = db_long(res, 0, OUTBOX_ATTEMPTS);
+		double delay = permanent ? -1 : backoff(m, attempts);
 		char *d = arena_printf(a, "%.0f", delay);
 
 		log_error("delivery of %s failed (attempt %ld): %s%s",
-		    db_str(res, 0, 1), db_long(res, 0, 5) + 1, err,
+		    db_str(res, 0, OUTBOX_MESSAGE_ID), attempts + 1, err,
 		    delay < 0 ? "; giving up" : "");
-		rc = db_exec(&m->db, a, STMT_OUTBOX_FAILED, db_str(res, 0, 0),
-		    err, d) && db_commit(&m->db) == 0 ? 1 : -1;
+		rc = db_exec(&m->db, a, STMT_OUTBOX_FAILED, db_str(res, 0,
+		    OUTBOX_ID), err, d) && db_commit(&m->db) == 0 ? 1 : -1;
 	}
 	buf_release(&msg);
 	if (rc < 0)
@@ -225,7 +227,7 @@ wait_for_mail(struct mailer *m, struct arena *a)
 		PQclear(l);
 	}
 	if ((res = db_exec(&m->db, a, STMT_OUTBOX_NEXT_DUE)))
-		due = strtod(db_str(res, 0, 0), NULL);
+		due = strtod(db_str(res, 0, VALUE), NULL);
 	if (due > 5)
 		due = 5;
 	ms = due <= 0 ? 0 : (int)(due * 1000) + 10;

@@ -218,7 +218,12 @@ def external_next_is_ignored():
     _, email, password = new_member()
     for bad in ("https://evil.example", "//evil.example",
                 "/\\evil.example", "http://evil.example/account",
-                "evil.example", "javascript:alert(1)", "///evil.example"):
+                "evil.example", "javascript:alert(1)", "///evil.example",
+                # a plain local path only: no control or separator
+                # character may reach the Location header
+                "/account\tx", "/account\u2028x", "/account\u2029x",
+                "/ account", "/account\x7f", "/\tevil.example",
+                "/caf\u00e9"):
         c = Client("fcgi")
         page = status(c.get("/login?next=" +
                             urllib.parse.quote(bad, safe="")), 200)
