@@ -11,12 +11,14 @@
  *                             add an image to the media library, print its id
  *   civitas-fcgi rerender     render every article and page body again from
  *                             its Markdown (after a sanitiser change)
+ *   civitas-fcgi routes       print the route table: method, pattern, flags
  *
  * Configuration comes from the environment only (see core/config.h).
  */
 #include "core/common.h"
 #include "core/log.h"
 #include "core/req.h"
+#include "features/admin.h"
 #include "features/features.h"
 
 #include <locale.h>
@@ -63,6 +65,24 @@ serve(struct app *app)
 	return worker_run(&w);
 }
 
+/* The route table, one route a line: "GET /admin/audit admin". */
+static int
+print_routes(void)
+{
+	static const char *const flags[] = { "json", "cacheable", "session",
+	    "auth", "admin", "upload", "pagecache" };
+
+	for (size_t i = 0; i < nroutes; i++) {
+		printf("%s %s", routes[i].method == HTTP_POST ? "POST" : "GET",
+		    routes[i].pattern);
+		for (size_t k = 0; k < ARRAY_SIZE(flags); k++)
+			if (routes[i].flags & (1 << k))
+				printf(" %s", flags[k]);
+		putchar('\n');
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -76,6 +96,11 @@ main(int argc, char **argv)
 	 * image work): fewer half-empty arenas held by each worker. */
 	mallopt(M_ARENA_MAX, 2);
 	log_set_role(argc > 1 ? argv[1] : "worker");
+#ifdef CIVITAS_CHECKS
+	/* The tables' declarations, before anything runs on them. */
+	if (resources_check() < 0)
+		return 1;
+#endif
 	if (app_init(&app) < 0)
 		return 1;
 	if (argc == 1)
@@ -90,9 +115,11 @@ main(int argc, char **argv)
 		rc = cli_media_import(&app, argv[2], argv[3]);
 	else if (!strcmp(argv[1], "rerender") && argc == 2)
 		rc = cli_rerender(&app);
+	else if (!strcmp(argv[1], "routes") && argc == 2)
+		rc = print_routes();
 	else {
 		fprintf(stderr, "usage: civitas-fcgi [serve | admin EMAIL | hash "
-		    "| media-import FILE ALT | rerender]\n");
+		    "| media-import FILE ALT | rerender | routes]\n");
 		rc = 2;
 	}
 	app_release(&app);

@@ -1,4 +1,5 @@
 #include "common.h"
+#include "parse.h"
 #include "valid.h"
 
 #include <ctype.h>
@@ -115,16 +116,31 @@ valid_email(const char *in, char *out, size_t outsz)
 	return VALID_OK;
 }
 
-int
-valid_password(const char *pw)
+/* Copy in to out (outsz >= strlen(in) + 1: VALID_OUT_SIZE). */
+static int
+copy_out(const char *in, char *out, size_t outsz)
 {
-	if (!pw || !*pw)
-		return VALID_MISSING;
-	if (strlen(pw) > 1024)
+	size_t n = strlen(in);
+
+	if (n + 1 > outsz)
 		return VALID_TOO_LONG;
-	if (utf8_length(pw) < 8)
-		return VALID_TOO_SHORT;
+	memcpy(out, in, n + 1);
 	return VALID_OK;
+}
+
+int
+valid_password(const char *in, char *out, size_t outsz)
+{
+	size_t n;
+
+	if (!in || !*in)
+		return VALID_MISSING;
+	n = utf8_length(in);
+	if (n > PASSWORD_MAX)
+		return VALID_TOO_LONG;
+	if (n < PASSWORD_MIN)
+		return VALID_TOO_SHORT;
+	return copy_out(in, out, outsz);
 }
 
 static int
@@ -171,7 +187,7 @@ valid_birth_date(const char *in, const char *today, int min_age)
 }
 
 int
-valid_postal_code_fr(const char *in)
+valid_postal_code_fr(const char *in, char *out, size_t outsz)
 {
 	if (!in || !*in)
 		return VALID_MISSING;
@@ -180,11 +196,11 @@ valid_postal_code_fr(const char *in)
 	for (int i = 0; i < 5; i++)
 		if (!isdigit((unsigned char)in[i]))
 			return VALID_INVALID;
-	return VALID_OK;
+	return copy_out(in, out, outsz);
 }
 
 int
-valid_phone(const char *in)
+valid_phone(const char *in, char *out, size_t outsz)
 {
 	size_t len, digits = 0;
 
@@ -202,7 +218,204 @@ valid_phone(const char *in)
 		    c == ')' || (c == '+' && i == 0)))
 			return VALID_BAD_CHARS;
 	}
-	return digits >= 6 ? VALID_OK : VALID_TOO_SHORT;
+	return digits >= 6 ? copy_out(in, out, outsz) : VALID_TOO_SHORT;
+}
+
+static int
+digits(const char *s, int n, int *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		*out = *out * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+int
+valid_local_datetime(const char *in, char *out, size_t outsz)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, mo, d, h, mi, sec = 0;
+	size_t len;
+
+	if (!in || !*in)
+		return VALID_MISSING;
+	len = strlen(in);
+	if ((len != 16 && len != 19) || in[4] != '-' || in[7] != '-' ||
+	    (in[10] != 'T' && in[10] != ' ') || in[13] != ':' ||
+	    digits(in, 4, &y) || digits(in + 5, 2, &mo) ||
+	    digits(in + 8, 2, &d) || digits(in + 11, 2, &h) ||
+	    digits(in + 14, 2, &mi) ||
+	    (len == 19 && (in[16] != ':' || digits(in + 17, 2, &sec))))
+		return VALID_INVALID;
+	if (y < 2000 || y > 2200 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59)
+		return VALID_INVALID;
+	if (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)))
+		return VALID_INVALID;
+	return copy_out(in, out, outsz);
+}
+
+static int
+valid_long(const char *in, long min, long max, char *out, size_t outsz)
+{
+	long n;
+
+	if (!in || !*in)
+		return VALID_MISSING;
+	if (parse_long(in, min, max, &n) < 0)
+		return VALID_INVALID;
+	if ((size_t)snprintf(out, outsz, "%ld", n) >= outsz)
+		return VALID_TOO_LONG;
+	return VALID_OK;
+}
+
+int
+valid_integer(const char *in, char *out, size_t outsz)
+{
+	return valid_long(in, -1000000, 1000000, out, outsz);
+}
+
+int
+valid_id(const char *in, char *out, size_t outsz)
+{
+	return valid_long(in, 1, LONG_MAX, out, outsz);
+}
+
+/* Latin-1 letters U+00C0..U+00FF, as ASCII. */
+static const char *const latin1[64] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e",
+	"i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", NULL,
+	"o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e",
+	"i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", NULL,
+	"o", "u", "u", "u", "u", "y", "th", "y",
+};
+
+static const char *
+translit(unsigned long cp)
+{
+	if (cp >= 0xc0 && cp <= 0xff)
+		return latin1[cp - 0xc0];
+	if (cp == 0x152 || cp == 0x153)
+		return "oe";
+	if (cp == 0x178)
+		return "y";
+	return NULL;
+}
+
+/* Next code point of s (advanced); an invalid byte reads as U+FFFD. */
+static unsigned long
+utf8_next(const unsigned char **s)
+{
+	const unsigned char *p = *s;
+	unsigned long cp;
+	int n;
+
+	if (p[0] < 0x80) {
+		*s = p + 1;
+		return p[0];
+	}
+	if ((p[0] & 0xe0) == 0xc0)
+		n = 1, cp = p[0] & 0x1f;
+	else if ((p[0] & 0xf0) == 0xe0)
+		n = 2, cp = p[0] & 0x0f;
+	else if ((p[0] & 0xf8) == 0xf0)
+		n = 3, cp = p[0] & 0x07;
+	else {
+		*s = p + 1;
+		return 0xfffd;
+	}
+	for (int i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*s = p + i;
+			return 0xfffd;
+		}
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	*s = p + n + 1;
+	return cp;
+}
+
+void
+slugify(const char *text, char *out)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = 0;
+	int dash = 0;
+
+	while (*s) {
+		unsigned long cp = utf8_next(&s);
+		char one[2] = { 0, 0 };
+		const char *add;
+		size_t len;
+
+		if (cp < 0x80 && isalnum((int)cp)) {
+			one[0] = (char)tolower((int)cp);
+			add = one;
+		} else if (!(add = translit(cp))) {
+			dash = n > 0;
+			continue;
+		}
+		len = strlen(add) + (size_t)dash;
+		if (n + len > SLUG_MAX)
+			break;
+		if (dash)
+			out[n++] = '-';
+		memcpy(out + n, add, strlen(add));
+		n += strlen(add);
+		dash = 0;
+	}
+	out[n] = '\0';
+}
+
+int
+valid_slug(const char *in, char *out, size_t outsz)
+{
+	if (!in || !*in)
+		return VALID_MISSING;
+	if (outsz < SLUG_MAX + 1)
+		return VALID_TOO_LONG;
+	slugify(in, out);
+	return *out ? VALID_OK : VALID_INVALID;
+}
+
+/* No space and no control character. */
+static int
+printable(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+valid_link(const char *in, char *out, size_t outsz)
+{
+	if (!in || !*in)
+		return VALID_MISSING;
+	if (!printable(in))
+		return VALID_INVALID;
+	if (in[0] == '/' ? in[1] == '/' || in[1] == '\\' :
+	    strncmp(in, "https://", 8) || !in[8] || in[8] == '/' ||
+	    in[8] == '\\')
+		return VALID_INVALID;
+	return copy_out(in, out, outsz);
+}
+
+int
+valid_site_path(const char *in, char *out, size_t outsz)
+{
+	if (!in || !*in)
+		return VALID_MISSING;
+	if (!printable(in) || in[0] != '/' || !in[1] || in[1] == '/' ||
+	    in[1] == '\\' || strpbrk(in, "?#"))
+		return VALID_INVALID;
+	return copy_out(in, out, outsz);
 }
 
 int

@@ -1,8 +1,12 @@
 /*
  * valid: pure validators and normalisers for what people type in forms.
- * Each returns a valid_err and writes the normalised value to out (which
- * must hold at least strlen(in) * 2 + 1 bytes for names, since case
- * mapping can change byte lengths). No I/O; unit-tested and fuzzed.
+ * No I/O; unit-tested and fuzzed (test/fuzz/fuzz_valid.c).
+ *
+ * The field validators share one shape, valid_fn: they return a
+ * valid_err and write the normalised value to out, which holds at least
+ * VALID_OUT_SIZE(strlen(in)) bytes (case mapping can change byte lengths).
+ * The form tables (infra/form.h) name them, with a French message for
+ * each failure.
  */
 #ifndef CIVITAS_VALID_H
 #define CIVITAS_VALID_H
@@ -18,7 +22,15 @@ enum valid_err {
 	VALID_INVALID,
 	VALID_TOO_YOUNG,
 	VALID_TOO_OLD,
+	VALID__MAX
 };
+
+#define VALID_OUT_SIZE(len) ((len) * 2 + 128)
+typedef int (*valid_fn)(const char *in, char *out, size_t outsz);
+
+#define PASSWORD_MIN 8		/* characters */
+#define PASSWORD_MAX 1024	/* characters: Argon2id takes any length */
+#define SLUG_MAX 80		/* bytes: lowercase ASCII letters, digits, '-' */
 
 /* Code points in a valid UTF-8 string. */
 size_t utf8_length(const char *s);
@@ -31,13 +43,35 @@ void text_squeeze(const char *s, char *out);
 int valid_person_name(const char *in, char *out, size_t outsz);
 /* Address syntax, at most 255 bytes, lowercased. */
 int valid_email(const char *in, char *out, size_t outsz);
-int valid_password(const char *pw);
+/* The site's one password rule: PASSWORD_MIN to PASSWORD_MAX characters,
+ * anything else allowed (out: a copy). */
+int valid_password(const char *in, char *out, size_t outsz);
 /* YYYY-MM-DD, a real date, age in [min_age, 120] on `today` (YYYY-MM-DD). */
 int valid_birth_date(const char *in, const char *today, int min_age);
 /* Five digits. */
-int valid_postal_code_fr(const char *in);
-/* Optional phone: digits with spaces . - ( ) and a leading +, 6-20 chars. */
-int valid_phone(const char *in);
+int valid_postal_code_fr(const char *in, char *out, size_t outsz);
+/* A phone: digits with spaces . - ( ) and a leading +, 6-20 chars. */
+int valid_phone(const char *in, char *out, size_t outsz);
+/* A wall-clock time typed in a form, "YYYY-MM-DDTHH:MM[:SS]" (or a space
+ * for the T), a real time of the years 2000-2200. */
+int valid_local_datetime(const char *in, char *out, size_t outsz);
+/* An integer in [-1,000,000, 1,000,000], written back plainly ("+7" ->
+ * "7"): positions and orders. */
+int valid_integer(const char *in, char *out, size_t outsz);
+/* A row id: a positive integer (a <select> of rows). */
+int valid_id(const char *in, char *out, size_t outsz);
+/* The slug of text into out (SLUG_MAX + 1 bytes): lowercase ASCII words
+ * joined by '-', "" when text has no letter or digit.
+ * "L'été 2024 : œuvres" -> "l-ete-2024-oeuvres". */
+void slugify(const char *text, char *out);
+/* A typed address made a slug (VALID_INVALID when nothing is left). */
+int valid_slug(const char *in, char *out, size_t outsz);
+/* A link a page may show: a path of the site ("/..." but not "//" nor
+ * "/\") or an https:// URL, with no space or control character. */
+int valid_link(const char *in, char *out, size_t outsz);
+/* A path of the site that can be redirected: "/x..." (not "/" alone, not
+ * "//" nor "/\"), no space, control character, '?' or '#'. */
+int valid_site_path(const char *in, char *out, size_t outsz);
 /* A path of our own site to send a browser to: "/" then printable ASCII
  * only (no space, no control character, no backslash; other text comes
  * percent-encoded), and not "//host". VALID_OK or VALID_INVALID. */

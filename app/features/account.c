@@ -4,57 +4,63 @@
  * a member id from the request, so nobody can reach another's data.
  */
 #include "../core/common.h"
-#include "../core/valid.h"
-#include "../infra/session.h"
 #include "features.h"
 
-static const char *const profile_fields[] = {
-	"first_name", "last_name", "gender", "birth_date", "phone",
-	"current_password", "new_password", "new_password_confirm",
-	ADDRESS_FIELDS, NULL
+static const struct form_field profile_fields[] = {
+	MEMBER_IDENTITY_FIELDS,
+	MEMBER_ADDRESS_FIELDS,
+	{ NULL }
 };
 
+static const struct form_field password_fields[] = {
+	{ "current_password", F_SECRET },
+	FORM_PASSWORD("new_password"),
+	{ "new_password_confirm", F_SECRET },
+	{ NULL }
+};
+
+/* The account page: the profile form (values in f) and the password
+ * form. */
 static int
-account_form(struct form *f, const struct member *m, int status)
+account_form(struct form *f, PGresult *communes, int status)
 {
 	const char *flash = flash_take(f->r);
 
-	member_view_identity(f, m);
+	form_include(f, "identity_fields", "identity_block");
 	view_str(&f->v, "email", f->r->user->email);
 	view_str(&f->v, "member_since", f->r->user->created);
 	if (flash)
 		view_str(&f->v, "notice", flash);
-	if (address_view(f, &m->addr) < 0)
+	if (address_view(f, communes) < 0)
 		return unavailable(f->r);
 	return form_render(f, status, "account", "Mon compte");
 }
 
+/* The profile of the member of the session, as the form shows it. */
 static void
-member_from_user(const struct user *u, struct member *m)
+profile_values(struct form *f, const struct user *u)
 {
-	m->first_name = u->first_name;
-	m->last_name = u->last_name;
-	m->email = u->email;
-	m->gender = u->gender;
-	m->birth_date = u->birth_date;
-	m->phone = u->phone;
-	m->addr.street = u->street;
-	m->addr.postal_code = u->postal_code;
-	m->addr.country = u->country;
-	m->addr.city_insee = u->city_insee;
-	m->addr.city_name = u->city_name;
-	m->addr.communes = NULL;
+	form_set(f, "first_name", u->first_name);
+	form_set(f, "last_name", u->last_name);
+	form_set(f, "gender", u->gender);
+	form_set(f, "birth_date", u->birth_date);
+	form_set(f, "phone", u->phone);
+	form_set(f, "street", u->street);
+	form_set(f, "postal_code", u->postal_code);
+	form_set(f, "country", u->country);
+	form_set(f, "city_code", u->city_insee);
+	form_set(f, "city_name", u->city_name);
 }
 
 int
 account_get(struct req *r)
 {
 	struct form f;
-	struct member m;
 
 	form_init(&f, r, profile_fields);
-	member_from_user(r->user, &m);
-	return account_form(&f, &m, 200);
+	form_also(&f, password_fields);
+	profile_values(&f, r->user);
+	return account_form(&f, NULL, 200);
 }
 
 /*
@@ -64,20 +70,25 @@ account_get(struct req *r)
 int
 account_post(struct req *r)
 {
+	const char *phone, *city;
 	struct form f;
-	struct member m;
+	PGresult *communes;
 
 	form_init(&f, r, profile_fields);
-	member_check_identity(&f, &m);
-	m.email = r->user->email;
-	if (address_check(&f, &m.addr) < 0)
+	form_also(&f, password_fields);
+	form_read(&f);
+	if (address_check(&f, &communes) < 0)
 		return unavailable(r);
 	if (f.errors)
-		return account_form(&f, &m, 422);
-	if (!q(r, STMT_USER_UPDATE_PROFILE, r->user->id_str, m.first_name,
-	    m.last_name, m.gender, m.birth_date, *m.phone ? m.phone : NULL,
-	    m.addr.street, m.addr.postal_code, m.addr.country,
-	    *m.addr.city_insee ? m.addr.city_insee : NULL, m.addr.city_name))
+		return account_form(&f, communes, 422);
+	phone = form_get(&f, "phone");
+	city = form_get(&f, "city_code");
+	if (!q(r, STMT_USER_UPDATE_PROFILE, r->user->id_str,
+	    form_get(&f, "first_name"), form_get(&f, "last_name"),
+	    form_get(&f, "gender"), form_get(&f, "birth_date"),
+	    *phone ? phone : NULL, form_get(&f, "street"),
+	    form_get(&f, "postal_code"), form_get(&f, "country"),
+	    *city ? city : NULL, form_get(&f, "city_name")))
 		return unavailable(r);
 	flash_set(r, "Vos informations ont été enregistrées.");
 	return resp_redirect(r, "/account");
@@ -91,30 +102,26 @@ int
 account_password_post(struct req *r)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	const char *cur = req_form(r, "current_password");
-	const char *pw = req_form(r, "new_password");
-	const char *pw2 = req_form(r, "new_password_confirm");
 	struct form f;
-	struct member m;
 	PGresult *res;
 
-	form_init(&f, r, profile_fields);
-	member_from_user(r->user, &m);
+	form_init(&f, r, password_fields);
+	form_also(&f, profile_fields);
+	profile_values(&f, r->user);
+	form_read(&f);
 	if (!(res = q(r, STMT_USER_AUTH, r->user->email)))
 		return unavailable(r);
-	if (!cur || PQntuples(res) != 1 ||
-	    !password_verify(db_str(res, 0, AUTH_HASH), cur))
+	if (PQntuples(res) != 1 || !password_verify(db_str(res, 0, AUTH_HASH),
+	    form_get(&f, "current_password")))
 		form_error(&f, "current_password", "Le mot de passe actuel est "
 		    "incorrect.");
-	if (valid_password(pw) != VALID_OK)
-		form_error(&f, "new_password", "Votre mot de passe doit "
-		    "comporter au moins 8 caractères.");
-	else if (!pw2 || strcmp(pw, pw2))
+	if (!form_has_error(&f, "new_password") && strcmp(form_get(&f,
+	    "new_password"), form_get(&f, "new_password_confirm")))
 		form_error(&f, "new_password_confirm", "Les mots de passe ne "
 		    "correspondent pas.");
 	if (f.errors)
-		return account_form(&f, &m, 422);
-	if (password_hash(pw, hash) != 0)
+		return account_form(&f, NULL, 422);
+	if (password_hash(form_get(&f, "new_password"), hash) != 0)
 		return 500;
 	if (!q(r, STMT_USER_SET_PASSWORD, r->user->id_str, hash))
 		return unavailable(r);
@@ -131,8 +138,18 @@ static const char *const delete_reasons[][2] = {
 	{ "other_org", "Je m'engage ailleurs" },
 	{ "other", "Autre raison" },
 };
+static const char *const delete_reason_keys[] = { "emails", "disagree",
+	"time", "other_org", "other", NULL };
 
-static const char *const delete_fields[] = { "reason", "confirm", NULL };
+static const struct form_field delete_fields[] = {
+	{ "reason", F_REQUIRED, .choices = delete_reason_keys, .msg = {
+	    [VALID_MISSING] = "Veuillez choisir une raison.",
+	    [VALID_INVALID] = "Veuillez choisir une raison." } },
+	{ "confirm", F_REQUIRED | F_CHECKBOX, .msg = {
+	    [VALID_MISSING] = "Veuillez confirmer la suppression de votre "
+		"compte." } },
+	{ NULL }
+};
 
 static int
 delete_form(struct form *f, int status)
@@ -165,30 +182,18 @@ account_delete_get(struct req *r)
 int
 account_delete_post(struct req *r)
 {
-	const char *reason = req_form(r, "reason");
 	struct form f;
 	PGresult *res;
-	size_t i;
 
 	form_init(&f, r, delete_fields);
-	for (i = 0; reason && i < ARRAY_SIZE(delete_reasons); i++)
-		if (!strcmp(reason, delete_reasons[i][0]))
-			break;
-	if (!reason || i == ARRAY_SIZE(delete_reasons))
-		form_error(&f, "reason", "Veuillez choisir une raison.");
-	else
-		form_value(&f, "reason", reason);
-	if (!req_form(r, "confirm"))
-		form_error(&f, "confirm", "Veuillez confirmer la suppression "
-		    "de votre compte.");
-	if (f.errors)
+	if (form_read(&f))
 		return delete_form(&f, 422);
 	if (db_begin(&r->app->db) < 0 ||
 	    !(res = q(r, STMT_USER_DELETE, r->user->id_str)) ||
 	    PQntuples(res) != 1 ||
 	    !q(r, STMT_UNREGISTRATION_INSERT, db_str(res, 0,
 	    DELETED_POSTAL_CODE), db_str(res, 0, DELETED_COUNTRY),
-	    db_str(res, 0, DELETED_CREATED), reason) ||
+	    db_str(res, 0, DELETED_CREATED), form_get(&f, "reason")) ||
 	    db_commit(&r->app->db) < 0)
 		return unavailable(r);
 	sessions_revoke(r, r->user->id, 0);

@@ -1,7 +1,15 @@
+/*
+ * address: the postal address block shared by sign-up and the account page.
+ *
+ * For France the city is a commune of the postal code, identified by its
+ * INSEE code (field city_code); elsewhere it is free text (city_name). The
+ * browser script fills the commune select from /api/cities; without
+ * JavaScript the server decides alone when the postal code has a single
+ * commune or the typed name matches one, and otherwise shows the choice.
+ */
 #include "../core/common.h"
-#include "../core/valid.h"
 #include "../core/escape.h"
-#include "address.h"
+#include "features.h"
 
 /*
  * The countries (reference data from sql/data, the same for every
@@ -59,10 +67,14 @@ country_name(struct req *r, const char *code)
 	return NULL;
 }
 
+/* A French address: the commune of the postal code, by its INSEE code
+ * (city_code, from the select) or, without JavaScript, the only one or
+ * the one whose name was typed. */
 static void
-check_france(struct form *f, struct address *a, PGresult *communes,
-    const char *code)
+check_france(struct form *f, PGresult *communes)
 {
+	const char *code = form_get(f, "city_code");
+	const char *typed = form_get(f, "city_name");
 	int n = PQntuples(communes);
 
 	if (n == 0) {
@@ -70,87 +82,58 @@ check_france(struct form *f, struct address *a, PGresult *communes,
 		    "postal français valide.");
 		return;
 	}
-	for (int i = 0; *code && i < n; i++)
-		if (!strcmp(db_str(communes, i, COMMUNE_INSEE), code)) {
-			a->city_insee = db_str(communes, i, COMMUNE_INSEE);
-			a->city_name = db_str(communes, i, COMMUNE_NAME);
-			return;
-		}
-	if (*code) {
-		form_error(f, "city_code", "Cette ville n'est pas une ville "
-		    "française valide.");
-		return;
-	}
-	/* No code (no JavaScript): decide alone when that is possible. */
 	for (int i = 0; i < n; i++)
-		if (n == 1 || (*a->city_name && !strcasecmp(db_str(communes,
-		    i, COMMUNE_NAME), a->city_name))) {
-			a->city_insee = db_str(communes, i, COMMUNE_INSEE);
-			a->city_name = db_str(communes, i, COMMUNE_NAME);
+		if (*code ? !strcmp(db_str(communes, i, COMMUNE_INSEE), code) :
+		    n == 1 || (*typed && !strcasecmp(db_str(communes, i,
+		    COMMUNE_NAME), typed))) {
+			form_set(f, "city_code", db_str(communes, i,
+			    COMMUNE_INSEE));
+			form_set(f, "city_name", db_str(communes, i,
+			    COMMUNE_NAME));
 			return;
 		}
-	form_error(f, "city_code", "Veuillez choisir votre commune dans la "
+	form_error(f, "city_code", *code ? "Cette ville n'est pas une ville "
+	    "française valide." : "Veuillez choisir votre commune dans la "
 	    "liste.");
 }
 
 int
-address_check(struct form *f, struct address *a)
+address_check(struct form *f, PGresult **communes)
 {
 	struct req *r = f->r;
-	const char *code = form_text(f, "city_code", 5);
+	const char *country = form_get(f, "country");
+	const char *postal = form_get(f, "postal_code");
+	char norm[8];
 
-	a->street = form_text(f, "street", 150);
-	a->postal_code = form_text(f, "postal_code", 15);
-	a->country = form_text(f, "country", 2);
-	a->city_name = form_text(f, "city_name", 100);
-	a->city_insee = "";
-	a->communes = NULL;
-	if (!*a->street)
-		form_error(f, "street", "L'adresse est obligatoire.");
-	else if (utf8_length(a->street) > 150)
-		form_error(f, "street", "L'adresse doit comporter au plus 150 "
-		    "caractères.");
-	if (!*a->country) {
-		form_error(f, "country", "Veuillez choisir un pays.");
+	*communes = NULL;
+	if (!*country || form_has_error(f, "country"))
 		return 0;
-	}
 	if (!address_ready(r))
 		return -1;
-	if (!country_name(r, a->country)) {
+	if (!country_name(r, country)) {
 		form_error(f, "country", "Ce pays n'est pas valide.");
 		return 0;
 	}
-	if (strcmp(a->country, "FR")) {
-		if (utf8_length(a->postal_code) > 15)
-			form_error(f, "postal_code", "Le code postal doit "
-			    "contenir moins de 15 caractères.");
-		if (!*a->city_name)
+	if (strcmp(country, "FR")) {
+		form_set(f, "city_code", "");
+		if (!*form_get(f, "city_name"))
 			form_error(f, "city_name", "Veuillez renseigner une "
 			    "ville.");
-		else if (utf8_length(a->city_name) > 100)
-			form_error(f, "city_name", "Le nom de la ville doit "
-			    "comporter au plus 100 caractères.");
 		return 0;
 	}
-	if (!*a->postal_code) {
+	if (!*postal) {
 		form_error(f, "postal_code", "Veuillez renseigner un code "
 		    "postal.");
 		return 0;
 	}
-	if (valid_postal_code_fr(a->postal_code) != VALID_OK) {
+	if (valid_postal_code_fr(postal, norm, sizeof(norm)) != VALID_OK) {
 		form_error(f, "postal_code", "Cette valeur n'est pas un code "
 		    "postal français valide.");
 		return 0;
 	}
-	{
-		PGresult *communes = q(r, STMT_COMMUNES_BY_POSTAL,
-		    a->postal_code);
-
-		if (!communes)
-			return -1;
-		a->communes = communes;
-		check_france(f, a, communes, code);
-	}
+	if (!(*communes = q(r, STMT_COMMUNES_BY_POSTAL, postal)))
+		return -1;
+	check_france(f, *communes);
 	return 0;
 }
 
@@ -186,26 +169,26 @@ country_options(struct req *r, const char *code)
 }
 
 int
-address_view(struct form *f, const struct address *a)
+address_view(struct form *f, PGresult *communes)
 {
 	struct req *r = f->r;
 	struct view_rows rows;
+	const char *country = form_get(f, "country");
+	const char *postal = form_get(f, "postal_code");
 	const char *options;
+	char norm[8];
 	int has_communes = 0;
 
-	form_value(f, "street", a->street);
-	form_value(f, "postal_code", a->postal_code);
-	form_value(f, "country", *a->country ? a->country : "FR");
-	form_value(f, "city_code", a->city_insee);
-	form_value(f, "city_name", a->city_name);
-	if (!(options = country_options(r, *a->country ? a->country : "FR")))
+	if (!*country)
+		form_set(f, "country", country = "FR");
+	if (!(options = country_options(r, country)))
 		return -1;
 	view_raw_html_already_safe(&f->v, "country_options", options);
 	view_rows_init(&rows, &f->v);
-	if ((!*a->country || !strcmp(a->country, "FR")) &&
-	    valid_postal_code_fr(a->postal_code) == VALID_OK) {
-		PGresult *res = a->communes ? a->communes :
-		    q(r, STMT_COMMUNES_BY_POSTAL, a->postal_code);
+	if (!strcmp(country, "FR") &&
+	    valid_postal_code_fr(postal, norm, sizeof(norm)) == VALID_OK) {
+		PGresult *res = communes ? communes :
+		    q(r, STMT_COMMUNES_BY_POSTAL, postal);
 
 		/* Without the communes (PostgreSQL down) the form still
 		 * shows, with the city as typed. */

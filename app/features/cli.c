@@ -12,10 +12,23 @@
 #include "../core/valid.h"
 #include "features.h"
 
+/* PASSWORD from the environment, under the site's password rule. */
+static const char *
+password_from_env(void)
+{
+	const char *pw = getenv("PASSWORD");
+	size_t n = pw ? VALID_OUT_SIZE(strlen(pw)) : 0;
+	char *copy = pw ? xmalloc(n) : NULL;
+	int ok = pw && valid_password(pw, copy, n) == VALID_OK;
+
+	free(copy);
+	return ok ? pw : NULL;
+}
+
 int
 cli_admin(struct app *app, const char *email)
 {
-	const char *pw = getenv("PASSWORD");
+	const char *pw = password_from_env();
 	char hash[crypto_pwhash_STRBYTES], norm[256];
 	struct arena a;
 	PGresult *res;
@@ -25,7 +38,7 @@ cli_admin(struct app *app, const char *email)
 		fprintf(stderr, "admin: not an e-mail address: %s\n", email);
 		return 2;
 	}
-	if (valid_password(pw) != VALID_OK) {
+	if (!pw) {
 		fprintf(stderr, "admin: set PASSWORD (8 characters or more)\n");
 		return 2;
 	}
@@ -34,7 +47,8 @@ cli_admin(struct app *app, const char *email)
 	arena_init(&a, 4096);
 	res = db_exec(&app->db, &a, STMT_USER_UPSERT_ADMIN, norm, hash);
 	if (res) {
-		printf("admin %s ready (id %s)\n", norm, db_str(res, 0, RETURNING_ID));
+		printf("admin %s ready (id %s)\n", norm,
+		    db_str(res, 0, RETURNING_ID));
 		rc = 0;
 	} else
 		fprintf(stderr, "admin: could not write to PostgreSQL\n");
@@ -45,10 +59,10 @@ cli_admin(struct app *app, const char *email)
 int
 cli_hash(void)
 {
-	const char *pw = getenv("PASSWORD");
+	const char *pw = password_from_env();
 	char hash[crypto_pwhash_STRBYTES];
 
-	if (valid_password(pw) != VALID_OK || password_hash(pw, hash) != 0) {
+	if (!pw || password_hash(pw, hash) != 0) {
 		fprintf(stderr, "hash: set PASSWORD (8 characters or more)\n");
 		return 2;
 	}

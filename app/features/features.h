@@ -10,21 +10,7 @@
 #include "../infra/csrf.h"
 #include "../infra/render.h"
 #include "../infra/session.h"
-#include "address.h"
-
-/* The identity a member gives at sign-up and edits on the account page. */
-struct member {
-	const char *first_name;
-	const char *last_name;
-	const char *email;
-	const char *gender;
-	const char *birth_date;
-	const char *phone;
-	struct address addr;
-};
-
-void member_check_identity(struct form *f, struct member *m);
-void member_view_identity(struct form *f, const struct member *m);
+#include "members.h"
 
 int health_get(struct req *r);
 int cities_get(struct req *r);
@@ -51,49 +37,25 @@ int content_cache_arm(struct req *r);
 int search_get(struct req *r);
 int api_search_get(struct req *r);
 
-/* admin*.c (admin.h): the back-office. admin_nav(): its navigation, with the
- * section at path `current` marked (already-safe HTML). */
-const char *admin_nav(struct req *r, const char *current);
+/* The back-office (admin.h: its resources and their generic handlers). */
 int admin_get(struct req *r);
-int admin_audit_get(struct req *r);
 int admin_preview_post(struct req *r);
-int admin_articles_get(struct req *r);
 int admin_article_new_get(struct req *r);
 int admin_article_create_post(struct req *r);
 int admin_article_get(struct req *r);
 int admin_article_post(struct req *r);
 int admin_article_preview_get(struct req *r);	/* in content.c */
-int admin_article_delete_post(struct req *r);
-int admin_pages_get(struct req *r);
 int admin_page_new_get(struct req *r);
 int admin_page_create_post(struct req *r);
 int admin_page_get(struct req *r);
 int admin_page_post(struct req *r);
 int admin_page_preview_get(struct req *r);	/* in content.c */
-int admin_page_delete_post(struct req *r);
-int admin_categories_get(struct req *r);
-int admin_category_create_post(struct req *r);
-int admin_category_get(struct req *r);
-int admin_category_post(struct req *r);
-int admin_category_delete_post(struct req *r);
-int admin_blocks_get(struct req *r);
-int admin_block_create_post(struct req *r);
-int admin_block_get(struct req *r);
-int admin_block_post(struct req *r);
-int admin_block_delete_post(struct req *r);
-int admin_redirections_get(struct req *r);
-int admin_redirection_create_post(struct req *r);
-int admin_redirection_get(struct req *r);
-int admin_redirection_post(struct req *r);
-int admin_redirection_delete_post(struct req *r);
 
 /* media.c: images, served and managed. */
 int img_get(struct req *r);
-int admin_media_get(struct req *r);
 int admin_media_upload_post(struct req *r);
 int admin_media_item_get(struct req *r);
 int admin_media_item_post(struct req *r);
-int admin_media_delete_post(struct req *r);
 
 /* routes.c: the whole URL space. */
 extern const struct route routes[];
@@ -104,11 +66,6 @@ int cli_admin(struct app *app, const char *email);
 int cli_hash(void);
 int cli_media_import(struct app *app, const char *path, const char *alt);
 int cli_rerender(struct app *app);
-
-/* audit.c: record an admin action in the audit log, inside the caller's
- * transaction when there is one. object_id 0: none. 0, or -1 (logged). */
-int audit(struct req *r, const char *action, const char *object_type,
-    long object_id, const char *label);
 
 int signup_get(struct req *r);
 int signup_post(struct req *r);
@@ -132,9 +89,6 @@ int account_delete_get(struct req *r);
 int account_delete_post(struct req *r);
 int account_deleted_get(struct req *r);
 
-/* Shared by sign-up, resend and reset: queue the confirmation mail. */
-int send_confirmation(struct req *r, long uid, const char *email,
-    const char *first_name);
 /* A page with a title, a message and an optional link. */
 int message_page(struct req *r, int status, const char *title,
     const char *message, const char *link, const char *link_label);

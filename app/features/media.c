@@ -14,7 +14,7 @@
 #include "../core/valid.h"
 #include "../infra/image.h"
 #include "features.h"
-#include "form.h"
+#include "admin.h"
 #include "media.h"
 
 #include <time.h>
@@ -26,7 +26,6 @@
 #define IMG_TAG_BYTES 16
 #define IMG_IMMUTABLE "public, max-age=31536000, immutable"
 #define ALT_MAX 300
-#define MEDIA_PAGE 50
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -251,90 +250,62 @@ type_name(const char *mime)
 	return "GIF";
 }
 
-/* The route's {id} as a number, 0 when it is not one (404). */
-static long
-media_id(struct req *r)
+/* The thumbnail, the alt text (to the image's page), type, size. */
+static void
+media_cells(struct req *r, const PGresult *res, int i, const char **cells)
 {
-	const char *s = req_id(r);
+	struct media_ref m;
 
-	return s ? strtol(s, NULL, 10) : 0;
+	media_ref_read(&m, res, i, MLIST_REF);
+	cells[0] = media_html(r, &m, "thumb", "10rem", 0);
+	cells[1] = link_html(r, arena_printf(&r->arena, "/admin/media/%ld",
+	    m.id), m.alt);
+	cells[2] = type_name(db_str(res, i, MLIST_MIME));
+	cells[3] = arena_printf(&r->arena, "%d × %d", m.width, m.height);
+	cells[4] = html_text(r, human_size(r, db_long(res, i, MLIST_BYTES)));
+	cells[5] = html_text(r, db_str(res, i, MLIST_CREATED));
 }
 
-/* The library, page `page` (from 1), into v. 0, or -1 (PostgreSQL). */
-static int
-media_list_view(struct req *r, struct view *v)
+/* Its variants leave Redis with it (nginx's copies expire). */
+static void
+media_deleted(struct req *r, long id)
 {
-	const char *qp = req_query(r, "page");
-	long page = 1, total = 0;
-	struct view_rows rows;
-	PGresult *res;
-
-	if (qp && parse_long(qp, 1, 100000, &page) < 0)
-		page = 1;
-	res = q(r, STMT_MEDIA_LIST, arena_printf(&r->arena, "%d", MEDIA_PAGE),
-	    arena_printf(&r->arena, "%ld", (page - 1) * MEDIA_PAGE));
-	if (!res)
-		return -1;
-	view_rows_init(&rows, v);
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct media_ref m;
-
-		media_ref_read(&m, res, i, MLIST_REF);
-		view_rows_add_html(&rows, 1 << 1, 7, db_str(res, i, MLIST_REF),
-		    media_html(r, &m, "thumb", "10rem", 0), m.alt,
-		    type_name(db_str(res, i, MLIST_MIME)),
-		    arena_printf(&r->arena, "%d × %d", m.width, m.height),
-		    human_size(r, db_long(res, i, MLIST_BYTES)),
-		    db_str(res, i, MLIST_CREATED));
-		total = db_long(res, i, MLIST_TOTAL);
-	}
-	view_rows_set(v, "media", &rows);
-	view_int(v, "count", total);
-	view_int(v, "has_media", PQntuples(res) > 0);
-	view_int(v, "prev_page", page > 1 ? page - 1 : 0);
-	view_int(v, "next_page", page * MEDIA_PAGE < total ? page + 1 : 0);
-	return 0;
+	for (size_t i = 0; i < npresets; i++)
+		if (!kv(r, "DEL %s %s",
+		    arena_printf(&r->arena, "img:%ld-%s.jpg", id, presets[i].name),
+		    arena_printf(&r->arena, "img:%ld-%s.webp", id,
+		    presets[i].name)))
+			log_error("media %ld deleted, but its cached variants "
+			    "stay in Redis until they expire", id);
 }
 
-static const char *const upload_fields[] = { "file", "alt", NULL };
+static const struct form_field upload_fields[] = {
+	{ "alt", F_REQUIRED, .max = ALT_MAX, .msg = {
+	    [VALID_MISSING] = "Décrivez l'image : le texte alternatif est "
+		"obligatoire.",
+	    [VALID_TOO_LONG] = "300 caractères au plus." } },
+	{ "file", 0 },	/* a file part: checked by the upload itself */
+	{ NULL }
+};
 
-static int
-media_page(struct form *f, int status)
-{
-	if (media_list_view(f->r, &f->v) < 0)
-		return unavailable(f->r);
-	return form_render(f, status, "admin_media", "Médiathèque");
-}
-
-/* GET /admin/media[?page=N]: the library and the upload form. 200, 503. */
-int
-admin_media_get(struct req *r)
-{
-	struct form f;
-
-	form_init(&f, r, upload_fields);
-	view_raw_html_already_safe(&f.v, "nav", admin_nav(r, "/admin/media"));
-	return media_page(&f, 200);
-}
-
-/* The alt text typed in field alt, checked; NULL after marking the field. */
-static const char *
-alt_check(struct form *f)
-{
-	const char *alt = form_text(f, "alt", ALT_MAX + 1);
-
-	form_value(f, "alt", alt);
-	if (!*alt) {
-		form_error(f, "alt", "Décrivez l'image : le texte alternatif "
-		    "est obligatoire.");
-		return NULL;
-	}
-	if (utf8_length(alt) > ALT_MAX) {
-		form_error(f, "alt", "300 caractères au plus.");
-		return NULL;
-	}
-	return alt;
-}
+/* The library: the upload form first, the images newest first; articles
+ * and home blocks lose a deleted image (ON DELETE SET NULL). */
+const struct resource admin_media = {
+	.type = "media",
+	.title = "Médiathèque",
+	.list = STMT_MEDIA_LIST,
+	.heads = { "Aperçu", "Texte alternatif", "Type", "Dimensions",
+	    "Taille", "Ajoutée le" },
+	.cells = media_cells,
+	.list_tpl = "admin_media",
+	.fields = upload_fields,
+	.form_id = "media-form",
+	.new_title = "Ajouter une image",
+	.create_label = "Ajouter l'image",
+	.del = STMT_MEDIA_DELETE,
+	.deleted = media_deleted,
+	.removed = "L'image « %s » est supprimée.",
+};
 
 /* The part named `file`, or NULL when none was chosen. */
 static const struct part *
@@ -405,23 +376,19 @@ admin_media_upload_post(struct req *r)
 	struct form f;
 	const struct part *file = upload_part(r);
 	struct image_original *o = arena_zalloc(&r->arena, sizeof(*o));
-	const char *alt;
 	char msg[160];
 	enum image_err err = IMAGE_OK;
 	PGresult *res;
 	long id;
 
 	form_init(&f, r, upload_fields);
-	view_raw_html_already_safe(&f.v, "nav", admin_nav(r, "/admin/media"));
-	alt = alt_check(&f);
-	if (!file) {
-		form_error(&f, "file", "Choisissez une image (JPEG, PNG, WebP ou "
-		    "GIF).");
-		return media_page(&f, 422);
-	}
+	form_read(&f);
+	if (!file)
+		form_error(&f, "file", "Choisissez une image (JPEG, PNG, WebP "
+		    "ou GIF).");
 	/* Decode only what could be kept: without an alt text, the cheap
 	 * checks still tell what is wrong with the file. */
-	if (!alt)
+	else if (f.errors)
 		err = image_check(file->data, file->len, &o->announced);
 	else if ((err = image_ingest(file->data, file->len, o)) == IMAGE_OK)
 		arena_defer(&r->arena, image_original_defer, o);
@@ -429,13 +396,14 @@ admin_media_upload_post(struct req *r)
 		form_error(&f, "file", image_err_message(err, &o->announced,
 		    msg, sizeof(msg)));
 	if (f.errors)
-		return media_page(&f, err == IMAGE_FAILED ? 500 : 422);
+		return resource_list(r, &admin_media, "/admin/media", &f,
+		    err == IMAGE_FAILED ? 500 : 422);
 	if (db_begin(&r->app->db) < 0)
 		return unavailable(r);
-	res = media_insert(&r->app->db, &r->arena, o, alt,
+	res = media_insert(&r->app->db, &r->arena, o, form_get(&f, "alt"),
 	    clean_filename(r, file->filename), r->user->id_str);
 	if (!res || (id = db_long(res, 0, RETURNING_ID)) <= 0 ||
-	    audit(r, "media.upload", "media", id, alt) < 0 ||
+	    audit(r, "media.upload", "media", id, form_get(&f, "alt")) < 0 ||
 	    db_commit(&r->app->db) < 0) {
 		db_rollback(&r->app->db);
 		return unavailable(r);
@@ -465,24 +433,32 @@ preset_rows(struct req *r, struct view *v, const struct media_ref *m)
 	view_rows_set(v, "presets", &rows);
 }
 
-/* The media page into f; 0, 404 (no such media) or 503. */
+static const struct form_field item_fields[] = {
+	{ "alt", F_REQUIRED, .max = ALT_MAX, .msg = {
+	    [VALID_MISSING] = "Décrivez l'image : le texte alternatif est "
+		"obligatoire.",
+	    [VALID_TOO_LONG] = "300 caractères au plus." } },
+	{ NULL }
+};
+
+/* The image's page: every preset, the alt text form (values in f).
+ * 200/422; 404; 503. */
 static int
-media_item_view(struct form *f, long id, int keep_alt)
+media_item_page(struct form *f, int status)
 {
 	struct req *r = f->r;
 	struct media_ref m;
-	PGresult *res = q(r, STMT_MEDIA_GET,
-	    arena_printf(&r->arena, "%ld", id));
+	PGresult *res;
+	int rc;
 
-	if (!res)
-		return unavailable(r);
-	if (PQntuples(res) != 1)
-		return 404;
+	if ((rc = admin_load(r, STMT_MEDIA_GET, &res)))
+		return rc;
 	media_ref_read(&m, res, 0, MEDIA_REF_);
+	if (status == 200)
+		form_set(f, "alt", m.alt);
+	admin_chrome(r, &f->v, "/admin/media");
 	view_int(&f->v, "id", m.id);
 	view_str(&f->v, "alt", m.alt);
-	if (!keep_alt)
-		form_value(f, "alt", m.alt);
 	view_str(&f->v, "type", type_name(db_str(res, 0, MEDIA_MIME)));
 	view_str(&f->v, "dimensions",
 	    arena_printf(&r->arena, "%d × %d", m.width, m.height));
@@ -493,10 +469,8 @@ media_item_view(struct form *f, long id, int keep_alt)
 	view_raw_html_already_safe(&f->v, "picture",
 	    media_html(r, &m, "hero", "(min-width: 60em) 50vw, 100vw", 1));
 	preset_rows(r, &f->v, &m);
-	return 0;
+	return form_render(f, status, "admin_media_item", "Image");
 }
-
-static const char *const item_fields[] = { "alt", NULL };
 
 /* GET /admin/media/{id}: the image at each preset, the alt text form.
  * 200, 404, 503. */
@@ -504,16 +478,9 @@ int
 admin_media_item_get(struct req *r)
 {
 	struct form f;
-	long id = media_id(r);
-	int rc;
 
-	if (!id)
-		return 404;
 	form_init(&f, r, item_fields);
-	view_raw_html_already_safe(&f.v, "nav", admin_nav(r, "/admin/media"));
-	if ((rc = media_item_view(&f, id, 0)))
-		return rc;
-	return form_render(&f, 200, "admin_media_item", "Image");
+	return media_item_page(&f, 200);
 }
 
 /* POST /admin/media/{id} (alt): 303 to the page, 422 (alt missing or too
@@ -522,68 +489,27 @@ int
 admin_media_item_post(struct req *r)
 {
 	struct form f;
-	long id = media_id(r);
-	const char *alt;
+	long id = req_id_long(r);
 	PGresult *res;
-	int rc;
 
 	if (!id)
 		return 404;
 	form_init(&f, r, item_fields);
-	view_raw_html_already_safe(&f.v, "nav", admin_nav(r, "/admin/media"));
-	if (!(alt = alt_check(&f))) {
-		if ((rc = media_item_view(&f, id, 1)))
-			return rc;
-		return form_render(&f, 422, "admin_media_item", "Image");
-	}
+	if (form_read(&f))
+		return media_item_page(&f, 422);
 	if (db_begin(&r->app->db) < 0)
 		return unavailable(r);
-	res = q(r, STMT_MEDIA_UPDATE_ALT, r->params[0], alt);
+	res = q(r, STMT_MEDIA_UPDATE_ALT, r->params[0], form_get(&f, "alt"));
 	if (res && PQntuples(res) == 0) {
 		db_rollback(&r->app->db);
 		return 404;
 	}
-	if (!res || audit(r, "media.update", "media", id, alt) < 0 ||
-	    db_commit(&r->app->db) < 0) {
+	if (!res || audit(r, "media.update", "media", id,
+	    form_get(&f, "alt")) < 0 || db_commit(&r->app->db) < 0) {
 		db_rollback(&r->app->db);
 		return unavailable(r);
 	}
 	return resp_redirect(r, arena_printf(&r->arena, "/admin/media/%ld", id));
-}
-
-/*
- * POST /admin/media/{id}/delete: the row goes (articles and home blocks
- * lose the image: ON DELETE SET NULL), then its variants leave Redis.
- * 303 to /admin/media, 404, 503.
- */
-int
-admin_media_delete_post(struct req *r)
-{
-	long id = media_id(r);
-	PGresult *res;
-
-	if (!id)
-		return 404;
-	if (db_begin(&r->app->db) < 0)
-		return unavailable(r);
-	res = q(r, STMT_MEDIA_DELETE, r->params[0]);
-	if (res && PQntuples(res) == 0) {
-		db_rollback(&r->app->db);
-		return 404;
-	}
-	if (!res || audit(r, "media.delete", "media", id,
-	    db_str(res, 0, LABEL)) < 0 || db_commit(&r->app->db) < 0) {
-		db_rollback(&r->app->db);
-		return unavailable(r);
-	}
-	for (size_t i = 0; i < npresets; i++)
-		if (!kv(r, "DEL %s %s",
-		    arena_printf(&r->arena, "img:%ld-%s.jpg", id, presets[i].name),
-		    arena_printf(&r->arena, "img:%ld-%s.webp", id,
-		    presets[i].name)))
-			log_error("media %ld deleted, but its cached variants "
-			    "stay in Redis until they expire", id);
-	return resp_redirect(r, "/admin/media");
 }
 
 /* ---- command line ----------------------------------------------------- */

@@ -49,6 +49,7 @@ cities_get(struct req *r)
 {
 	const char *country = req_query(r, "country");
 	const char *postal = req_query(r, "postal_code");
+	char norm[8];
 	json_t *list;
 	PGresult *res;
 
@@ -59,7 +60,8 @@ cities_get(struct req *r)
 		return resp_problem(r, 400, "Paramètre invalide",
 		    "country doit être un code pays ISO 3166-1 à deux lettres.");
 	if (!postal || (!strcmp(country, "FR") &&
-	    valid_postal_code_fr(postal) != VALID_OK) || strlen(postal) > 15)
+	    valid_postal_code_fr(postal, norm, sizeof(norm)) != VALID_OK) ||
+	    strlen(postal) > 15)
 		return resp_problem(r, 400, "Paramètre invalide",
 		    "postal_code doit être un code postal français à cinq "
 		    "chiffres.");

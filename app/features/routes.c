@@ -3,7 +3,16 @@
  * between patterns that could both match (literals first).
  */
 #include "../core/common.h"
+#include "admin.h"
 #include "features.h"
+
+/* The five routes of a back-office resource (admin.h) at path. */
+#define RESOURCE(path, res) \
+	{ HTTP_GET, path, resource_list_get, R_ADMIN, &res }, \
+	{ HTTP_POST, path, resource_create_post, R_ADMIN, &res }, \
+	{ HTTP_GET, path "/{id}", resource_edit_get, R_ADMIN, &res }, \
+	{ HTTP_POST, path "/{id}", resource_update_post, R_ADMIN, &res }, \
+	{ HTTP_POST, path "/{id}/delete", resource_delete_post, R_ADMIN, &res }
 
 const struct route routes[] = {
 	/* Public site: cookie-free, shared-cacheable (content.c, search.c);
@@ -48,63 +57,44 @@ const struct route routes[] = {
 	{ HTTP_POST, "/account/delete", account_delete_post, R_AUTH },
 	{ HTTP_GET, "/account/deleted", account_deleted_get, 0 },
 
-	/* Back-office (admin*.c; media: media.c). */
+	/* Back-office (admin.h): each resource's row is route.data; the
+	 * generic handlers are admin_resource.c's. */
 	{ HTTP_GET, "/admin", admin_get, R_ADMIN },
-	{ HTTP_GET, "/admin/audit", admin_audit_get, R_ADMIN },
+	{ HTTP_GET, "/admin/audit", resource_list_get, R_ADMIN, &admin_audit },
 	{ HTTP_POST, "/admin/preview", admin_preview_post, R_ADMIN },
 
-	{ HTTP_GET, "/admin/articles", admin_articles_get, R_ADMIN },
+	{ HTTP_GET, "/admin/articles", resource_list_get, R_ADMIN,
+	    &admin_articles },
 	{ HTTP_GET, "/admin/articles/new", admin_article_new_get, R_ADMIN },
 	{ HTTP_POST, "/admin/articles", admin_article_create_post, R_ADMIN },
 	{ HTTP_GET, "/admin/articles/{id}", admin_article_get, R_ADMIN },
 	{ HTTP_POST, "/admin/articles/{id}", admin_article_post, R_ADMIN },
 	{ HTTP_GET, "/admin/articles/{id}/preview", admin_article_preview_get,
 	    R_ADMIN },
-	{ HTTP_POST, "/admin/articles/{id}/delete", admin_article_delete_post,
-	    R_ADMIN },
+	{ HTTP_POST, "/admin/articles/{id}/delete", resource_delete_post,
+	    R_ADMIN, &admin_articles },
 
-	{ HTTP_GET, "/admin/pages", admin_pages_get, R_ADMIN },
+	{ HTTP_GET, "/admin/pages", resource_list_get, R_ADMIN, &admin_pages },
 	{ HTTP_GET, "/admin/pages/new", admin_page_new_get, R_ADMIN },
 	{ HTTP_POST, "/admin/pages", admin_page_create_post, R_ADMIN },
 	{ HTTP_GET, "/admin/pages/{id}", admin_page_get, R_ADMIN },
 	{ HTTP_POST, "/admin/pages/{id}", admin_page_post, R_ADMIN },
 	{ HTTP_GET, "/admin/pages/{id}/preview", admin_page_preview_get,
 	    R_ADMIN },
-	{ HTTP_POST, "/admin/pages/{id}/delete", admin_page_delete_post,
-	    R_ADMIN },
+	{ HTTP_POST, "/admin/pages/{id}/delete", resource_delete_post,
+	    R_ADMIN, &admin_pages },
 
-	{ HTTP_GET, "/admin/categories", admin_categories_get, R_ADMIN },
-	{ HTTP_POST, "/admin/categories", admin_category_create_post,
-	    R_ADMIN },
-	{ HTTP_GET, "/admin/categories/{id}", admin_category_get, R_ADMIN },
-	{ HTTP_POST, "/admin/categories/{id}", admin_category_post, R_ADMIN },
-	{ HTTP_POST, "/admin/categories/{id}/delete",
-	    admin_category_delete_post, R_ADMIN },
+	RESOURCE("/admin/categories", admin_categories),
+	RESOURCE("/admin/home-blocks", admin_blocks),
+	RESOURCE("/admin/redirections", admin_redirections),
 
-	{ HTTP_GET, "/admin/home-blocks", admin_blocks_get, R_ADMIN },
-	{ HTTP_POST, "/admin/home-blocks", admin_block_create_post, R_ADMIN },
-	{ HTTP_GET, "/admin/home-blocks/{id}", admin_block_get, R_ADMIN },
-	{ HTTP_POST, "/admin/home-blocks/{id}", admin_block_post, R_ADMIN },
-	{ HTTP_POST, "/admin/home-blocks/{id}/delete", admin_block_delete_post,
-	    R_ADMIN },
-
-	{ HTTP_GET, "/admin/redirections", admin_redirections_get, R_ADMIN },
-	{ HTTP_POST, "/admin/redirections", admin_redirection_create_post,
-	    R_ADMIN },
-	{ HTTP_GET, "/admin/redirections/{id}", admin_redirection_get,
-	    R_ADMIN },
-	{ HTTP_POST, "/admin/redirections/{id}", admin_redirection_post,
-	    R_ADMIN },
-	{ HTTP_POST, "/admin/redirections/{id}/delete",
-	    admin_redirection_delete_post, R_ADMIN },
-
-	{ HTTP_GET, "/admin/media", admin_media_get, R_ADMIN },
+	{ HTTP_GET, "/admin/media", resource_list_get, R_ADMIN, &admin_media },
 	{ HTTP_POST, "/admin/media", admin_media_upload_post,
 	    R_ADMIN | R_UPLOAD },
 	{ HTTP_GET, "/admin/media/{id}", admin_media_item_get, R_ADMIN },
 	{ HTTP_POST, "/admin/media/{id}", admin_media_item_post, R_ADMIN },
-	{ HTTP_POST, "/admin/media/{id}/delete", admin_media_delete_post,
-	    R_ADMIN },
+	{ HTTP_POST, "/admin/media/{id}/delete", resource_delete_post,
+	    R_ADMIN, &admin_media },
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -5,119 +5,55 @@
  * mail (a single-use link valid 24 hours) is queued in the same transaction
  * as the account. Confirming activates the account; a second use of the link
  * says so; an expired link offers a new one.
+ *
+ * Membership of a political movement is sensitive (special-category data
+ * under the GDPR): sign-up never says whether an address is already a
+ * member's. The same answer comes back, and the owner gets a mail instead.
  */
 #include "../core/common.h"
-#include "../core/valid.h"
 #include "../infra/outbox.h"
-#include "../infra/session.h"
-#include "address.h"
 #include "features.h"
 
 #include <time.h>
 
-static const char *const signup_fields[] = {
-	"first_name", "last_name", "email", "password", "gender",
-	"birth_date", "phone", "charter", ADDRESS_FIELDS, NULL
+const char *const member_genders[] = { "female", "male", "other", NULL };
+
+static const struct form_field signup_fields[] = {
+	MEMBER_IDENTITY_FIELDS,
+	MEMBER_EMAIL_FIELD("email", "Veuillez renseigner votre adresse "
+	    "e-mail."),
+	FORM_PASSWORD("password"),
+	{ "charter", F_REQUIRED | F_CHECKBOX, .msg = {
+	    [VALID_MISSING] = "Vous devez accepter la charte." } },
+	MEMBER_ADDRESS_FIELDS,
+	{ NULL }
 };
 
+#define SIGNUP_TITLE "Adhérer"
 
-static const char *
-today(struct req *r)
+int
+valid_member_birth_date(const char *in, char *out, size_t outsz)
 {
 	time_t now = time(NULL);
 	struct tm tm;
-	char *s = arena_alloc(&r->arena, 11);
+	char today[11];
+	int rc;
 
 	gmtime_r(&now, &tm);
-	strftime(s, 11, "%Y-%m-%d", &tm);
-	return s;
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	if ((rc = valid_birth_date(in, today, 15)) == VALID_OK)
+		snprintf(out, outsz, "%s", in);
+	return rc;
 }
 
-static void
-check_name(struct form *f, const char *field, const char *label,
-    const char **out)
-{
-	const char *in = form_text(f, field, 50);
-	char *norm = arena_alloc(&f->r->arena, strlen(in) * 2 + 8);
-
-	*out = in;
-	switch (valid_person_name(in, norm, strlen(in) * 2 + 8)) {
-	case VALID_OK:
-		*out = norm;
-		return;
-	case VALID_MISSING:
-		form_error(f, field, arena_printf(&f->r->arena,
-		    "Veuillez renseigner votre %s.", label));
-		return;
-	case VALID_INVALID:
-		form_error(f, field, arena_printf(&f->r->arena, "Votre %s doit "
-		    "commencer par une lettre.", label));
-		return;
-	case VALID_BAD_CHARS:
-		form_error(f, field, arena_printf(&f->r->arena, "Votre %s ne "
-		    "peut contenir que des lettres, des espaces, des tirets et "
-		    "des apostrophes.", label));
-		return;
-	default:
-		form_error(f, field, arena_printf(&f->r->arena, "Votre %s doit "
-		    "comporter entre 2 et 50 caractères.", label));
-	}
-}
-
-/* Identity fields shared with the account page. */
-void
-member_check_identity(struct form *f, struct member *m)
-{
-	check_name(f, "first_name", "prénom", &m->first_name);
-	check_name(f, "last_name", "nom", &m->last_name);
-	m->gender = form_text(f, "gender", 10);
-	if (strcmp(m->gender, "female") && strcmp(m->gender, "male") &&
-	    strcmp(m->gender, "other")) {
-		form_error(f, "gender", "Veuillez indiquer votre civilité.");
-		m->gender = "";
-	}
-	m->birth_date = form_text(f, "birth_date", 10);
-	switch (valid_birth_date(m->birth_date, today(f->r), 15)) {
-	case VALID_OK:
-		break;
-	case VALID_MISSING:
-		form_error(f, "birth_date", "Vous devez spécifier votre date "
-		    "de naissance.");
-		break;
-	case VALID_TOO_YOUNG:
-		form_error(f, "birth_date", "Vous devez avoir au moins 15 ans "
-		    "pour adhérer.");
-		break;
-	default:
-		form_error(f, "birth_date", "Cette date de naissance n'est pas "
-		    "valide.");
-	}
-	m->phone = form_text(f, "phone", 20);
-	if (*m->phone && valid_phone(m->phone) != VALID_OK)
-		form_error(f, "phone", "Ce numéro de téléphone n'est pas "
-		    "valide.");
-}
-
-void
-member_view_identity(struct form *f, const struct member *m)
-{
-	form_value(f, "first_name", m->first_name);
-	form_value(f, "last_name", m->last_name);
-	form_value(f, "gender", m->gender);
-	form_value(f, "birth_date", m->birth_date);
-	form_value(f, "phone", m->phone);
-	form_include(f, "identity_fields", "identity_block");
-}
-
+/* The sign-up page with the form's values; 503 without the countries. */
 static int
-signup_form(struct form *f, struct member *m, int status)
+signup_form(struct form *f, PGresult *communes, int status)
 {
-	member_view_identity(f, m);
-	if (m->email)	/* else form_email kept the value as typed */
-		form_value(f, "email", m->email);
-	if (address_view(f, &m->addr) < 0)
+	form_include(f, "identity_fields", "identity_block");
+	if (address_view(f, communes) < 0)
 		return unavailable(f->r);
-	return form_render(f, status, "signup", "Adhérer");
+	return form_render(f, status, "signup", SIGNUP_TITLE);
 }
 
 /* GET /signup: 200 the form; 303 to /account when logged in; 503 when
@@ -126,8 +62,6 @@ int
 signup_get(struct req *r)
 {
 	struct form f;
-	struct member m = { "", "", NULL, "", "", "", { "", "", "FR", "", "",
-	    NULL } };
 
 	if (r->user)
 		return resp_redirect(r, "/account");
@@ -135,7 +69,7 @@ signup_get(struct req *r)
 	if (!q(r, STMT_PING))
 		return unavailable(r);
 	form_init(&f, r, signup_fields);
-	return signup_form(&f, &m, 200);
+	return signup_form(&f, NULL, 200);
 }
 
 int
@@ -146,95 +80,112 @@ send_confirmation(struct req *r, long uid, const char *email,
 	struct view v;
 
 	token_new(token);
-	token_digest(r->app->cfg.secret, token, digest);
+	token_digest(r->cfg->secret, token, digest);
 	if (!q(r, STMT_TOKEN_INSERT, arena_printf(&r->arena, "%ld", uid),
 	    "confirm", digest))
 		return -1;
 	view_init(&v, &r->arena, 1);
 	view_str(&v, "first_name", first_name);
 	view_str(&v, "link", arena_printf(&r->arena, "%s/signup/confirm/%s",
-	    r->app->cfg.base_url, token));
+	    r->cfg->base_url, token));
 	return outbox_add(r, uid, email, "Confirmez votre adhésion", "confirm",
 	    &v);
 }
 
+int
+mail_quota_take(struct req *r, const char *email)
+{
+	char digest[HASH_HEX_LEN + 1];
+	long n;
+
+	/* A keyed hash: Redis never holds the address itself. */
+	token_digest(r->cfg->secret, email, digest);
+	n = kv_count(&r->app->kv, &r->arena, arena_printf(&r->arena, "mq:%s",
+	    digest), 3600);
+	return n < 0 ? -1 : n <= MAIL_QUOTA;
+}
+
+/* Someone signed up with the address of a member: tell the owner (within
+ * the mail quota). 0, or -1 when a service failed. */
+static int
+signup_taken(struct req *r, const char *email)
+{
+	struct view v;
+	PGresult *res;
+	int rc;
+
+	if ((rc = mail_quota_take(r, email)) <= 0)
+		return rc;
+	if (!(res = q(r, STMT_USER_AUTH, email)))
+		return -1;
+	if (PQntuples(res) != 1)
+		return 0;	/* deleted meanwhile */
+	view_init(&v, &r->arena, 1);
+	view_str(&v, "first_name", db_str(res, 0, AUTH_FIRST_NAME));
+	view_int(&v, "pending", !strcmp(db_str(res, 0, AUTH_STATUS),
+	    "pending"));
+	return outbox_add(r, db_long(res, 0, AUTH_ID), email, "Une demande "
+	    "d'adhésion avec votre adresse", "signup_taken", &v);
+}
+
 /*
  * POST /signup: every field of signup_fields.
- * 303 to /signup/done; 422 with the form when a field is wrong (values kept,
- * never the password); 503 when a service is down (form kept, banner).
+ * 303 to /signup/done, for a new address and for a member's alike (the
+ * member is mailed); 422 with the form when a field is wrong (values
+ * kept, never the password); 503 when a service is down (form kept,
+ * banner).
  */
 int
 signup_post(struct req *r)
 {
-	struct form f;
-	struct member m;
 	char hash[crypto_pwhash_STRBYTES];
-	const char *pw;
-	PGresult *res;
+	const char *email;
+	struct form f;
+	PGresult *communes, *res;
 
 	if (r->user)
 		return resp_redirect(r, "/account");
 	form_init(&f, r, signup_fields);
-	member_check_identity(&f, &m);
-	m.email = form_email(&f, "email", "Veuillez renseigner votre adresse "
-	    "e-mail.");
-	pw = req_form(r, "password");
-	if (valid_password(pw) == VALID_TOO_LONG)
-		form_error(&f, "password", "Votre mot de passe est trop long.");
-	else if (valid_password(pw) != VALID_OK)
-		form_error(&f, "password", "Votre mot de passe doit comporter "
-		    "au moins 8 caractères.");
-	if (!req_form(r, "charter"))
-		form_error(&f, "charter", "Vous devez accepter la charte.");
-	else
-		form_value(&f, "charter", "1");
-	if (address_check(&f, &m.addr) < 0)
+	form_read(&f);
+	if (address_check(&f, &communes) < 0)
 		goto down;
-	if (!f.errors) {
-		if (!(res = q(r, STMT_USER_AUTH, m.email)))
-			goto down;
-		if (PQntuples(res))
-			form_error(&f, "email", "Cette adresse e-mail existe "
-			    "déjà.");
-	}
 	if (f.errors)
-		return signup_form(&f, &m, 422);
-	if (password_hash(pw, hash) != 0)
+		return signup_form(&f, communes, 422);
+	/* Hashed for a member's address too: the time tells nothing. */
+	if (password_hash(form_get(&f, "password"), hash) != 0)
 		return 500;
+	email = form_get(&f, "email");
 	if (db_begin(&r->app->db) < 0)
 		goto down;
-	res = q(r, STMT_USER_INSERT, m.email, hash, m.first_name, m.last_name,
-	    m.gender, m.birth_date, *m.phone ? m.phone : NULL, m.addr.street,
-	    m.addr.postal_code, m.addr.country,
-	    *m.addr.city_insee ? m.addr.city_insee : NULL, m.addr.city_name);
-	if (!res) {
+	res = q(r, STMT_USER_INSERT, email, hash, form_get(&f, "first_name"),
+	    form_get(&f, "last_name"), form_get(&f, "gender"),
+	    form_get(&f, "birth_date"), *form_get(&f, "phone") ?
+	    form_get(&f, "phone") : NULL, form_get(&f, "street"),
+	    form_get(&f, "postal_code"), form_get(&f, "country"),
+	    *form_get(&f, "city_code") ? form_get(&f, "city_code") : NULL,
+	    form_get(&f, "city_name"));
+	if (!res && db_unique_violation(&r->app->db)) {
 		db_rollback(&r->app->db);
-		if (db_unique_violation(&r->app->db)) {
-			form_error(&f, "email", "Cette adresse e-mail existe "
-			    "déjà.");
-			return signup_form(&f, &m, 422);
-		}
-		goto down;
+		if (signup_taken(r, email) < 0)
+			goto down;
+		return resp_redirect(r, "/signup/done");
 	}
-	if (send_confirmation(r, db_long(res, 0, RETURNING_ID), m.email,
-	    m.first_name) < 0 || db_commit(&r->app->db) < 0) {
+	if (!res || send_confirmation(r, db_long(res, 0, RETURNING_ID), email,
+	    form_get(&f, "first_name")) < 0 || db_commit(&r->app->db) < 0) {
 		db_rollback(&r->app->db);
 		goto down;
 	}
 	return resp_redirect(r, "/signup/done");
 down:
-	view_str(&f.v, "banner", "Le service est momentanément indisponible : "
-	    "votre adhésion n'a pas été enregistrée. Réessayez dans quelques "
-	    "instants, vos réponses sont conservées.");
-	f.errors = 0;
-	r->unavailable = 1;
-	resp_header(r, "Retry-After", "5");
-	member_view_identity(&f, &m);
-	if (m.email)
-		form_value(&f, "email", m.email);
-	if (address_ready(r) && address_view(&f, &m.addr) == 0)
-		return form_render(&f, 503, "signup", "Adhérer");
-	return 503;
+	if (!address_ready(r))
+		return unavailable(r);
+	form_include(&f, "identity_fields", "identity_block");
+	if (address_view(&f, NULL) < 0)
+		return unavailable(r);
+	return form_unavailable(&f, "Le service est momentanément "
+	    "indisponible : votre adhésion n'a pas été enregistrée. Réessayez "
+	    "dans quelques instants, vos réponses sont conservées.", "signup",
+	    SIGNUP_TITLE);
 }
 
 int
@@ -260,7 +211,7 @@ signup_confirm_get(struct req *r)
 
 	if (!token_wellformed(token, strlen(token)))
 		return 404;
-	token_digest(r->app->cfg.secret, token, digest);
+	token_digest(r->cfg->secret, token, digest);
 	if (db_begin(&r->app->db) < 0)
 		return unavailable(r);
 	if (!(res = q(r, STMT_TOKEN_FIND, digest, "confirm")))
@@ -292,7 +243,13 @@ signup_confirm_get(struct req *r)
 	    "/login", "Se connecter");
 }
 
-static const char *const resend_fields[] = { "email", NULL };
+static const struct form_field resend_fields[] = {
+	MEMBER_EMAIL_FIELD("email", "Veuillez renseigner votre adresse "
+	    "e-mail."),
+	{ NULL }
+};
+
+#define RESEND_TITLE "Renvoyer l'e-mail de confirmation"
 
 int
 signup_resend_get(struct req *r)
@@ -300,32 +257,36 @@ signup_resend_get(struct req *r)
 	struct form f;
 
 	form_init(&f, r, resend_fields);
-	return form_render(&f, 200, "resend", "Renvoyer l'e-mail de "
-	    "confirmation");
+	return form_render(&f, 200, "resend", RESEND_TITLE);
 }
 
 /*
  * POST /signup/resend: email.
  * 303 to /signup/done whether or not the address is known (no account
- * enumeration); a mail goes only to a known, still inactive account.
+ * enumeration); a mail goes only to a known, still inactive account, and
+ * within the mail quota of the address. 422; 503.
  */
 int
 signup_resend_post(struct req *r)
 {
 	struct form f;
-	const char *norm;
+	const char *email;
 	PGresult *res;
+	int quota;
 
 	form_init(&f, r, resend_fields);
-	if (!(norm = form_email(&f, "email", "Veuillez renseigner votre "
-	    "adresse e-mail.")))
-		return form_render(&f, 422, "resend", "Renvoyer l'e-mail de "
-		    "confirmation");
-	if (db_begin(&r->app->db) < 0 || !(res = q(r, STMT_USER_AUTH, norm)))
+	if (form_read(&f))
+		return form_render(&f, 422, "resend", RESEND_TITLE);
+	email = form_get(&f, "email");
+	if ((quota = mail_quota_take(r, email)) < 0)
+		return unavailable(r);
+	if (!quota)
+		return resp_redirect(r, "/signup/done");
+	if (db_begin(&r->app->db) < 0 || !(res = q(r, STMT_USER_AUTH, email)))
 		return unavailable(r);
 	if (PQntuples(res) == 1 &&
 	    !strcmp(db_str(res, 0, AUTH_STATUS), "pending") &&
-	    send_confirmation(r, db_long(res, 0, AUTH_ID), norm,
+	    send_confirmation(r, db_long(res, 0, AUTH_ID), email,
 	    db_str(res, 0, AUTH_FIRST_NAME)) < 0)
 		return unavailable(r);
 	if (db_commit(&r->app->db) < 0)

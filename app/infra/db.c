@@ -76,7 +76,7 @@ db_check_declarations(struct db *db)
 	char name[16];
 	int bad = 0;
 
-	for (int i = 0; i < STMT__MAX; i++) {
+	for (int i = STMT_NONE + 1; i < STMT__MAX; i++) {
 		PGresult *res;
 
 		snprintf(name, sizeof(name), "s%d", i);
@@ -116,7 +116,7 @@ db_connect(struct db *db)
 		return -1;
 	}
 	PQsetNoticeProcessor(db->conn, db_notice, NULL);
-	for (int i = 0; i < STMT__MAX; i++) {
+	for (int i = STMT_NONE + 1; i < STMT__MAX; i++) {
 		char name[16];
 		PGresult *res;
 
@@ -205,6 +205,27 @@ db_execv(struct db *db, struct arena *a, enum stmt s,
 	return res;
 }
 
+/* A call that does not pass what the statement declares is a bug of
+ * ours: stop loudly (the master respawns the worker). */
+static void
+db_check_call(enum stmt s, int nargs)
+{
+	if (s != STMT_NONE && s < STMT__MAX && nargs == stmt_defs[s].nparams)
+		return;
+	log_error("%s takes %d parameters, called with %d",
+	    s < STMT__MAX ? stmt_defs[s].name : "?",
+	    s < STMT__MAX ? stmt_defs[s].nparams : -1, nargs);
+	abort();
+}
+
+PGresult *
+db_exec_array(struct db *db, struct arena *a, enum stmt s, int n,
+    const char *const *params)
+{
+	db_check_call(s, n);
+	return db_execv(db, a, s, params, NULL, NULL, 0);
+}
+
 PGresult *
 db_exec_n(struct db *db, struct arena *a, enum stmt s, int nargs, ...)
 {
@@ -212,11 +233,9 @@ db_exec_n(struct db *db, struct arena *a, enum stmt s, int nargs, ...)
 	va_list ap;
 	int n = stmt_defs[s].nparams;
 
-	if (n != nargs || n > (int)ARRAY_SIZE(params)) {
-		log_error("%s takes %d parameters, called with %d",
-		    stmt_defs[s].name, n, nargs);
+	db_check_call(s, nargs);
+	if (n > (int)ARRAY_SIZE(params))
 		abort();
-	}
 	va_start(ap, nargs);
 	for (int i = 0; i < n; i++)
 		params[i] = va_arg(ap, const char *);

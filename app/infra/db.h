@@ -39,6 +39,10 @@ PGresult *db_exec_n(struct db *db, struct arena *a, enum stmt s, int nargs,
 	10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define DB_NARGS_(_0, _1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, \
 	_13, _14, _15, _16, n, ...) n
+/* The same with the n parameters of an array (n checked as by
+ * db_exec). */
+PGresult *db_exec_array(struct db *db, struct arena *a, enum stmt s, int n,
+    const char *const *params);
 /* The same with an array of parameters, their lengths and formats (1 =
  * binary, e.g. a bytea; NULL = all text) and a binary result when
  * result_binary: for images. */

@@ -116,3 +116,17 @@ kv_cmd(struct kv *kv, struct arena *a, const char *fmt, ...)
 	}
 	return r;
 }
+
+long
+kv_count(struct kv *kv, struct arena *a, const char *key, long seconds)
+{
+	static const char incr[] = "local n = redis.call('INCR', KEYS[1]) "
+	    "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end "
+	    "return n";
+	char secs[24];
+	redisReply *r;
+
+	snprintf(secs, sizeof(secs), "%ld", seconds);
+	r = kv_cmd(kv, a, "EVAL %s 1 %s %s", incr, key, secs);
+	return r && r->type == REDIS_REPLY_INTEGER ? (long)r->integer : -1;
+}

@@ -21,5 +21,9 @@ int kv_ensure(struct kv *kv);
 /* hiredis format (%s, %b only): NULL when Redis is unreachable or the
  * reply is an error. */
 redisReply *kv_cmd(struct kv *kv, struct arena *a, const char *fmt, ...);
+/* Count one more event under key, in a window of `seconds` that starts
+ * with the first (INCR, and EXPIRE on the first, atomically). The new
+ * count, or -1 when Redis is unavailable. */
+long kv_count(struct kv *kv, struct arena *a, const char *key, long seconds);
 
 #endif

@@ -5,6 +5,7 @@
 #include "sql.h"
 
 const struct stmt_def stmt_defs[STMT__MAX] = {
+	[STMT_NONE] = { "STMT_NONE", NULL, 0, 0 },
 #define ROW(shape, ...)
 #define STMT(name, n, shape, text) [name] = { #name, text, n, shape##__NCOLS },
 #include "sql_members.def"

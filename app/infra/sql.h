@@ -49,6 +49,7 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 
 #define ROW(shape, ...)
 enum stmt {
+	STMT_NONE,	/* no statement (an optional one of a table) */
 #define STMT(name, n, shape, text) name,
 #include "sql_members.def"
 #include "sql_outbox.def"

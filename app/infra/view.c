@@ -133,21 +133,31 @@ view_rows_init(struct view_rows *rows, const struct view *v)
 	rows->text = v->text;
 }
 
-static void
-rows_addv(struct view_rows *rows, unsigned raw_mask, int ncols, va_list ap)
+void
+view_rows_add_cells(struct view_rows *rows, unsigned raw_mask, int ncols,
+    const char *const *cells)
 {
 	CtplValue *row = ctpl_value_new();
 
 	ctpl_value_set_array(row, CTPL_VTYPE_INT, 0, NULL);
-	for (int i = 0; i < ncols; i++) {
-		const char *s = va_arg(ap, const char *);
-
+	for (int i = 0; i < ncols; i++)
 		ctpl_value_array_append_string(row, i < 32 &&
-		    (raw_mask & (1u << i)) ? (s ? s : "") :
-		    view_escape(rows->a, rows->text, s));
-	}
+		    (raw_mask & (1u << i)) ? (cells[i] ? cells[i] : "") :
+		    view_escape(rows->a, rows->text, cells[i]));
 	ctpl_value_array_append(rows->list, row);
 	ctpl_value_free(row);
+}
+
+static void
+rows_addv(struct view_rows *rows, unsigned raw_mask, int ncols, va_list ap)
+{
+	const char *cells[32];
+
+	if (ncols > (int)ARRAY_SIZE(cells))
+		abort();	/* a table this wide is a mistake */
+	for (int i = 0; i < ncols; i++)
+		cells[i] = va_arg(ap, const char *);
+	view_rows_add_cells(rows, raw_mask, ncols, cells);
 }
 
 void

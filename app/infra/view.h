@@ -52,6 +52,9 @@ void view_rows_add(struct view_rows *rows, int ncols, ...);
  * first column) are already-safe HTML built by C code, pushed as is. */
 void view_rows_add_html(struct view_rows *rows, unsigned raw_mask,
     int ncols, ...);
+/* The same from an array of ncols strings. */
+void view_rows_add_cells(struct view_rows *rows, unsigned raw_mask,
+    int ncols, const char *const *cells);
 /* Hand the rows to the view under name (rows are consumed). */
 void view_rows_set(struct view *v, const char *name, struct view_rows *rows);
 

@@ -168,6 +168,14 @@ def change_password():
     status(resp, 422)
     eq(field_errors(resp), {"new_password": "Votre mot de passe doit "
                             "comporter au moins 8 caractères."})
+    long = "é" * 1025
+    resp = submit_page(c, page, {"current_password": old,
+                                 "new_password": long,
+                                 "new_password_confirm": long},
+                       "/account/password")
+    status(resp, 422)
+    eq(field_errors(resp), {"new_password": "Votre mot de passe doit "
+                            "comporter au plus 1024 caractères."})
     status(other.get("/account"), 200)
     # success
     resp = submit_page(c, page, {"current_password": old,

@@ -17,7 +17,6 @@ from fixtures import *  # noqa: F401,F403
 import civitas
 import stackctl as sc
 
-ROUTES_C = os.path.join(civitas.REPO_ROOT, "app", "features", "routes.c")
 
 ARTICLE_COLUMNS = ("id", "slug", "title", "summary", "body_md", "body_html",
                    "category_id", "media_id", "author_id", "author_name",
@@ -26,10 +25,14 @@ ARTICLE_COLUMNS = ("id", "slug", "title", "summary", "body_md", "body_html",
 
 
 def admin_routes():
-    """[(method, pattern)] of the /admin routes in app/features/routes.c."""
-    with open(ROUTES_C, encoding="utf-8") as fh:
-        found = re.findall(r'\{\s*HTTP_(GET|POST)\s*,\s*"(/admin[^"]*)"',
-                           fh.read())
+    """[(method, pattern)] of the /admin routes, from the worker's own
+    route table; each must say admin there."""
+    found = []
+    for method, pattern, flags in route_table():
+        if pattern.startswith("/admin"):
+            ok("admin" in flags, "%s %s is not for admins in the route "
+               "table" % (method, pattern))
+            found.append((method, pattern))
     ok(len(found) >= 30, "could not read the /admin routes: %s" % found)
     return found
 
@@ -463,8 +466,7 @@ def rerender_renders_every_body_again():
     aid = create_article(c, body="avant")
     psql("UPDATE articles SET body_md = '# Après\n\n<script>x</script>"
          "[l](javascript:x)', body_html = 'périmé' WHERE id = :'p1'", aid)
-    binary = os.path.join(os.environ.get("BIN_DIR") or os.path.join(
-        civitas.REPO_ROOT, "build"), "civitas-fcgi")
+    binary = fcgi_binary()
     proc = subprocess.run([binary, "rerender"], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE)
     eq(proc.returncode, 0, proc.stderr)

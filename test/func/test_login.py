@@ -9,6 +9,8 @@ from fixtures import *  # noqa: F401,F403
 
 LOCKED = ("Vous avez effectué 5 tentatives de connexion erronées. "
           "Veuillez attendre")
+ADDRESS_LOCKED = ("Trop de tentatives de connexion erronées depuis votre "
+                  "adresse.")
 PENDING = "Pour vous connecter vous devez confirmer votre adhésion."
 
 
@@ -171,6 +173,107 @@ def lock_ends_with_the_window():
     eq(redis_cli("PEXPIRE", "lf:" + email, "1"), "1")
     wait_until(lambda: redis_cli("EXISTS", "lf:" + email) == "0", 5)
     login(Client("fcgi"), email, password)
+
+
+def log_out(c):
+    page = status(c.get("/account"), 200)
+    redirects(c.post("/logout", {"_csrf": csrf_of(page)}),
+              "/login?notice=logout")
+
+
+@test
+def login_gives_the_browser_a_device_cookie():
+    _, email, password = new_member()
+    resp = login(Client("fcgi"), email, password)
+    dev = resp.cookies.attrs("device")
+    ok(dev is not None, "no device cookie: %s" % resp.cookies.raw)
+    ok(dev.httponly, "device cookie not HttpOnly")
+    eq((dev.samesite or "").lower(), "lax")
+    ok(dev.max_age and dev.max_age >= 300 * 24 * 3600,
+       "device cookie does not last: %s" % dev.raw)
+    not_contains(dev.value, email.split("@")[0], "the cookie names the "
+                 "member")
+    # a failed or refused login gives none
+    resp = post_login(Client("fcgi"), email, "pas-le-bon-1")
+    ok(not resp.cookies.get("device"), "device cookie for a failure")
+
+
+@test
+def nobody_can_lock_a_member_out_of_their_own_browser():
+    """OWASP's device cookies: failures from other browsers and addresses
+    lock the account for them only."""
+    c, email, password = new_member()
+    log_out(c)
+    for i in range(8):
+        attacker = Client("fcgi", client_ip="100.99.%d.%d" % (i, i + 1))
+        resp = post_login(attacker, email, "devine-%d-mot" % i)
+        status(resp, (422, 429), "attempt %d" % i)
+    refused(post_login(Client("fcgi"), email, password), 429, LOCKED)
+    # the member's browser, which logged in before, still gets in
+    resp = login(c, email, password)
+    eq(resp.location, base_url() + "/account")
+    # even with the device cookie of this account, another address of the
+    # same member is trusted (the cookie, not the address, is the key)
+    c.remote_addr = "100.98.1.1"
+    log_out(c)
+    login(c, email, password)
+
+
+@test
+def a_cookie_for_another_account_is_not_trusted():
+    c, email, password = new_member()
+    _, other, other_pw = new_member()
+    log_out(c)
+    for i in range(5):
+        post_login(Client("fcgi"), other, "devine-%d-mot" % i)
+    refused(post_login(c, other, other_pw), 429, LOCKED)
+    cookie = c.cookies["device"]
+    forged = cookie[:-3] + ("AAA" if cookie[-3:] != "AAA" else "BBB")
+    c.set_cookie("device", forged)
+    for i in range(5):
+        post_login(Client("fcgi"), email, "devine-%d-mot" % i)
+    refused(post_login(c, email, password), 429, LOCKED)
+
+
+@test
+def a_trusted_browser_that_keeps_failing_loses_its_trust():
+    c, email, password = new_member()
+    log_out(c)
+    for i in range(5):
+        refused(post_login(c, email, "oubli-%d-mot" % i), 422,
+                BAD_CREDENTIALS)
+    # its failures were its own: another browser is not locked
+    b = Client("fcgi")
+    login(b, email, password)
+    log_out(b)
+    # now untrusted, its failures count for the account again
+    for i in range(5):
+        refused(post_login(c, email, "encore-%d-mot" % i), 422,
+                BAD_CREDENTIALS)
+    refused(post_login(c, email, password), 429, LOCKED)
+    # b logged in meanwhile: b is trusted and still gets in
+    login(b, email, password)
+
+
+@test
+def one_address_failing_on_many_accounts_is_slowed_down():
+    ip = "100.97.%d.%d" % (secrets.randbelow(250), 1 + secrets.randbelow(250))
+    for i in range(50):
+        refused(post_login(Client("fcgi", client_ip=ip),
+                           unique_email("spray"), "devine-le"), 422,
+                BAD_CREDENTIALS)
+    refused(post_login(Client("fcgi", client_ip=ip), unique_email("spray"),
+                       "devine-le"), 429, ADDRESS_LOCKED)
+    # another address is not slowed down
+    refused(post_login(Client("fcgi"), unique_email("spray"), "devine-le"),
+            422, BAD_CREDENTIALS)
+    # and a member's own browser at that address still logs in
+    c, email, password = new_member()
+    log_out(c)
+    refused(post_login(Client("fcgi", client_ip=ip), email, password), 429,
+            ADDRESS_LOCKED)
+    c.remote_addr = ip
+    login(c, email, password)
 
 
 @test

@@ -90,6 +90,9 @@ def reset_refuses_bad_new_passwords():
     resp = status(set_password(link, "court"), 422)
     eq(field_errors(resp).get("password"),
        "Votre mot de passe doit comporter au moins 8 caractères.")
+    resp = status(set_password(link, "x" * 1025), 422)
+    eq(field_errors(resp).get("password"),
+       "Votre mot de passe doit comporter au plus 1024 caractères.")
     eq(user_row(email)["password_hash"], hash_before, "password changed")
     # the link still works after those errors
     redirects(set_password(link, "Nouveau-Mdp-1"), "/login?notice=reset")

@@ -203,17 +203,80 @@ def email_errors():
                  email="")
 
 
+TAKEN_SUBJECT = "Une demande d'adhésion avec votre adresse"
+
+
+def answer_of(resp):
+    """What a visitor can tell of a sign-up answer: status, redirect, body
+    and the names of the cookies set."""
+    return (resp.status, resp.location, resp.body,
+            sorted(c.split("=", 1)[0] for c in
+                   resp.headers.get_all("Set-Cookie")))
+
+
 @test
-def email_already_used_any_case():
-    _, email, _ = new_member(confirm=False)
-    taken = "Cette adresse e-mail existe déjà."
-    signup_error("email", taken, email=email)
-    signup_error("email", taken, email=email.upper())
-    local, domain = email.split("@")
-    signup_error("email", taken, email=local.capitalize() + "@" +
-                 domain.upper())
-    eq(user_count(email), 1)
-    eq(outbox_count(email), 1, "mails to the existing address")
+def signup_with_a_members_address_tells_nothing():
+    """Membership is sensitive: an address already registered gets the
+    answer a new one gets, and its owner a mail instead."""
+    for confirmed in (True, False):
+        _, email, password = new_member(confirm=confirmed)
+        mails_before = outbox_count(email)
+        hash_before = user_row(email)["password_hash"]
+        local, domain = email.split("@")
+        for typed in (email, email.upper(),
+                      local.capitalize() + "@" + domain.upper()):
+            fresh = unique_email("fresh")
+            new = Client("fcgi").submit("/signup", signup_fields(
+                email=fresh))
+            same = Client("fcgi").submit("/signup", signup_fields(
+                email=typed, first_name="Usurpateur", password="autre-"
+                "mot-de-passe"))
+            redirects(same, "/signup/done", "sign-up with %s" % typed)
+            eq(answer_of(same), answer_of(new),
+               "a member's address answered differently (%s)" % typed)
+            eq(user_count(fresh), 1)
+        eq(user_count(email), 1, "a second account for the address")
+        row = user_row(email)
+        eq(row["password_hash"], hash_before, "the password changed")
+        ne(row["first_name"], "Usurpateur", "the account changed")
+        # the owner is told, within the quota of 3 mails an hour
+        msg = wait_mail(email, TAKEN_SUBJECT)
+        ok(msg is not None, "no mail to the owner")
+        text = mail_text(msg)
+        contains(text, "déjà membre")
+        contains(text, base_url() + "/password/forgot")
+        (contains if not confirmed else not_contains)(
+            text, base_url() + "/signup/resend")
+        not_contains(text, "autre-mot-de-passe")
+        eq(outbox_count(email), mails_before + 3, "mails to the owner")
+
+
+@test
+def mail_quota_per_address():
+    """Resend, forgot and sign-up can make us mail an address: 3 an hour at
+    most, whoever asks, with the same answer before and after."""
+    _, pending, _ = new_member(confirm=False)
+    _, active, _ = new_member()
+    for email, url, fields, to in (
+            (pending, "/signup/resend", {"email": pending}, "/signup/done"),
+            (active, "/password/forgot", {"email": active},
+             "/login?notice=forgot"),
+            (active, "/signup", signup_fields(email=active),
+             "/signup/done")):
+        before = outbox_count(email)
+        answers = set()
+        for i in range(6):
+            c = Client("fcgi", client_ip="100.64.%d.%d" % (i, i + 1))
+            resp = c.submit(url, fields)
+            redirects(resp, to, "%s #%d for %s" % (url, i, email))
+            answers.add((resp.status, resp.location))
+        eq(len(answers), 1, "%s: the answer changed over the quota" % url)
+        sent = outbox_count(email) - before
+        ok(sent <= 3, "%s: %d mails in an hour to %s" % (url, sent, email))
+    eq(outbox_count(pending) - 1, 3, "confirmation mails to %s" % pending)
+    # forgot (3) then sign-up: the quota of the address was used up
+    eq(outbox_count(active, "Réinitialisez votre mot de passe"), 3)
+    eq(outbox_count(active, TAKEN_SUBJECT), 0)
 
 
 @test
@@ -222,6 +285,20 @@ def password_too_short():
     signup_error("password", msg, password="1234567")
     signup_error("password", msg, password="")
     signup_error("password", msg, password="éèàùçôî")   # 7 characters
+
+
+TOO_LONG = "Votre mot de passe doit comporter au plus 1024 caractères."
+
+
+@test
+def password_too_long():
+    """One password rule for the whole site: too long is said so (sign-up;
+    the reset and account forms: test_password, test_account)."""
+    signup_error("password", TOO_LONG, password="a" * 1025)
+    signup_error("password", TOO_LONG, password="é" * 1025)
+    email = unique_email("long")
+    redirects(Client("fcgi").submit("/signup", signup_fields(
+        email=email, password="é" * 1024)), "/signup/done")
 
 
 @test

@@ -183,19 +183,126 @@ check_email(const char *s, size_t len, int valid)
 	free(o2);
 }
 
+static int ref_date(const char *s, int *y, int *m, int *d);
+
+/* A field validator into a heap buffer of exactly VALID_OUT_SIZE bytes
+ * (ASan catches an overflow); the output when it accepts, else NULL. */
+static char *
+run_field(valid_fn fn, const char *s, size_t len, int *rc)
+{
+	char *o = xmalloc(VALID_OUT_SIZE(len));
+
+	*rc = fn(s, o, VALID_OUT_SIZE(len));
+	if (*rc == VALID_OK) {
+		FUZZ_CHECK(strlen(o) < VALID_OUT_SIZE(len));
+		return o;
+	}
+	free(o);
+	return NULL;
+}
+
 static void
 check_password(const char *s, size_t len)
 {
-	int rc = valid_password(s);
+	int rc;
+	char *o = run_field(valid_password, s, len, &rc);
+	size_t n = utf8_length(s);
 
 	if (rc == VALID_OK)
-		FUZZ_CHECK(len <= 1024 && utf8_length(s) >= 8);
+		FUZZ_CHECK(n <= PASSWORD_MAX && n >= PASSWORD_MIN &&
+		    !strcmp(o, s));
 	else if (rc == VALID_TOO_SHORT)
-		FUZZ_CHECK(utf8_length(s) < 8);
+		FUZZ_CHECK(n < PASSWORD_MIN);
 	else if (rc == VALID_TOO_LONG)
-		FUZZ_CHECK(len > 1024);
+		FUZZ_CHECK(n > PASSWORD_MAX);
 	else
 		FUZZ_CHECK(rc == VALID_MISSING && len == 0);
+	free(o);
+}
+
+static void
+check_datetime(const char *s, size_t len)
+{
+	int rc, y, mo, d;
+	char *o = run_field(valid_local_datetime, s, len, &rc);
+	char date[11];
+
+	if (rc != VALID_OK)
+		return;
+	FUZZ_CHECK(!strcmp(o, s) && (len == 16 || len == 19));
+	FUZZ_CHECK(s[10] == 'T' || s[10] == ' ');
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	FUZZ_CHECK(ref_date(date, &y, &mo, &d) && y >= 2000 && y <= 2200);
+	FUZZ_CHECK(s[13] == ':' && (s[11] - '0') * 10 + s[12] - '0' < 24);
+	free(o);
+}
+
+static void
+check_numbers(const char *s, size_t len)
+{
+	int rc, rc2;
+	char *o = run_field(valid_integer, s, len, &rc), *o2;
+	long v;
+
+	if (o) {
+		/* Written back plainly, and the same number. */
+		FUZZ_CHECK(parse_long(o, -1000000, 1000000, &v) == 0);
+		o2 = run_field(valid_integer, o, strlen(o), &rc2);
+		FUZZ_CHECK(o2 && !strcmp(o, o2));
+		free(o2);
+	}
+	free(o);
+	if ((o = run_field(valid_id, s, len, &rc))) {
+		FUZZ_CHECK(o[0] >= '1' && o[0] <= '9');
+		free(o);
+	}
+}
+
+static void
+check_slug(const char *s, size_t len)
+{
+	char out[SLUG_MAX + 1], again[SLUG_MAX + 1];
+	size_t n;
+	int rc;
+	char *o;
+
+	slugify(s, out);
+	n = strlen(out);
+	FUZZ_CHECK(n <= SLUG_MAX);
+	for (size_t i = 0; i < n; i++)
+		FUZZ_CHECK((out[i] >= 'a' && out[i] <= 'z') ||
+		    (out[i] >= '0' && out[i] <= '9') ||
+		    (out[i] == '-' && i > 0 && i + 1 < n && out[i + 1] != '-'));
+	slugify(out, again);
+	FUZZ_CHECK(!strcmp(out, again));
+	o = run_field(valid_slug, s, len, &rc);
+	FUZZ_CHECK((rc == VALID_OK) == (n > 0));
+	FUZZ_CHECK(!o || !strcmp(o, out));
+	free(o);
+}
+
+static void
+check_paths(const char *s, size_t len)
+{
+	int rc;
+	char *o;
+
+	if (valid_local_path(s) == VALID_OK) {
+		FUZZ_CHECK(s[0] == '/' && s[1] != '/');
+		for (size_t i = 0; i < len; i++)
+			FUZZ_CHECK(s[i] > 0x20 && s[i] < 0x7f && s[i] != '\\');
+	}
+	if ((o = run_field(valid_link, s, len, &rc))) {
+		FUZZ_CHECK(!strcmp(o, s) && !strpbrk(s, " \t\r\n"));
+		FUZZ_CHECK((s[0] == '/' && s[1] != '/' && s[1] != '\\') ||
+		    !strncmp(s, "https://", 8));
+		free(o);
+	}
+	if ((o = run_field(valid_site_path, s, len, &rc))) {
+		FUZZ_CHECK(s[0] == '/' && s[1] && !strpbrk(s, "?# \t"));
+		free(o);
+	}
 }
 
 /* YYYY-MM-DD, a real date from 1800 on (valid.c's lower bound). */
@@ -254,11 +361,14 @@ check_dates(const char *birth, const char *today)
 static void
 check_phone(const char *s, size_t len)
 {
-	int rc = valid_phone(s);
+	int rc;
+	char *o = run_field(valid_phone, s, len, &rc);
 	size_t digits = 0;
 
 	if (rc != VALID_OK)
 		return;
+	FUZZ_CHECK(!strcmp(o, s));
+	free(o);
 	FUZZ_CHECK(len <= 20);
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] >= '0' && s[i] <= '9')
@@ -273,7 +383,10 @@ check_phone(const char *s, size_t len)
 static void
 check_postal(const char *s, size_t len)
 {
-	int rc = valid_postal_code_fr(s), ref = len == 5;
+	int rc, ref = len == 5;
+	char *o = run_field(valid_postal_code_fr, s, len, &rc);
+
+	free(o);
 
 	for (size_t i = 0; i < len && ref; i++)
 		ref = s[i] >= '0' && s[i] <= '9';
@@ -374,6 +487,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_phone(s, len);
 	check_postal(s, len);
+	check_datetime(s, len);
+	check_numbers(s, len);
+	check_slug(s, len);
+	check_paths(s, len);
 	check_long(s);
 	check_escapes(s, len);
 	free(s);

@@ -816,6 +816,13 @@ def encode_multipart(fields=None, files=None, boundary=None):
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
+def _shared_address():
+    """A random address of 100.64.0.0/10 (shared address space)."""
+    n = secrets.randbits(22)
+    return "100.%d.%d.%d" % (64 + (n >> 16), (n >> 8) & 255,
+                             max(1, n & 255))
+
+
 class Client:
     """A browser-like session over "fcgi" or "http", with a cookie jar.
 
@@ -823,6 +830,9 @@ class Client:
     forwarded_for (http); client_ip: act as a distinct client (fcgi:
     REMOTE_ADDR; http: bind TRUSTED_PROXY and send X-Forwarded-For);
     headers: sent with every request; timeout.
+    Over fcgi each client has an address of its own by default (a random
+    one of 100.64.0.0/10), as distinct browsers do: the workers' limits
+    per client address never add up a whole test run.
     Secure cookies are sent over plain HTTP too (tests run without TLS).
     """
 
@@ -833,7 +843,7 @@ class Client:
             raise ValueError("transport must be 'fcgi' or 'http'")
         self.transport = transport
         self.socket_path = socket_path
-        self.remote_addr = remote_addr or client_ip or "127.0.0.1"
+        self.remote_addr = remote_addr or client_ip or _shared_address()
         self.port = port
         self.source_address = source_address
         self.forwarded_for = forwarded_for

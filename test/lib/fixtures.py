@@ -22,7 +22,8 @@ __all__ = [
     "mail_paths", "new_mail",
     "post_login", "submit_page", "csrf_of", "path_of", "user_row",
     "user_id", "user_count", "outbox_count", "outbox_rows", "token_count",
-    "sessions_of", "make_admin", "random_letters",
+    "sessions_of", "make_admin", "random_letters", "fcgi_binary",
+    "route_table",
 ]
 
 PASSWORD = "Motdepasse-2024"
@@ -239,15 +240,28 @@ def sessions_of(uid):
     return set(x for x in out.split("\n") if x)
 
 
+def fcgi_binary():
+    """The civitas-fcgi under test (BIN_DIR)."""
+    return os.path.join(os.environ.get("BIN_DIR") or
+                        os.path.join(REPO_ROOT, "build"), "civitas-fcgi")
+
+
+def route_table():
+    """[(method, pattern, {flags})]: the worker's own route table, as
+    `civitas-fcgi routes` prints it."""
+    out = subprocess.run([fcgi_binary(), "routes"], capture_output=True,
+                         text=True, check=True).stdout
+    return [(w[0], w[1], set(w[2:])) for w in map(str.split,
+                                                  out.splitlines()) if w]
+
+
 def make_admin(email=None, password=PASSWORD):
     """Create an admin with `civitas-fcgi admin EMAIL` (PASSWORD from the
     environment, the stack's settings from ours); returns (email,
     password)."""
     email = email or unique_email("admin")
-    binary = os.path.join(os.environ.get("BIN_DIR") or
-                          os.path.join(REPO_ROOT, "build"), "civitas-fcgi")
     env = dict(os.environ, PASSWORD=password)
-    proc = subprocess.run([binary, "admin", email], env=env,
+    proc = subprocess.run([fcgi_binary(), "admin", email], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     eq(proc.returncode, 0, "civitas-fcgi admin %s: %s" % (
         email, proc.stderr.decode("utf-8", "replace")))

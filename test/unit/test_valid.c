@@ -19,6 +19,36 @@ email(const char *in)
 	return valid_email(in, out, sizeof(out));
 }
 
+/* The field validators (valid_fn) into out, as the form reader calls
+ * them: with VALID_OUT_SIZE bytes. */
+static int
+field(valid_fn fn, const char *in)
+{
+	memset(out, 0x55, sizeof(out));
+	return fn(in, out, in ? VALID_OUT_SIZE(strlen(in)) : sizeof(out));
+}
+
+static int
+pw(const char *in)
+{
+	static char big[VALID_OUT_SIZE(5000)];
+
+	return valid_password(in, big, in ? VALID_OUT_SIZE(strlen(in)) :
+	    sizeof(big));
+}
+
+static int
+postal(const char *in)
+{
+	return field(valid_postal_code_fr, in);
+}
+
+static int
+phone(const char *in)
+{
+	return field(valid_phone, in);
+}
+
 static char *
 repeat(char *dst, size_t dstsz, const char *unit, size_t times)
 {
@@ -197,20 +227,22 @@ email_refused(void)
 static void
 password_length(void)
 {
-	char pw[1100];
+	char in[5000];
 
-	EQ_INT(valid_password(""), VALID_MISSING);
-	EQ_INT(valid_password(NULL), VALID_MISSING);
-	EQ_INT(valid_password("abcdefg"), VALID_TOO_SHORT);
-	EQ_INT(valid_password("abcdefgh"), VALID_OK);
+	EQ_INT(pw(""), VALID_MISSING);
+	EQ_INT(pw(NULL), VALID_MISSING);
+	EQ_INT(pw("abcdefg"), VALID_TOO_SHORT);
+	EQ_INT(pw("abcdefgh"), VALID_OK);
 	/* Code points, not bytes: 7 accented letters are 14 bytes. */
-	EQ_INT(valid_password("ééééééé"), VALID_TOO_SHORT);
-	EQ_INT(valid_password("éééééééé"), VALID_OK);
-	EQ_INT(valid_password("日本語のパスワ"), VALID_TOO_SHORT);
-	EQ_INT(valid_password("日本語のパスワド"), VALID_OK);
-	EQ_INT(valid_password(repeat(pw, sizeof(pw), "a", 1024)), VALID_OK);
-	EQ_INT(valid_password(repeat(pw, sizeof(pw), "a", 1025)),
-	    VALID_TOO_LONG);
+	EQ_INT(pw("ééééééé"), VALID_TOO_SHORT);
+	EQ_INT(pw("éééééééé"), VALID_OK);
+	EQ_INT(pw("日本語のパスワ"), VALID_TOO_SHORT);
+	EQ_INT(pw("日本語のパスワド"), VALID_OK);
+	/* Characters, not bytes, at the top too: one rule, PASSWORD_MAX. */
+	EQ_INT(pw(repeat(in, sizeof(in), "a", 1024)), VALID_OK);
+	EQ_INT(pw(repeat(in, sizeof(in), "a", 1025)), VALID_TOO_LONG);
+	EQ_INT(pw(repeat(in, sizeof(in), "é", 1024)), VALID_OK);
+	EQ_INT(pw(repeat(in, sizeof(in), "é", 1025)), VALID_TOO_LONG);
 }
 
 #define TODAY "2025-06-15"
@@ -275,37 +307,130 @@ birth_date_format(void)
 static void
 postal_code_fr(void)
 {
-	EQ_INT(valid_postal_code_fr("75001"), VALID_OK);
-	EQ_INT(valid_postal_code_fr("01000"), VALID_OK);
-	EQ_INT(valid_postal_code_fr("97411"), VALID_OK);
-	EQ_INT(valid_postal_code_fr(""), VALID_MISSING);
-	EQ_INT(valid_postal_code_fr(NULL), VALID_MISSING);
-	EQ_INT(valid_postal_code_fr("7500"), VALID_INVALID);
-	EQ_INT(valid_postal_code_fr("750011"), VALID_INVALID);
-	EQ_INT(valid_postal_code_fr("2A004"), VALID_INVALID);
-	EQ_INT(valid_postal_code_fr(" 7500"), VALID_INVALID);
-	EQ_INT(valid_postal_code_fr("75 01"), VALID_INVALID);
-	EQ_INT(valid_postal_code_fr("７５００１"), VALID_INVALID);
+	EQ_INT(postal("75001"), VALID_OK);
+	EQ_INT(postal("01000"), VALID_OK);
+	EQ_INT(postal("97411"), VALID_OK);
+	EQ_INT(postal(""), VALID_MISSING);
+	EQ_INT(postal(NULL), VALID_MISSING);
+	EQ_INT(postal("7500"), VALID_INVALID);
+	EQ_INT(postal("750011"), VALID_INVALID);
+	EQ_INT(postal("2A004"), VALID_INVALID);
+	EQ_INT(postal(" 7500"), VALID_INVALID);
+	EQ_INT(postal("75 01"), VALID_INVALID);
+	EQ_INT(postal("７５００１"), VALID_INVALID);
 }
 
 static void
 phone_numbers(void)
 {
-	EQ_INT(valid_phone("06 12 34 56 78"), VALID_OK);
-	EQ_INT(valid_phone("0612345678"), VALID_OK);
-	EQ_INT(valid_phone("+33 6 12 34 56 78"), VALID_OK);
-	EQ_INT(valid_phone("(01) 23.45-67.89"), VALID_OK);
-	EQ_INT(valid_phone("123456"), VALID_OK);
-	EQ_INT(valid_phone("06123456789012345678"), VALID_OK);	/* 20 */
-	EQ_INT(valid_phone(""), VALID_MISSING);
-	EQ_INT(valid_phone(NULL), VALID_MISSING);
-	EQ_INT(valid_phone("12345"), VALID_TOO_SHORT);
-	EQ_INT(valid_phone("+ -.()   1 2"), VALID_TOO_SHORT);
-	EQ_INT(valid_phone("061234567890123456789"), VALID_TOO_LONG);
-	EQ_INT(valid_phone("+33+612345678"), VALID_BAD_CHARS);
-	EQ_INT(valid_phone("06 12 ab 56 78"), VALID_BAD_CHARS);
-	EQ_INT(valid_phone("06/12/34/56/78"), VALID_BAD_CHARS);
-	EQ_INT(valid_phone("0612345678\n"), VALID_BAD_CHARS);
+	EQ_INT(phone("06 12 34 56 78"), VALID_OK);
+	EQ_INT(phone("0612345678"), VALID_OK);
+	EQ_INT(phone("+33 6 12 34 56 78"), VALID_OK);
+	EQ_INT(phone("(01) 23.45-67.89"), VALID_OK);
+	EQ_INT(phone("123456"), VALID_OK);
+	EQ_INT(phone("06123456789012345678"), VALID_OK);	/* 20 */
+	EQ_INT(phone(""), VALID_MISSING);
+	EQ_INT(phone(NULL), VALID_MISSING);
+	EQ_INT(phone("12345"), VALID_TOO_SHORT);
+	EQ_INT(phone("+ -.()   1 2"), VALID_TOO_SHORT);
+	EQ_INT(phone("061234567890123456789"), VALID_TOO_LONG);
+	EQ_INT(phone("+33+612345678"), VALID_BAD_CHARS);
+	EQ_INT(phone("06 12 ab 56 78"), VALID_BAD_CHARS);
+	EQ_INT(phone("06/12/34/56/78"), VALID_BAD_CHARS);
+	EQ_INT(phone("0612345678\n"), VALID_BAD_CHARS);
+}
+
+static void
+local_datetime(void)
+{
+	if (EQ_INT(field(valid_local_datetime, "2026-12-14T18:30"), VALID_OK))
+		EQ_STR(out, "2026-12-14T18:30");
+	EQ_INT(field(valid_local_datetime, "2026-12-14 18:30:59"), VALID_OK);
+	EQ_INT(field(valid_local_datetime, "2028-02-29T00:00"), VALID_OK);
+	EQ_INT(field(valid_local_datetime, "2000-02-29T00:00"), VALID_OK);
+	EQ_INT(field(valid_local_datetime, ""), VALID_MISSING);
+	EQ_INT(field(valid_local_datetime, NULL), VALID_MISSING);
+	EQ_INT(field(valid_local_datetime, "2027-02-29T00:00"), VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "2100-02-29T00:00"), VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "2026-04-31T10:00"), VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "2026-12-14T24:00"), VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "2026-12-14T23:60"), VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "2026-12-14T23:59:60"),
+	    VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "1999-12-31T23:59"), VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "2201-01-01T00:00"), VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "14/12/2026 18:30"), VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "2026-12-14T18:3"), VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "2026-12-14T18:30Z"),
+	    VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "2026-12-14X18:30"), VALID_INVALID);
+	EQ_INT(field(valid_local_datetime, "+026-12-14T18:30"), VALID_INVALID);
+}
+
+static void
+integers_and_ids(void)
+{
+	if (EQ_INT(field(valid_integer, "+7"), VALID_OK))
+		EQ_STR(out, "7");
+	if (EQ_INT(field(valid_integer, "-1000000"), VALID_OK))
+		EQ_STR(out, "-1000000");
+	EQ_INT(field(valid_integer, "1000001"), VALID_INVALID);
+	EQ_INT(field(valid_integer, "1.5"), VALID_INVALID);
+	EQ_INT(field(valid_integer, "abc"), VALID_INVALID);
+	EQ_INT(field(valid_integer, ""), VALID_MISSING);
+	if (EQ_INT(field(valid_id, "42"), VALID_OK))
+		EQ_STR(out, "42");
+	EQ_INT(field(valid_id, "0"), VALID_INVALID);
+	EQ_INT(field(valid_id, "-3"), VALID_INVALID);
+	EQ_INT(field(valid_id, "99999999999999999999"), VALID_INVALID);
+}
+
+static void
+slugs(void)
+{
+	char s[SLUG_MAX + 1], in[400];
+
+	slugify("L'été 2024 : œuvres", s);
+	EQ_STR(s, "l-ete-2024-oeuvres");
+	slugify("  --Ça  va ?-- ", s);
+	EQ_STR(s, "ca-va");
+	slugify("ÆØÅ ß Þ ÿ Ÿ", s);
+	EQ_STR(s, "aeoa-ss-th-y-y");
+	slugify("!!! ???", s);
+	EQ_STR(s, "");
+	slugify("emoji \xf0\x9f\x98\x80 ok", s);
+	EQ_STR(s, "emoji-ok");
+	slugify("bad \xff\xc3 utf8", s);
+	EQ_STR(s, "bad-utf8");
+	slugify(repeat(in, sizeof(in), "abc ", 90), s);
+	CHECK(strlen(s) <= SLUG_MAX);
+	CHECK(s[strlen(s) - 1] != '-');
+	if (EQ_INT(field(valid_slug, "Mon Slug"), VALID_OK))
+		EQ_STR(out, "mon-slug");
+	EQ_INT(field(valid_slug, "?!"), VALID_INVALID);
+	EQ_INT(field(valid_slug, ""), VALID_MISSING);
+}
+
+static void
+links_and_paths(void)
+{
+	EQ_INT(field(valid_link, "/pages/agir"), VALID_OK);
+	EQ_INT(field(valid_link, "https://example.org/x?y=1"), VALID_OK);
+	EQ_INT(field(valid_link, "/caf\xc3\xa9"), VALID_OK);
+	EQ_INT(field(valid_link, "http://example.org/"), VALID_INVALID);
+	EQ_INT(field(valid_link, "//evil.example"), VALID_INVALID);
+	EQ_INT(field(valid_link, "/\\evil.example"), VALID_INVALID);
+	EQ_INT(field(valid_link, "https:///x"), VALID_INVALID);
+	EQ_INT(field(valid_link, "https://"), VALID_INVALID);
+	EQ_INT(field(valid_link, "javascript:alert(1)"), VALID_INVALID);
+	EQ_INT(field(valid_link, "/a b"), VALID_INVALID);
+	EQ_INT(field(valid_link, "/a\tb"), VALID_INVALID);
+	EQ_INT(field(valid_site_path, "/ancienne-page"), VALID_OK);
+	EQ_INT(field(valid_site_path, "/"), VALID_INVALID);
+	EQ_INT(field(valid_site_path, "/a?b=1"), VALID_INVALID);
+	EQ_INT(field(valid_site_path, "/a#b"), VALID_INVALID);
+	EQ_INT(field(valid_site_path, "https://example.org/"), VALID_INVALID);
+	EQ_INT(field(valid_site_path, "//x"), VALID_INVALID);
 }
 
 UNIT_SUITE(valid,
@@ -323,4 +448,8 @@ UNIT_SUITE(valid,
     UNIT(birth_date_calendar),
     UNIT(birth_date_format),
     UNIT(postal_code_fr),
-    UNIT(phone_numbers))
+    UNIT(phone_numbers),
+    UNIT(local_datetime),
+    UNIT(integers_and_ids),
+    UNIT(slugs),
+    UNIT(links_and_paths))
