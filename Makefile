@@ -37,7 +37,7 @@ UNIT_SRC = $(wildcard test/unit/*.c) $(CORE) app/infra/crypto.c \
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
 .PHONY: all run stop test bench fuzz asan admin deps install clean unit \
-	assets check-deps
+	assets check-deps check-layers check-sql
 all: $(O)/civitas-fcgi $(O)/civitas-mailer assets
 
 $(O)/obj/%.o: %.c
@@ -65,6 +65,15 @@ assets:
 
 unit: $(O)/unit-tests
 	$(O)/unit-tests
+
+# The layers point one way (README, "Layers"): includes and the symbols of
+# the built objects. make test runs it (suite "checks").
+check-layers: $(O)/civitas-fcgi $(O)/civitas-mailer
+	@scripts/check-source.py layers $(O)/obj
+
+# Every statement declared in app/infra/sql_*.def, every column named.
+check-sql:
+	@scripts/check-source.py sql
 
 deps:
 	scripts/deps.sh

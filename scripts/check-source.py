@@ -4,6 +4,7 @@
     scripts/check-source.py layers [OBJDIR]   the layers point one way
     scripts/check-source.py sql               statements are declared, columns named
     scripts/check-source.py selftest          each check fails on a planted fault
+    scripts/check-source.py all [OBJDIR]      the three (make test's "checks" suite)
 
 layers: app/core < app/infra < app/features < app/jobs and app/main.c. A
 file may use its own layer and the ones below, never one above. Two
@@ -260,6 +261,33 @@ def main(argv):
         return check_sql(top)
     if cmd == "selftest":
         return selftest()
+    if cmd == "all":
+        import contextlib
+        import io
+        passed = failed = 0
+        for name, fn in (("selftest", selftest),
+                         ("layers", lambda: check_layers(top, argv[2] if
+                                                         len(argv) > 2 else
+                                                         os.path.join(
+                                                             top, "build",
+                                                             "obj"))),
+                         ("sql", lambda: check_sql(top))):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                fn()
+            text = out.getvalue()
+            last = [l for l in text.splitlines()
+                    if re.match(r"^\d+ passed, \d+ failed$", l)][-1]
+            p, f = int(last.split()[0]), int(last.split()[2])
+            passed += p
+            failed += f
+            print(("ok   " if not f else "FAIL ") + "check-source " + name)
+            for line in text.splitlines():
+                if line is not last and not line.startswith(("ok ", "FAIL ")) \
+                        and (f or name != "selftest"):
+                    print("     " + line)
+        print("%d passed, %d failed" % (passed, failed))
+        return 1 if failed else 0
     sys.stderr.write(__doc__)
     return 2
 

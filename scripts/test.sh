@@ -4,17 +4,18 @@
 # "N passed, N failed" (the sum of all suites). Exit status 0 only when
 # nothing failed.
 #
-# Suites: unit (C), fuzz corpus replay (C), lib (the test library and the
-# SMTP sink), functional (Python, through the FastCGI socket and through
-# nginx), browser (Chromium + playwright-core).
+# Suites: checks (the source: layers, SQL declarations), unit (C), fuzz
+# corpus replay (C), lib (the test library and the SMTP sink), functional
+# (Python, through the FastCGI socket and through nginx), browser
+# (Chromium + playwright-core).
 # ASAN=1 builds everything with AddressSanitizer + UBSan into build-asan and
 # fails on any sanitizer report in the logs.
-# TEST_SUITES="unit fuzz lib func browser" selects suites; arguments after the
+# TEST_SUITES="checks unit fuzz lib func browser" selects suites; arguments after the
 # script name are passed to the functional runner (module names).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-SUITES=${TEST_SUITES:-unit fuzz lib func browser}
+SUITES=${TEST_SUITES:-checks unit fuzz lib func browser}
 if [ -n "${ASAN:-}" ]; then
 	out_dir=${O:-build-asan}
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:log_path=stderr
@@ -58,6 +59,8 @@ run_suite() {	# run_suite NAME COMMAND...
 }
 
 has() { [[ " $SUITES " == *" $1 "* ]]; }
+has checks && run_suite checks /usr/bin/python3 scripts/check-source.py all \
+	"$BIN_DIR/obj"
 has unit && run_suite unit "$BIN_DIR/unit-tests"
 has fuzz && run_suite fuzz scripts/fuzz.sh replay
 has lib && run_suite lib /usr/bin/python3 test/lib/selftest.py
