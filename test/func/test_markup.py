@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: MIT
 """Every HTML page of the site through the W3C Nu HTML checker.
 
-Each group below (public site, members, back-office) fetches its pages
-with the real forms and the real mail, in every state a visitor can see:
-empty and with errors (422), the error pages (400, 403, 404), the
-"expired form" page. The pages are saved, and vnu.jar runs once over all
+Each group below (public site, members, back-office, nginx's own error
+pages) fetches its pages with the real forms and the real mail, in every
+state a visitor can see: empty and with errors (422), the error pages
+(400, 403, 404, 413, 429), the "expired form" page. The pages are saved, and vnu.jar runs once over all
 of them (the JVM takes seconds to start); each group's test then fails
 with the checker's errors on its own pages, naming each page.
 
@@ -32,6 +32,7 @@ from civitas import *   # noqa: F401,F403
 from fixtures import *  # noqa: F401,F403
 from content_fixtures import *  # noqa: F401,F403
 import civitas
+import stackctl as sc
 
 MARKUP_DIR = os.path.join(civitas.REPO_ROOT, "test", "markup")
 VNU_JAR = os.path.join(MARKUP_DIR, "node_modules", "vnu-jar", "build",
@@ -296,7 +297,11 @@ def backoffice_pages(p):
     redirects(resp, "/admin/articles/")
     aid = int(resp.location.rsplit("/", 1)[1])
     p.add(c.get("/admin/articles/%d" % aid))
-    p.add(c.get("/admin/articles/%d/preview" % aid))
+    p.add(c.get("/admin/articles/%d/preview" % aid), what="draft")
+    redirects(c.submit("/admin/articles/%d" % aid, {"action": "publish"},
+                       "#article-form"), "/admin/articles/%d" % aid)
+    p.add(c.get("/admin/articles/%d" % aid), what="published")
+    p.add(c.get("/admin/articles/%d/preview" % aid), what="published")
     p.add(c.get("/admin/pages"))
     p.add(c.get("/admin/pages/new"))
     resp = c.submit("/admin/pages/new", {"title": "Page " + word(),
@@ -333,6 +338,28 @@ def backoffice_pages(p):
           (413, 415, 422), "no file")
     p.add(c.get("/admin/media/%d" % media))
     p.add(c.get("/admin/audit"))
+
+
+@group("nginx")
+def nginx_pages(p):
+    """nginx's own error pages (its 502, 503 and 504 need the workers
+    down; their markup is the same as these)."""
+    c = Client("http", client_ip=sc.random_client_ip())
+    asset = re.search(r'href="(/assets/[^"]+\.css)"',
+                      status(c.get("/"), 200).text)
+    ok(asset, "no stylesheet linked from /")
+    p.add(c.get(re.sub(r"\.[0-9a-f]+\.", ".0000000000.", asset.group(1))),
+          404, "missing asset")
+    p.add(c.get("/", headers={"User-Agent": "WordPress"}), 403, "WordPress")
+    p.add(c.post("/signup", body=b"x" * (1024 * 1024 + 1)), 413)
+    p.add(c.post("/admin/media", body=b"x" * (25 * 1024 * 1024 + 1),
+                 content_type="multipart/form-data; boundary=x"), 413,
+          "upload")
+    for _ in range(40):
+        resp = c.post("/login", {"email": "a", "password": "b"})
+        if resp.status == 429:
+            break
+    p.add(resp, 429, "over the limit")
 
 
 _RESULT = {}
@@ -409,6 +436,11 @@ def member_pages_are_valid_html():
 @test
 def backoffice_pages_are_valid_html():
     check_group("back-office")
+
+
+@test
+def nginx_error_pages_are_valid_html():
+    check_group("nginx")
 
 
 @test
