@@ -61,7 +61,13 @@ bloc de code <pas du HTML>
 ---
 
 <script>alert(1)</script> <b onclick="x()">gras</b>
+
+Des contrôles\x01 et\u0085 des non-caractères\ufdd0 que HTML refuse\uffff.
 """
+
+# Text that HTML forbids in a document (controls, noncharacters), as rows
+# written by another tool could hold it.
+FORBIDDEN = "\x01\x7f\u0085\ufdd0\uffff\U0001fffe"
 
 
 # Checked with the pages: the error the checker must report.
@@ -192,8 +198,10 @@ def public_pages(p):
     c = Client("fcgi")
     media = make_media("Une foule sur une place")
     cid, cslug, _ = make_category()
-    _, aslug = make_article(title="Article vérifié " + word(),
-                            featured=True, media_id=media, category_id=cid)
+    _, aslug = make_article(title="Article vérifié " + word() + FORBIDDEN,
+                            summary="Résumé" + FORBIDDEN,
+                            body_md="Texte de l'article.", featured=True,
+                            media_id=media, category_id=cid)
     make_article(category_id=cid, media_id=media)
     make_block(media_id=media, position=-1000)
     make_block(position=-999)
