@@ -8,7 +8,8 @@ libctpl-dev libsodium-dev libcurl4-openssl-dev
 libvips-dev libvips-tools libcmark-dev
 postgresql postgresql-contrib redis-server redis-tools nginx-light
 python3 python3-aiosmtpd iso-codes gettext-base
-clang llvm libclang-rt-14-dev wrk procps psmisc iproute2 chromium"
+clang llvm libclang-rt-14-dev wrk procps psmisc iproute2 chromium
+default-jre-headless"
 # Any node >= 18 with npm will do (some images ship nodesource's build).
 command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 missing=""

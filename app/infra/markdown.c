@@ -4,6 +4,7 @@
  */
 #include "../core/common.h"
 #include "markdown.h"
+#include "../core/escape.h"
 
 #include <cmark.h>
 #include <ctype.h>
@@ -137,5 +138,6 @@ markdown_to_html(const char *md, size_t len)
 	markdown_clean(doc);
 	html = cmark_render_html(doc, CMARK_OPT_DEFAULT | CMARK_OPT_SAFE);
 	cmark_node_free(doc);
-	return html;
+	/* cmark copies controls and noncharacters, which HTML forbids. */
+	return html ? html_drop_forbidden(html) : NULL;
 }

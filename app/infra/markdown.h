@@ -8,7 +8,8 @@
  * removed, and a link or image keeps its URL only when its scheme (read
  * after dropping control characters and whitespace, decoding %XX and
  * ignoring case) is http, https or mailto (links only), or when it has no
- * scheme at all (a relative path, a #fragment).
+ * scheme at all (a relative path, a #fragment). The code points HTML
+ * forbids (controls, noncharacters) are dropped from the result.
  *
  * Bodies are rendered at save time (admin_articles.c, admin_pages.c) and on demand
  * (`civitas-fcgi rerender`, after a change here); readers only ever get

@@ -96,7 +96,7 @@ view_escape(struct arena *a, int text, const char *s)
 
 	if (!s)
 		return "";
-	if (text || !strpbrk(s, "&<>\"'"))
+	if (text || !html_escape_needed(s))
 		return s;
 	buf_init(&b, (size_t)-1 / 2);
 	html_escape(&b, s);

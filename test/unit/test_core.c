@@ -321,7 +321,33 @@ html_escape_specials(void)
 	buf_reset(&b);
 	EQ_INT(html_escape(&b, ""), 0);
 	EQ_STR(b.data ? b.data : "", "");
+	buf_reset(&b);
+	/* Code points HTML forbids are dropped: C0 controls bar whitespace,
+	 * DEL and the C1 controls, noncharacters of every plane. */
+	EQ_INT(html_escape(&b, "a\x01" "b\x1f<\x7f>c\xc2\x85" "d\xc2\x9f"
+	    "e\xef\xb7\x90" "f\xef\xb7\xaf" "g\xef\xbf\xbeh\xef\xbf\xbfi"
+	    "\xf0\x9f\xbf\xbej\xf4\x8f\xbf\xbfk"), 0);
+	EQ_STR(b.data, "ab&lt;&gt;cdefghijk");
+	buf_reset(&b);
+	/* Their neighbours stay: whitespace, NBSP, U+FDCF, U+FDF0, U+FFFD,
+	 * U+1FFFD, U+10FFFD; and a broken sequence is copied as it is. */
+	EQ_INT(html_escape(&b, "\t\n\f\r \xc2\xa0\xef\xb7\x8f\xef\xb7"
+	    "\xb0\xef\xbf\xbd\xf0\x9f\xbf\xbd\xf4\x8f\xbf\xbd\xef\xbf"), 0);
+	EQ_STR(b.data, "\t\n\f\r \xc2\xa0\xef\xb7\x8f\xef\xb7\xb0"
+	    "\xef\xbf\xbd\xf0\x9f\xbf\xbd\xf4\x8f\xbf\xbd\xef\xbf");
 	buf_release(&b);
+	{
+		char s[] = "\x01" "a\xef\xbf\xbf" "b\x7f";
+
+		EQ_STR(html_drop_forbidden(s), "ab");
+	}
+	/* The shortcut of the views: nothing to do for most strings. */
+	EQ_INT(html_escape_needed("Élodie \t\n ☃ 😀 \xef\xbf\xbd"), 0);
+	EQ_INT(html_escape_needed(""), 0);
+	EQ_INT(html_escape_needed("a'b"), 1);
+	EQ_INT(html_escape_needed("a&"), 1);
+	EQ_INT(html_escape_needed("a\x01"), 1);
+	EQ_INT(html_escape_needed("a\xef\xbf\xbf"), 1);
 	/* The ceiling applies to the escaped length. */
 	buf_init(&b, 8);
 	EQ_INT(html_escape(&b, "<<"), 0);	/* 8 bytes */

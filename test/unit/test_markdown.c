@@ -231,6 +231,9 @@ markdown_still_works(void)
 	CHECK(renders("Élection & « guillemets »",
 	    "<p>Élection &amp; « guillemets »</p>"));
 	CHECK(renders("", ""));
+	/* Controls and noncharacters, which HTML forbids, are dropped. */
+	CHECK(renders("a\x01" "b\x7f\xc2\x85" "c\xef\xbf\xbf `d\x02" "e`",
+	    "<p>abc <code>de</code></p>"));
 }
 
 static void
