@@ -69,6 +69,7 @@ app_init(struct app *app)
 		app->route_methods[i] = routes[i].method;
 	}
 	db_init(&app->db, app->cfg.database_url);
+	app->db.timeout_ms = app->cfg.db_timeout_ms;
 	kv_init(&app->kv, app->cfg.redis_url);
 	return 0;
 }

@@ -15,7 +15,7 @@
  * last_error keeps the server's reply. New mail wakes the mailer at once (LISTEN outbox).
  *
  * Environment: DATABASE_URL, SMTP_URL, MAIL_FROM, MAIL_RETRY_BASE (30),
- * MAIL_MAX_ATTEMPTS (10).
+ * MAIL_MAX_ATTEMPTS (10), DB_TIMEOUT_MS (2000, as the workers: db.h).
  */
 #include "../core/common.h"
 #include "../core/arena.h"
@@ -30,6 +30,9 @@
 #include <sodium.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Seconds an SMTP exchange may take, connection included. */
+#define SMTP_TIMEOUT 60
 
 static volatile sig_atomic_t stopping;
 
@@ -136,7 +139,7 @@ smtp_send(struct mailer *m, const char *to, const struct buf *msg,
 	curl_easy_setopt(m->curl, CURLOPT_READDATA, &u);
 	curl_easy_setopt(m->curl, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(m->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(m->curl, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(m->curl, CURLOPT_TIMEOUT, (long)SMTP_TIMEOUT);
 	curl_easy_setopt(m->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(m->curl, CURLOPT_ERRORBUFFER, detail);
 	rc = curl_easy_perform(m->curl);
@@ -261,11 +264,17 @@ main(void)
 	struct arena a;
 	const char *v;
 	struct sigaction sa;
+	long n;
 
 	log_set_role("mailer");
 	memset(&m, 0, sizeof(m));
 	v = getenv("DATABASE_URL");
 	db_init(&m.db, v && *v ? v : "postgresql:///civitas");
+	if (parse_long(getenv("DB_TIMEOUT_MS"), 100, 600000, &n) == 0)
+		m.db.timeout_ms = (int)n;
+	/* The transaction stays open across the SMTP exchange (up to
+	 * SMTP_TIMEOUT s): the server must not end it meanwhile. */
+	m.db.idle_tx_ms = (SMTP_TIMEOUT + 30) * 1000;
 	v = getenv("SMTP_URL");
 	m.smtp_url = v && *v ? v : "smtp://127.0.0.1:25";
 	v = getenv("MAIL_FROM");
