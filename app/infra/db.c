@@ -247,6 +247,23 @@ db_notifications(struct db *db)
 	return count;
 }
 
+int
+db_wait_notification(struct db *db, int timeout_ms)
+{
+	double deadline = db_now() + timeout_ms / 1000.0;
+	int n, rc;
+
+	while ((n = db_notifications(db)) == 0) {
+		if ((rc = db_poll(db->conn, 0, deadline)) == 0)
+			return 0;
+		if (rc < 0) {
+			db_release(db);
+			return -1;
+		}
+	}
+	return n;
+}
+
 /*
  * The server-side limits (db.h), as the connection's options, followed by
  * those of DATABASE_URL or PGOPTIONS, which libpq would otherwise have

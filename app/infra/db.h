@@ -66,6 +66,11 @@ PGresult *db_execv(struct db *db, struct arena *a, enum stmt s,
  * blocks); -1 when not connected (notifications may have been lost). A
  * reconnect bumps db->generation: what was missed in between is unknown. */
 int db_notifications(struct db *db);
+/* Wait at most timeout_ms for a notification on db->listen; those already
+ * received count at once. The number received (> 0), 0 when none came in
+ * time, -1 when not connected (or the connection was lost while waiting).
+ * What it returns, db_notifications() does not count again. */
+int db_wait_notification(struct db *db, int timeout_ms);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

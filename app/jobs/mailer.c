@@ -25,7 +25,6 @@
 #include "../infra/db.h"
 
 #include <curl/curl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sodium.h>
 #include <time.h>
@@ -44,7 +43,6 @@ struct mailer {
 	char envelope_from[256];
 	long retry_base;
 	long max_attempts;
-	int listening;
 };
 
 struct upload {
@@ -211,33 +209,22 @@ deliver_one(struct mailer *m, struct arena *a)
 	return rc;
 }
 
-/* Sleep until new mail is announced, the next retry is due, or 5 s. */
+/* Sleep until new mail is announced (LISTEN outbox, db.c), the next
+ * retry is due, or 5 s. */
 static void
 wait_for_mail(struct mailer *m, struct arena *a)
 {
-	struct pollfd pfd;
 	PGresult *res;
-	PGnotify *n;
 	double due = 5;
-	int ms;
 
-	if (!m->listening) {
-		PGresult *l = PQexec(m->db.conn, "LISTEN outbox");
-
-		m->listening = PQresultStatus(l) == PGRES_COMMAND_OK;
-		PQclear(l);
-	}
 	if ((res = db_exec(&m->db, a, STMT_OUTBOX_NEXT_DUE)))
 		due = strtod(db_str(res, 0, 0), NULL);
 	if (due > 5)
 		due = 5;
-	ms = due <= 0 ? 0 : (int)(due * 1000) + 10;
-	pfd.fd = PQsocket(m->db.conn);
-	pfd.events = POLLIN;
-	if (ms > 0 && pfd.fd >= 0 && poll(&pfd, 1, ms) > 0)
-		PQconsumeInput(m->db.conn);
-	while (m->db.conn && (n = PQnotifies(m->db.conn)))
-		PQfreemem(n);
+	if (due > 0)
+		db_wait_notification(&m->db, (int)(due * 1000) + 10);
+	else
+		db_notifications(&m->db);	/* due now: forget the wake-ups */
 }
 
 static void
@@ -270,6 +257,7 @@ main(void)
 	memset(&m, 0, sizeof(m));
 	v = getenv("DATABASE_URL");
 	db_init(&m.db, v && *v ? v : "postgresql:///civitas");
+	m.db.listen = "outbox";
 	if (parse_long(getenv("DB_TIMEOUT_MS"), 100, 600000, &n) == 0)
 		m.db.timeout_ms = (int)n;
 	/* The transaction stays open across the SMTP exchange (up to
@@ -299,10 +287,8 @@ main(void)
 
 		if (rc == 0)
 			wait_for_mail(&m, &a);
-		else if (rc < 0) {
-			m.listening = 0;
+		else if (rc < 0)
 			sleep(1);	/* PostgreSQL down: retry soon */
-		}
 		arena_reset(&a);
 	}
 	log_info("stopping");
