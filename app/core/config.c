@@ -22,6 +22,7 @@ config_load(struct config *c, char *err, size_t errsz)
 	const char *secret = getenv("APP_SECRET");
 	const char *workers = env_or("WORKERS", "4");
 	const char *page_cache = env_or("PAGE_CACHE_MB", "8");
+	const char *db_timeout = env_or("DB_TIMEOUT_MS", "2000");
 	long n;
 	size_t blen;
 	char *base;
@@ -50,6 +51,12 @@ config_load(struct config *c, char *err, size_t errsz)
 		return -1;
 	}
 	c->page_cache_mb = (int)n;
+	if (parse_long(db_timeout, 100, 600000, &n) < 0) {
+		snprintf(err, errsz, "DB_TIMEOUT_MS must be an integer in "
+		    "100..600000");
+		return -1;
+	}
+	c->db_timeout_ms = (int)n;
 	if (!secret || strlen(secret) < 32) {
 		snprintf(err, errsz,
 		    "APP_SECRET must be set to at least 32 random characters");

@@ -49,6 +49,7 @@ app_init(struct app *app)
 		return -1;
 	}
 	db_init(&app->db, app->cfg.database_url);
+	app->db.timeout_ms = app->cfg.db_timeout_ms;
 	kv_init(&app->kv, app->cfg.redis_url);
 	return 0;
 }

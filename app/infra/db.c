@@ -2,19 +2,163 @@
 #include "../core/log.h"
 #include "db.h"
 
+#include <poll.h>
+#include <time.h>
+
+/* The client gives the server this much longer than statement_timeout
+ * before it stops waiting: a slow statement ends with the server's own
+ * error, only a silent server with a timeout. */
+#define DB_GRACE_MS 1000
+
 void
 db_init(struct db *db, const char *url)
 {
 	memset(db, 0, sizeof(*db));
 	db->url = url;
+	db->timeout_ms = DB_TIMEOUT_MS_DEFAULT;
+	db->idle_tx_ms = 30000;
 }
 
 void
 db_release(struct db *db)
 {
 	if (db->conn)
-		PQfinish(db->conn);
+		PQfinish(db->conn);	/* nonblocking: never waits */
 	db->conn = NULL;
+}
+
+/* libpq's messages run over several lines; the log takes the first. */
+static int
+db_line(const char *msg)
+{
+	return (int)strcspn(msg, "\n");
+}
+
+static double
+db_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * Wait until the connection's socket is readable (or writable, with
+ * want_write), or the deadline (CLOCK_MONOTONIC seconds) passes: 1 ready,
+ * 0 deadline passed, -1 no socket or poll failed. A signal does not end
+ * the wait early.
+ */
+static int
+db_poll(PGconn *conn, int want_write, double deadline)
+{
+	struct pollfd pfd;
+	double left;
+	int rc;
+
+	pfd.fd = PQsocket(conn);
+	pfd.events = POLLIN | (want_write ? POLLOUT : 0);
+	if (pfd.fd < 0)
+		return -1;
+	for (;;) {
+		left = (deadline - db_now()) * 1000;
+		rc = poll(&pfd, 1, left > 0 ? (int)left + 1 : 0);
+		if (rc >= 0)
+			return rc > 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+/* Drop a connection that can no longer be trusted (it timed out, or
+ * failed under us): one log line, and the failure of the call in
+ * progress reads as a lost connection. A timeout also holds back the
+ * next attempt (see db.h). */
+static void
+db_drop(struct db *db, const char *what, int timed_out)
+{
+	const char *msg;
+
+	if (timed_out) {
+		log_error("postgresql: no answer to %s within %d ms: "
+		    "connection dropped", what, db->timeout_ms + DB_GRACE_MS);
+		db->retry_at = db_now() + DB_RETRY_MS / 1000.0;
+	} else {
+		msg = db->conn ? PQerrorMessage(db->conn) : "";
+		log_error("postgresql: connection lost during %s: %.*s", what,
+		    db_line(msg), msg);
+	}
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "08006");
+	db_release(db);
+}
+
+/* Like PQexec: keep the last result, unless an earlier one failed. */
+static void
+db_keep(PGresult **res, PGresult *r)
+{
+	if (*res && PQresultStatus(*res) == PGRES_FATAL_ERROR) {
+		PQclear(r);
+		return;
+	}
+	PQclear(*res);
+	*res = r;
+}
+
+/*
+ * The result of the command just sent on db->conn: flush it, then read
+ * until libpq has every result, waiting at most timeout_ms + DB_GRACE_MS
+ * in all. NULL when the server did not answer in time or the connection
+ * failed: it has then been dropped (db_drop). Notifications that arrive
+ * meanwhile stay queued for db_notifications().
+ */
+static PGresult *
+db_wait(struct db *db, const char *what)
+{
+	double deadline = db_now() + (db->timeout_ms + DB_GRACE_MS) / 1000.0;
+	PGresult *res = NULL, *r;
+	int flushing = 1, rc;
+
+	for (;;) {
+		if (flushing && (flushing = PQflush(db->conn)) < 0)
+			goto lost;
+		if (!flushing && !PQisBusy(db->conn)) {
+			if (!(r = PQgetResult(db->conn)))
+				return res;
+			db_keep(&res, r);
+			continue;
+		}
+		if ((rc = db_poll(db->conn, flushing, deadline)) == 0) {
+			PQclear(res);
+			db_drop(db, what, 1);
+			return NULL;
+		}
+		if (rc < 0 || !PQconsumeInput(db->conn))
+			goto lost;
+	}
+lost:
+	PQclear(res);
+	db_drop(db, what, 0);
+	return NULL;
+}
+
+/* A command failed: remember its SQLSTATE and log it (a unique violation
+ * is the caller's business), or drop the connection when it is gone. */
+static void
+db_failed(struct db *db, PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg;
+
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	if (db->conn && PQstatus(db->conn) != CONNECTION_OK) {
+		db_drop(db, what, 0);
+		return;
+	}
+	if (!db_unique_violation(db)) {
+		msg = res ? PQresultErrorMessage(res) : db->conn ?
+		    PQerrorMessage(db->conn) : "not connected";
+		log_error("postgresql: %s: %.*s", what, db_line(msg), msg);
+	}
 }
 
 static void
@@ -24,22 +168,62 @@ db_notice(void *arg, const char *msg)
 	(void)msg;	/* NOTICEs are not worth a log line per request */
 }
 
+/* Run one SQL command without parameters: 0 when it completed, else -1
+ * (db_failed or db_drop said why). */
+static int
+db_simple(struct db *db, const char *cmd)
+{
+	PGresult *res;
+	int ok;
+
+	if (!db->conn)
+		return -1;
+	if (!PQsendQuery(db->conn, cmd)) {
+		db_failed(db, NULL, cmd);
+		return -1;
+	}
+	if (!(res = db_wait(db, cmd)))
+		return -1;
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		db_failed(db, res, cmd);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
 static int
 db_listen(struct db *db)
 {
 	char *ch = PQescapeIdentifier(db->conn, db->listen, strlen(db->listen));
 	char cmd[128];
-	PGresult *res;
-	int ok;
 
 	if (!ch)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "LISTEN %s", ch);
 	PQfreemem(ch);
-	res = PQexec(db->conn, cmd);
+	return db_simple(db, cmd);
+}
+
+static int
+db_prepare(struct db *db, int i)
+{
+	char name[16];
+	PGresult *res;
+	int ok;
+
+	snprintf(name, sizeof(name), "s%d", i);
+	if (!PQsendPrepare(db->conn, name, stmt_defs[i].sql,
+	    stmt_defs[i].nparams, NULL)) {
+		db_failed(db, NULL, "prepare");
+		return -1;
+	}
+	if (!(res = db_wait(db, "prepare")))
+		return -1;
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
-		log_error("postgresql: %s", PQerrorMessage(db->conn));
+		log_error("postgresql: prepare %s: %.*s", stmt_defs[i].name,
+		    db_line(PQresultErrorMessage(res)),
+		    PQresultErrorMessage(res));
 	PQclear(res);
 	return ok ? 0 : -1;
 }
@@ -63,6 +247,89 @@ db_notifications(struct db *db)
 	return count;
 }
 
+int
+db_wait_notification(struct db *db, int timeout_ms)
+{
+	double deadline = db_now() + timeout_ms / 1000.0;
+	int n, rc;
+
+	while ((n = db_notifications(db)) == 0) {
+		if ((rc = db_poll(db->conn, 0, deadline)) == 0)
+			return 0;
+		if (rc < 0) {
+			db_release(db);
+			return -1;
+		}
+	}
+	return n;
+}
+
+/*
+ * The server-side limits (db.h), as the connection's options, followed by
+ * those of DATABASE_URL or PGOPTIONS, which libpq would otherwise have
+ * used and which win where they set the same thing. Freed by the caller.
+ */
+static char *
+db_options(const struct db *db)
+{
+	PQconninfoOption *info = PQconninfoParse(db->url, NULL);
+	const char *own = getenv("PGOPTIONS");
+	size_t n;
+	char *s;
+
+	for (PQconninfoOption *o = info; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "options") && o->val)
+			own = o->val;
+	n = 128 + (own ? strlen(own) : 0);
+	s = xmalloc(n);
+	snprintf(s, n, "-c statement_timeout=%d "
+	    "-c idle_in_transaction_session_timeout=%d%s%s", db->timeout_ms,
+	    db->idle_tx_ms, own ? " " : "", own ? own : "");
+	PQconninfoFree(info);
+	return s;
+}
+
+/* Open the connection, without waiting more than timeout_ms: 0, or -1
+ * with a log line. */
+static int
+db_open(struct db *db)
+{
+	char *options = db_options(db);
+	const char *keys[] = { "dbname", "application_name", "options", NULL };
+	const char *vals[] = { db->url, "civitas", options, NULL };
+	double deadline = db_now() + db->timeout_ms / 1000.0;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	const char *msg;
+	int rc;
+
+	/* expand_dbname: the URL supplies everything it names, except what
+	 * follows it here. */
+	db->conn = PQconnectStartParams(keys, vals, 1);
+	free(options);
+	if (!db->conn)
+		abort();	/* out of memory (common.h) */
+	/* As libpq's documentation says: poll as PQconnectPoll last asked,
+	 * as if it had said "writing" before its first call. */
+	while (PQstatus(db->conn) != CONNECTION_BAD && st != PGRES_POLLING_OK &&
+	    st != PGRES_POLLING_FAILED) {
+		rc = db_poll(db->conn, st == PGRES_POLLING_WRITING, deadline);
+		if (rc == 0) {
+			log_error("postgresql: no connection within %d ms",
+			    db->timeout_ms);
+			return -1;
+		}
+		st = rc < 0 ? PGRES_POLLING_FAILED : PQconnectPoll(db->conn);
+	}
+	if (PQstatus(db->conn) != CONNECTION_OK ||
+	    PQsetnonblocking(db->conn, 1) < 0) {
+		msg = PQerrorMessage(db->conn);
+		log_error("postgresql: %.*s", db_line(msg), msg);
+		return -1;
+	}
+	PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	return 0;
+}
+
 #ifdef CIVITAS_CHECKS
 /*
  * Every statement's declaration (sql.h) against what PostgreSQL made of
@@ -80,13 +347,12 @@ db_check_declarations(struct db *db)
 		PGresult *res;
 
 		snprintf(name, sizeof(name), "s%d", i);
-		res = PQdescribePrepared(db->conn, name);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			PQclear(res);
+		if (!PQsendDescribePrepared(db->conn, name) ||
+		    !(res = db_wait(db, "describe")))
 			return 0;	/* lost: the next connect checks */
-		}
-		if (PQnparams(res) != stmt_defs[i].nparams ||
-		    PQnfields(res) != stmt_defs[i].ncols) {
+		if (PQresultStatus(res) == PGRES_COMMAND_OK &&
+		    (PQnparams(res) != stmt_defs[i].nparams ||
+		    PQnfields(res) != stmt_defs[i].ncols)) {
 			log_error("%s is declared with %d parameters and %d "
 			    "columns, PostgreSQL sees %d and %d",
 			    stmt_defs[i].name, stmt_defs[i].nparams,
@@ -102,46 +368,25 @@ db_check_declarations(struct db *db)
 static int
 db_connect(struct db *db)
 {
-	const char *keys[] = { "dbname", "connect_timeout",
-	    "application_name", NULL };
-	const char *vals[] = { db->url, "3", "civitas", NULL };
-
 	db_release(db);
 	db->in_tx = 0;
-	/* expand_dbname: the URL supplies everything it names. */
-	db->conn = PQconnectdbParams(keys, vals, 1);
-	if (PQstatus(db->conn) != CONNECTION_OK) {
-		log_error("postgresql: %s", PQerrorMessage(db->conn));
-		db_release(db);
-		return -1;
-	}
-	PQsetNoticeProcessor(db->conn, db_notice, NULL);
-	for (int i = STMT_NONE + 1; i < STMT__MAX; i++) {
-		char name[16];
-		PGresult *res;
-
-		snprintf(name, sizeof(name), "s%d", i);
-		res = PQprepare(db->conn, name, stmt_defs[i].sql,
-		    stmt_defs[i].nparams, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_error("postgresql: prepare %s: %s", stmt_defs[i].name,
-			    PQerrorMessage(db->conn));
-			PQclear(res);
-			db_release(db);
-			return -1;
-		}
-		PQclear(res);
-	}
+	if (db_open(db) < 0)
+		goto fail;
+	for (int i = STMT_NONE + 1; i < STMT__MAX; i++)
+		if (db_prepare(db, i) < 0)
+			goto fail;
 #ifdef CIVITAS_CHECKS
 	if (db_check_declarations(db) < 0)
 		abort();
 #endif
-	if (db->listen && db_listen(db) < 0) {
-		db_release(db);
-		return -1;
-	}
+	if (db->listen && db_listen(db) < 0)
+		goto fail;
 	db->generation++;
 	return 0;
+fail:
+	db_release(db);
+	db->retry_at = db_now() + DB_RETRY_MS / 1000.0;
+	return -1;
 }
 
 int
@@ -149,6 +394,10 @@ db_ensure(struct db *db)
 {
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
 		return 0;
+	if (db_now() < db->retry_at) {
+		db_release(db);
+		return -1;
+	}
 	return db_connect(db);
 }
 
@@ -158,27 +407,12 @@ db_clear(void *p)
 	PQclear(p);
 }
 
-static void
-db_failed(struct db *db, PGresult *res, const char *what)
-{
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-
-	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
-	if (db->conn && PQstatus(db->conn) != CONNECTION_OK) {
-		log_error("postgresql: connection lost during %s", what);
-		db_release(db);
-		return;
-	}
-	if (!db_unique_violation(db))
-		log_error("postgresql: %s: %s", what,
-		    db->conn ? PQerrorMessage(db->conn) : "not connected");
-}
-
 PGresult *
 db_execv(struct db *db, struct arena *a, enum stmt s,
     const char *const *params, const int *lengths, const int *formats,
     int result_binary)
 {
+	const char *what = stmt_defs[s].name;
 	char name[16];
 	PGresult *res;
 	ExecStatusType st;
@@ -193,11 +427,16 @@ db_execv(struct db *db, struct arena *a, enum stmt s,
 		return NULL;
 	}
 	snprintf(name, sizeof(name), "s%d", (int)s);
-	res = PQexecPrepared(db->conn, name, stmt_defs[s].nparams, params,
-	    lengths, formats, result_binary);
+	if (!PQsendQueryPrepared(db->conn, name, stmt_defs[s].nparams, params,
+	    lengths, formats, result_binary)) {
+		db_failed(db, NULL, what);
+		return NULL;
+	}
+	if (!(res = db_wait(db, what)))
+		return NULL;
 	st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		db_failed(db, res, stmt_defs[s].name);
+		db_failed(db, res, what);
 		PQclear(res);
 		return NULL;
 	}
@@ -241,22 +480,6 @@ db_exec_n(struct db *db, struct arena *a, enum stmt s, int nargs, ...)
 		params[i] = va_arg(ap, const char *);
 	va_end(ap);
 	return db_execv(db, a, s, params, NULL, NULL, 0);
-}
-
-static int
-db_simple(struct db *db, const char *cmd)
-{
-	PGresult *res;
-	int ok;
-
-	if (!db->conn)
-		return -1;
-	res = PQexec(db->conn, cmd);
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		db_failed(db, res, cmd);
-	PQclear(res);
-	return ok ? 0 : -1;
 }
 
 int

@@ -5,6 +5,24 @@
  * while PostgreSQL is down, or loses it mid-flight, answers 503 and simply
  * reconnects on a later request. Results are registered on the caller's
  * arena and freed with it; callers never PQclear.
+ *
+ * No call waits on PostgreSQL without a limit, so a frozen or unreachable
+ * server costs a 503, not a stuck worker:
+ * - opening a connection takes at most timeout_ms; the commands run on it
+ *   then (PREPARE, LISTEN) are bounded like any statement (below);
+ * - the server cancels any statement running longer than timeout_ms
+ *   (statement_timeout: an ordinary failure, the connection stays) and
+ *   ends a session left idle inside a transaction for idle_tx_ms;
+ * - the client waits at most timeout_ms + 1 s for a result (the server
+ *   does not answer at all: frozen, or its host gone). The connection is
+ *   then in an unknown state: it is dropped, with one log line, and
+ *   sqlstate reads "08006" as for a lost connection.
+ * After a failed connect or such a timeout, no connection is tried for a
+ * second (DB_RETRY_MS): every call fails at once with sqlstate "08000", so
+ * a handler running several statements waits once, not once per
+ * statement, and the process reconnects by itself soon after PostgreSQL
+ * is back. Everything runs on libpq's asynchronous API over a nonblocking
+ * connection; the process must not use db->conn for blocking calls.
  */
 #ifndef CIVITAS_DB_H
 #define CIVITAS_DB_H
@@ -20,11 +38,20 @@ struct db {
 	int in_tx;
 	const char *listen;	/* a channel to LISTEN on at each connect */
 	unsigned long generation;	/* connections made so far */
+	int timeout_ms;		/* DB_TIMEOUT_MS (default 2000): see above */
+	int idle_tx_ms;		/* idle in a transaction that long: the server
+				 * ends the session (default 30000; 0: never) */
+	double retry_at;	/* CLOCK_MONOTONIC seconds: no connection
+				 * attempt before (after a failure) */
 };
+
+#define DB_TIMEOUT_MS_DEFAULT 2000
+#define DB_RETRY_MS 1000
 
 void db_init(struct db *db, const char *url);
 void db_release(struct db *db);
-/* 0 when connected and prepared, -1 when PostgreSQL is unreachable. */
+/* 0 when connected and prepared, -1 when PostgreSQL is unreachable (at
+ * once during the second that follows a failure). */
 int db_ensure(struct db *db);
 /* Run a prepared statement with its stmt_defs[s].nparams (const char *)
  * arguments (NULL = SQL NULL). NULL on any failure. db_exec() counts the
@@ -53,6 +80,11 @@ PGresult *db_execv(struct db *db, struct arena *a, enum stmt s,
  * blocks); -1 when not connected (notifications may have been lost). A
  * reconnect bumps db->generation: what was missed in between is unknown. */
 int db_notifications(struct db *db);
+/* Wait at most timeout_ms for a notification on db->listen; those already
+ * received count at once. The number received (> 0), 0 when none came in
+ * time, -1 when not connected (or the connection was lost while waiting).
+ * What it returns, db_notifications() does not count again. */
+int db_wait_notification(struct db *db, int timeout_ms);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

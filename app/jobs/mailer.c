@@ -15,7 +15,7 @@
  * last_error keeps the server's reply. New mail wakes the mailer at once (LISTEN outbox).
  *
  * Environment: DATABASE_URL, SMTP_URL, MAIL_FROM, MAIL_RETRY_BASE (30),
- * MAIL_MAX_ATTEMPTS (10).
+ * MAIL_MAX_ATTEMPTS (10), DB_TIMEOUT_MS (2000, as the workers: db.h).
  */
 #include "../core/common.h"
 #include "../core/arena.h"
@@ -25,11 +25,13 @@
 #include "../infra/db.h"
 
 #include <curl/curl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sodium.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Seconds an SMTP exchange may take, connection included. */
+#define SMTP_TIMEOUT 60
 
 static volatile sig_atomic_t stopping;
 
@@ -41,7 +43,6 @@ struct mailer {
 	char envelope_from[256];
 	long retry_base;
 	long max_attempts;
-	int listening;
 };
 
 struct upload {
@@ -136,7 +137,7 @@ smtp_send(struct mailer *m, const char *to, const struct buf *msg,
 	curl_easy_setopt(m->curl, CURLOPT_READDATA, &u);
 	curl_easy_setopt(m->curl, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(m->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(m->curl, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(m->curl, CURLOPT_TIMEOUT, (long)SMTP_TIMEOUT);
 	curl_easy_setopt(m->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(m->curl, CURLOPT_ERRORBUFFER, detail);
 	rc = curl_easy_perform(m->curl);
@@ -210,33 +211,22 @@ deliver_one(struct mailer *m, struct arena *a)
 	return rc;
 }
 
-/* Sleep until new mail is announced, the next retry is due, or 5 s. */
+/* Sleep until new mail is announced (LISTEN outbox, db.c), the next
+ * retry is due, or 5 s. */
 static void
 wait_for_mail(struct mailer *m, struct arena *a)
 {
-	struct pollfd pfd;
 	PGresult *res;
-	PGnotify *n;
 	double due = 5;
-	int ms;
 
-	if (!m->listening) {
-		PGresult *l = PQexec(m->db.conn, "LISTEN outbox");
-
-		m->listening = PQresultStatus(l) == PGRES_COMMAND_OK;
-		PQclear(l);
-	}
 	if ((res = db_exec(&m->db, a, STMT_OUTBOX_NEXT_DUE)))
 		due = strtod(db_str(res, 0, VALUE), NULL);
 	if (due > 5)
 		due = 5;
-	ms = due <= 0 ? 0 : (int)(due * 1000) + 10;
-	pfd.fd = PQsocket(m->db.conn);
-	pfd.events = POLLIN;
-	if (ms > 0 && pfd.fd >= 0 && poll(&pfd, 1, ms) > 0)
-		PQconsumeInput(m->db.conn);
-	while (m->db.conn && (n = PQnotifies(m->db.conn)))
-		PQfreemem(n);
+	if (due > 0)
+		db_wait_notification(&m->db, (int)(due * 1000) + 10);
+	else
+		db_notifications(&m->db);	/* due now: forget the wake-ups */
 }
 
 static void
@@ -263,11 +253,18 @@ main(void)
 	struct arena a;
 	const char *v;
 	struct sigaction sa;
+	long n;
 
 	log_set_role("mailer");
 	memset(&m, 0, sizeof(m));
 	v = getenv("DATABASE_URL");
 	db_init(&m.db, v && *v ? v : "postgresql:///civitas");
+	m.db.listen = "outbox";
+	if (parse_long(getenv("DB_TIMEOUT_MS"), 100, 600000, &n) == 0)
+		m.db.timeout_ms = (int)n;
+	/* The transaction stays open across the SMTP exchange (up to
+	 * SMTP_TIMEOUT s): the server must not end it meanwhile. */
+	m.db.idle_tx_ms = (SMTP_TIMEOUT + 30) * 1000;
 	v = getenv("SMTP_URL");
 	m.smtp_url = v && *v ? v : "smtp://127.0.0.1:25";
 	v = getenv("MAIL_FROM");
@@ -292,10 +289,8 @@ main(void)
 
 		if (rc == 0)
 			wait_for_mail(&m, &a);
-		else if (rc < 0) {
-			m.listening = 0;
+		else if (rc < 0)
 			sleep(1);	/* PostgreSQL down: retry soon */
-		}
 		arena_reset(&a);
 	}
 	log_info("stopping");

@@ -9,6 +9,8 @@ was.
 """
 
 import contextlib
+import threading
+import time
 
 from civitas import *
 import stackctl as sc
@@ -166,6 +168,131 @@ def postgresql_down_signup_post_keeps_the_form():
 @test
 def postgresql_down_signup_post_keeps_the_form_abroad():
     signup_post_while_down(abroad=True)
+
+
+# PostgreSQL frozen (SIGSTOP): connections stay open and nothing answers,
+# which no refused connection shows.  Requests go out in rounds of
+# parallel requests for at least STALL_SECONDS; the cluster is resumed once
+# the last round has come back, or after STALL_CAP seconds when requests
+# hang (then the test fails: they were answered only after the resume).
+STALL_SECONDS = 10
+STALL_CAP = 25
+
+
+class StallProbe(threading.Thread):
+    """One request sent while PostgreSQL is stopped.  Remembers its answer
+    (or error) and whether it came back before the cluster was resumed;
+    checked afterwards from the test's own thread."""
+
+    def __init__(self, what, send, check, resumed):
+        super().__init__(daemon=True)
+        self.what, self.send, self.check = what, send, check
+        self.resumed = resumed
+        self.resp = self.error = None
+        self.before_resume = None
+
+    def run(self):
+        try:
+            self.resp = self.send()
+        except Exception as exc:   # noqa: BLE001 - reported by verify()
+            self.error = exc
+        self.before_resume = not self.resumed.is_set()
+
+    def verify(self):
+        ok(self.before_resume is not None,
+           "%s: no answer at all (still waiting)" % self.what)
+        ok(self.error is None, "%s: %s" % (self.what, self.error))
+        ok(self.before_resume, "%s: answered %s only after PostgreSQL was "
+           "resumed" % (self.what, self.resp.status))
+        self.check(self.resp, self.what)
+
+
+def stall_round(n, login_forms, creds, resumed):
+    """One request of each kind, through the FastCGI socket and through
+    nginx, each from a client of its own (nginx's rate limits): /health,
+    the sign-up form, a login POST (all need PostgreSQL) and the anonymous
+    login form (needs nothing from it)."""
+    def client(transport):
+        return Client(transport, client_ip=sc.random_client_ip(), timeout=60)
+
+    def post_login(transport):
+        cookies, csrf = login_forms[transport]
+        c = client(transport)
+        for name, value in cookies.items():
+            c.set_cookie(name, value)
+        return c.post("/login", dict(creds, _csrf=csrf))
+
+    kinds = []
+    for t, via in (("fcgi", "fcgi"), ("http", "nginx")):
+        kinds += [
+            (via + " GET /health",
+             lambda t=t: client(t).get("/health"),
+             lambda r, w: check_health(r, "down", "up", w)),
+            (via + " GET /signup", lambda t=t: client(t).get("/signup"),
+             check_unavailable_page),
+            (via + " POST /login", lambda t=t: post_login(t),
+             check_unavailable_page),
+            (via + " GET /login", lambda t=t: client(t).get("/login"),
+             lambda r, w: find_form(status(r, 200, w).text, "/login")),
+        ]
+    return [StallProbe("%s (round %d, PostgreSQL stopped)" % (what, n), send,
+                       check, resumed) for what, send, check in kinds]
+
+
+def login_form(transport):
+    """The cookies and CSRF token of a login form, fetched now (PostgreSQL
+    answers), for POST /login later from any client."""
+    c = Client(transport, client_ip=sc.random_client_ip())
+    page = status(c.get("/login"), 200, transport + " GET /login")
+    return c.cookies, find_form(page.text, "/login").values()["_csrf"]
+
+
+@test
+def postgresql_stalled_answers_503_and_back_without_restart():
+    warm_workers()
+    sc.restore_stack()
+    pids = sc.wait_workers()
+    login_forms = {t: login_form(t) for t in ("fcgi", "http")}
+    creds = {"email": unique_email("pgstall"), "password": "pas-le-bon"}
+    resumed = threading.Event()
+    probes = []
+    stopped = []
+    try:
+        stopped = sc.pause_postgres()
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < STALL_SECONDS:
+            batch = stall_round(len(probes) // 8 + 1, login_forms, creds,
+                                resumed)
+            probes += batch
+            for p in batch:
+                p.start()
+            for p in batch:
+                p.join(max(0, t0 + STALL_CAP - time.monotonic()))
+            if any(p.is_alive() for p in batch):
+                break   # hanging: resume, the checks below will tell
+            time.sleep(0.3)
+    finally:
+        resumed.set()
+        sc.resume_postgres(stopped)
+    for p in probes:
+        p.join(70)
+    for p in probes:
+        p.verify()
+    same_workers(pids, "PostgreSQL stopped")
+    # recovers by itself: the same workers drop what they were waiting on
+    # and connect again
+    wait_until(lambda: all(fcgi_request("GET", "/health").status == 200
+                           for _ in range(8)), 30, 0.2,
+               "/health 200 after PostgreSQL was resumed")
+    same_workers(pids, "PostgreSQL resumed")
+    email = unique_email("pgstall")
+    r = Client("fcgi").submit("/signup", signup_fields(email))
+    redirects(r, "/signup/done", "sign-up after PostgreSQL was resumed")
+    eq(psql_value("SELECT status FROM users WHERE email = :'p1'", email),
+       "pending")
+    ok(wait_mail(email, "Confirmez", timeout=30) is not None,
+       "confirmation mail after the stall (the mail worker is back too)")
+    same_workers(pids, "sign-up after the stall")
 
 
 @test

@@ -7,7 +7,9 @@ DATABASE_URL (host=<pg>/run -> data directory <pg>/data), WORKERS...
 
   * processes: pid_alive, service_pid, master_pid, worker_pids,
     wait_workers, mailer_pid, kill_mailer, start_mailer, redis_pid
-  * services:  stop_postgres, postgres_running, stop_redis, redis_running,
+  * services:  stop_postgres, postgres_running, postgres_pids,
+    pause_postgres / resume_postgres (SIGSTOP / SIGCONT the whole cluster),
+    stop_redis, redis_running,
     start_stack (scripts/stack.sh start: restarts only what is down),
     restore_stack (start_stack + wait for the workers and /health)
   * logs:      log_offset, log_since (what a service logged since a mark)
@@ -43,6 +45,7 @@ __all__ = [
     "children", "worker_pids", "expected_workers", "wait_workers",
     "mailer_pid", "kill_mailer", "start_mailer", "redis_pid",
     "pg_data_dir", "pg_bin", "postgres_running", "stop_postgres",
+    "postmaster_pid", "postgres_pids", "pause_postgres", "resume_postgres",
     "redis_running", "stop_redis", "start_stack", "restore_stack",
     "health", "log_offset", "log_since", "random_client_ip",
     "Load", "load", "is_failure",
@@ -294,6 +297,65 @@ def stop_postgres(timeout=60):
                            % proc.stdout.decode("utf-8", "replace"))
     wait_until(lambda: not postgres_running(), timeout, 0.1,
                "PostgreSQL to stop")
+
+
+def postmaster_pid():
+    """pid of the cluster's postmaster (first line of
+    <data>/postmaster.pid) when it is alive, else None."""
+    try:
+        with open(os.path.join(pg_data_dir(), "postmaster.pid")) as fh:
+            first = fh.readline().strip()
+    except FileNotFoundError:
+        return None
+    pid = int(first) if first.isdigit() else None
+    return pid if pid_alive(pid) else None
+
+
+def postgres_pids():
+    """The postmaster then its live children (backends, checkpointer,
+    walwriter...): every process of the cluster.  [] when it is down."""
+    pm = postmaster_pid()
+    return [pm] + children(pm) if pm else []
+
+
+def _stopped(pid):
+    st = _stat(pid)
+    return st is None or st[0] in ("T", "t", "Z", "X")
+
+
+def pause_postgres(timeout=10):
+    """SIGSTOP the whole cluster, as if its machine froze: connections
+    stay open, nothing answers.  The postmaster first, so that it forks
+    nothing more; then its children, listed again until none is left
+    running (one forked just before the stop shows up a moment later).
+    Returns the pids stopped; ALWAYS pair with resume_postgres() in a
+    finally block, or the cluster stays frozen for the next tests."""
+    pm = postmaster_pid()
+    if pm is None:
+        raise AssertionError("PostgreSQL is not running (no postmaster in %s)"
+                             % pg_data_dir())
+    os.kill(pm, signal.SIGSTOP)
+    stopped = [pm]
+
+    def all_stopped():
+        for pid in children(pm):
+            if pid not in stopped:
+                os.kill(pid, signal.SIGSTOP)
+                stopped.append(pid)
+        return all(_stopped(pid) for pid in stopped) and \
+            set(children(pm)) <= set(stopped)
+    wait_until(all_stopped, timeout, 0.01, "every PostgreSQL process to stop")
+    return stopped
+
+
+def resume_postgres(pids=()):
+    """SIGCONT the pids pause_postgres() returned and every process of the
+    cluster (safe to call when nothing is stopped)."""
+    for pid in list(pids) + [p for p in postgres_pids() if p not in pids]:
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
 
 
 def redis_running():
