@@ -136,7 +136,7 @@ article_load(struct req *r, struct form *f, struct article *a)
 	PGresult *row;
 	int rc;
 
-	if ((rc = admin_load(r, STMT_ADMIN_ARTICLE, &row)))
+	if ((rc = admin_form_load(r, STMT_ADMIN_ARTICLE, f, &row)))
 		return rc;
 	a->id = db_str(row, 0, ART_ID);
 	a->slug = db_str(row, 0, ART_SLUG);
@@ -145,37 +145,7 @@ article_load(struct req *r, struct form *f, struct article *a)
 	a->author = db_str(row, 0, ART_AUTHOR);
 	a->created = db_str(row, 0, ART_CREATED);
 	a->updated = db_str(row, 0, ART_UPDATED);
-	form_set(f, "title", db_str(row, 0, ART_TITLE));
-	form_set(f, "slug", a->slug);
-	form_set(f, "summary", db_str(row, 0, ART_SUMMARY));
-	form_set(f, "body", db_str(row, 0, ART_BODY));
-	form_set(f, "category_id", db_str(row, 0, ART_CATEGORY_ID));
-	form_set(f, "media_id", db_str(row, 0, ART_MEDIA_ID));
-	form_set(f, "featured", db_str(row, 0, ART_FEATURED));
-	form_set(f, "published_at", db_str(row, 0, ART_PUBLISHED_AT));
 	return 0;
-}
-
-int
-admin_article_new_get(struct req *r)
-{
-	struct form f;
-
-	form_init(&f, r, article_fields);
-	return article_form(&f, &new_article, 200);
-}
-
-int
-admin_article_get(struct req *r)
-{
-	struct form f;
-	struct article a;
-	int rc;
-
-	form_init(&f, r, article_fields);
-	if ((rc = article_load(r, &f, &a)))
-		return rc;
-	return article_form(&f, &a, 200);
 }
 
 /* The checks that need the database or the action: the chosen category
@@ -299,17 +269,21 @@ article_post(struct req *r, struct form *f, const struct article *a)
 	    id));
 }
 
+/* GET /admin/articles/new: the editor; POST /admin/articles: create. */
 int
-admin_article_create_post(struct req *r)
+admin_article_new(struct req *r)
 {
 	struct form f;
 
 	form_init(&f, r, article_fields);
-	return article_post(r, &f, &new_article);
+	if (r->method == HTTP_POST)
+		return article_post(r, &f, &new_article);
+	return article_form(&f, &new_article, 200);
 }
 
+/* GET /admin/articles/{id}: the editor; POST: save it. */
 int
-admin_article_post(struct req *r)
+admin_article_edit(struct req *r)
 {
 	struct article a;
 	struct form f;
@@ -318,5 +292,7 @@ admin_article_post(struct req *r)
 	form_init(&f, r, article_fields);
 	if ((rc = article_load(r, &f, &a)))
 		return rc;
-	return article_post(r, &f, &a);
+	if (r->method == HTTP_POST)
+		return article_post(r, &f, &a);
+	return article_form(&f, &a, 200);
 }

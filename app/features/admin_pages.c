@@ -94,38 +94,13 @@ page_load(struct req *r, struct form *f, struct page *p)
 	PGresult *row;
 	int rc;
 
-	if ((rc = admin_load(r, STMT_ADMIN_PAGE, &row)))
+	if ((rc = admin_form_load(r, STMT_ADMIN_PAGE, f, &row)))
 		return rc;
 	p->id = db_str(row, 0, PG_ID);
 	p->slug = db_str(row, 0, PG_SLUG);
 	p->status = db_str(row, 0, PG_STATUS);
 	p->updated = db_str(row, 0, PG_UPDATED);
-	form_set(f, "title", db_str(row, 0, PG_TITLE));
-	form_set(f, "slug", p->slug);
-	form_set(f, "body", db_str(row, 0, PG_BODY));
 	return 0;
-}
-
-int
-admin_page_new_get(struct req *r)
-{
-	struct form f;
-
-	form_init(&f, r, page_fields);
-	return page_form(&f, &new_page, 200);
-}
-
-int
-admin_page_get(struct req *r)
-{
-	struct form f;
-	struct page p;
-	int rc;
-
-	form_init(&f, r, page_fields);
-	if ((rc = page_load(r, &f, &p)))
-		return rc;
-	return page_form(&f, &p, 200);
 }
 
 /*
@@ -167,17 +142,21 @@ page_post(struct req *r, struct form *f, const struct page *p)
 	return resp_redirect(r, arena_printf(&r->arena, "/admin/pages/%s", id));
 }
 
+/* GET /admin/pages/new: the editor; POST /admin/pages: create. */
 int
-admin_page_create_post(struct req *r)
+admin_page_new(struct req *r)
 {
 	struct form f;
 
 	form_init(&f, r, page_fields);
-	return page_post(r, &f, &new_page);
+	if (r->method == HTTP_POST)
+		return page_post(r, &f, &new_page);
+	return page_form(&f, &new_page, 200);
 }
 
+/* GET /admin/pages/{id}: the editor; POST: save it. */
 int
-admin_page_post(struct req *r)
+admin_page_edit(struct req *r)
 {
 	struct form f;
 	struct page p;
@@ -186,5 +165,7 @@ admin_page_post(struct req *r)
 	form_init(&f, r, page_fields);
 	if ((rc = page_load(r, &f, &p)))
 		return rc;
-	return page_post(r, &f, &p);
+	if (r->method == HTTP_POST)
+		return page_post(r, &f, &p);
+	return page_form(&f, &p, 200);
 }

@@ -230,13 +230,17 @@ edit_page(struct form *f, const struct resource *res, const char *path,
 	return form_render(f, status, "admin_edit", res->edit_title);
 }
 
-/* The form's values from row: the id, then each field in order. */
-static void
-form_from_row(struct form *f, const PGresult *row)
+int
+admin_form_load(struct req *r, enum stmt get, struct form *f, PGresult **row)
 {
+	int rc;
+
+	if ((rc = admin_load(r, get, row)))
+		return rc;
 	for (size_t i = 0; i < f->nread; i++)
-		form_set(f, f->fields[i]->name, db_str(row, 0,
+		form_set(f, f->fields[i]->name, db_str(*row, 0,
 		    RESOURCE_ID + 1 + (int)i));
+	return 0;
 }
 
 /* Read and check the posted form; self: the row being edited (NULL for
@@ -340,10 +344,9 @@ resource_edit_get(struct req *r)
 	PGresult *row;
 	int rc;
 
-	if ((rc = admin_load(r, res->get, &row)))
-		return rc;
 	form_init(&f, r, res->fields);
-	form_from_row(&f, row);
+	if ((rc = admin_form_load(r, res->get, &f, &row)))
+		return rc;
 	return edit_page(&f, res, resource_path(r), row, 200);
 }
 

@@ -6,10 +6,14 @@
  *
  * `civitas-fcgi hash` prints the Argon2id hash of PASSWORD (demo data,
  * operators' scripts).
+ *
+ * `civitas-fcgi rerender` renders body_html again from body_md for every
+ * article and page (demo data inserted with SQL, a sanitiser change).
  */
 #include "../core/common.h"
 #include "../core/log.h"
 #include "../core/valid.h"
+#include "../infra/markdown.h"
 #include "features.h"
 
 /* PASSWORD from the environment, under the site's password rule. */
@@ -68,4 +72,53 @@ cli_hash(void)
 	}
 	puts(hash);
 	return 0;
+}
+
+static long
+rerender_table(struct app *app, struct arena *a, enum stmt select,
+    enum stmt update)
+{
+	PGresult *res = db_exec(&app->db, a, select);
+	long n = 0;
+
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *md = db_str(res, i, BODY_MD);
+		char *html = markdown_to_html(md, strlen(md));
+		PGresult *up;
+
+		if (!html)
+			return -1;
+		up = db_exec(&app->db, a, update, db_str(res, i, BODY_ID), html);
+		free(html);
+		if (!up)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+int
+cli_rerender(struct app *app)
+{
+	struct arena a;
+	long articles = -1, pages = -1;
+
+	arena_init(&a, 64 * 1024);
+	if (db_begin(&app->db) == 0 &&
+	    (articles = rerender_table(app, &a, STMT_ADMIN_ARTICLE_BODIES,
+	    STMT_ADMIN_ARTICLE_SET_HTML)) >= 0 &&
+	    (pages = rerender_table(app, &a, STMT_ADMIN_PAGE_BODIES,
+	    STMT_ADMIN_PAGE_SET_HTML)) >= 0 && db_commit(&app->db) == 0) {
+		printf("rerendered %ld articles and %ld pages\n", articles,
+		    pages);
+		arena_release(&a);
+		return 0;
+	}
+	if (app->db.in_tx)
+		db_rollback(&app->db);
+	fprintf(stderr, "rerender: could not read or write PostgreSQL\n");
+	arena_release(&a);
+	return 1;
 }
