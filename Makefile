@@ -68,7 +68,7 @@ unit: $(O)/unit-tests
 
 # The layers point one way (README, "Layers"): includes and the symbols of
 # the built objects. make test runs it (suite "checks").
-check-layers: $(O)/civitas-fcgi $(O)/civitas-mailer
+check-layers: $(call obj,$(sort $(FCGI_SRC) $(MAILER_SRC)))
 	@scripts/check-source.py layers $(O)/obj
 
 # Every statement declared in app/infra/sql_*.def, every column named.
