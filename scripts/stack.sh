@@ -66,12 +66,12 @@ export PUBLIC_DIR='$BIN_DIR/share/public'
 ENV
 }
 
-wait_for() {	# wait_for SECONDS DESCRIPTION COMMAND...
-	local t=$(( $1 * 10 )) what=$2
+wait_for() {	# wait_for SECONDS DESCRIPTION COMMAND...: bounded in time,
+	# however long each try takes (each try must bound itself too)
+	local end=$((SECONDS + $1)) what=$2
 	shift 2
 	while ! "$@" >/dev/null 2>&1; do
-		t=$((t - 1))
-		if [ $t -le 0 ]; then
+		if [ "$SECONDS" -ge "$end" ]; then
 			echo "stack: $what did not come up (see $LOG)" >&2
 			return 1
 		fi
@@ -142,7 +142,8 @@ start() {
 		nginx -c "$VAR/nginx/nginx.conf" -p "$VAR/nginx/" 2>>"$LOG/nginx-error.log"
 		wait_for 10 nginx test -s "$RUN/nginx.pid"
 	fi
-	wait_for 20 "the site" curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/health"
+	wait_for 20 "the site" curl -sf --max-time 2 -o /dev/null \
+		"http://127.0.0.1:$HTTP_PORT/health"
 }
 
 stop_pid() {	# stop_pid NAME: SIGTERM, wait up to 10 s, then SIGKILL
