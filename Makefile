@@ -32,7 +32,7 @@ FEATURES = $(wildcard app/features/*.c)
 FCGI_SRC = app/main.c $(WORKER) $(CORE) $(INFRA) $(FEATURES)
 MAILER_SRC = app/jobs/mailer.c $(CORE) app/infra/sql.c app/infra/db.c
 UNIT_SRC = $(wildcard test/unit/*.c) $(CORE) app/infra/crypto.c \
-	app/infra/markdown.c
+	app/infra/markdown.c app/infra/db.c app/infra/sql.c
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
