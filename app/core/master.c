@@ -93,23 +93,95 @@ open_listen(const char *listen)
 	return sock;
 }
 
-int
-master_run(const struct config *cfg)
-{
-	int n = cfg->workers, generation = 0, alive;
-	struct child *kids = xcalloc((size_t)n * 4, sizeof(*kids));
-	size_t nkids = (size_t)n * 4;
-	struct sigaction sa;
-	sigset_t block, old;
+/* The workers: slots for four generations' worth, the current one. */
+struct pool {
+	struct child *kids;
+	size_t nkids;
+	int n;			/* workers per generation */
+	int generation;
 	int sock;
+};
 
-	log_set_role("master");
-	if (readlink("/proc/self/exe", self_path, sizeof(self_path) - 1) < 0) {
-		log_error("cannot find my own binary");
-		return 1;
+/* Forget the dead; those of the current generation are replaced next. */
+static void
+pool_reap(struct pool *p)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (size_t i = 0; i < p->nkids; i++)
+			if (p->kids[i].pid == pid) {
+				if (p->kids[i].generation == p->generation)
+					log_error("worker %ld died (status %d): "
+					    "replacing it", (long)pid, status);
+				p->kids[i].pid = 0;
+			}
+}
+
+/* Start the missing workers of the current generation (a slot that
+ * crashed this second waits for the next); the old generation goes once
+ * the new one is complete. */
+static void
+pool_fill(struct pool *p)
+{
+	int current = 0;
+
+	for (size_t i = 0; i < p->nkids; i++)
+		current += p->kids[i].pid && p->kids[i].generation ==
+		    p->generation;
+	for (size_t i = 0; i < p->nkids && current < p->n; i++) {
+		time_t now = time(NULL);
+
+		if (p->kids[i].pid)
+			continue;
+		if (p->kids[i].started == now)
+			break;
+		p->kids[i].pid = spawn_worker(p->sock);
+		p->kids[i].generation = p->generation;
+		p->kids[i].started = now;
+		current++;
 	}
-	if ((sock = open_listen(cfg->listen)) < 0)
-		return 1;
+	if (current < p->n)
+		return;
+	for (size_t i = 0; i < p->nkids; i++)
+		if (p->kids[i].pid && p->kids[i].generation != p->generation &&
+		    p->kids[i].started != -1) {
+			kill(p->kids[i].pid, SIGTERM);
+			p->kids[i].started = -1;	/* asked to leave */
+		}
+}
+
+/* Ask every worker to finish its request and leave; wait 30 s at most. */
+static void
+pool_stop(struct pool *p)
+{
+	int alive = 1;
+
+	for (size_t i = 0; i < p->nkids; i++)
+		if (p->kids[i].pid)
+			kill(p->kids[i].pid, SIGTERM);
+	for (int tries = 0; alive && tries < 300; tries++) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		alive = 0;
+		for (size_t i = 0; i < p->nkids; i++)
+			if (p->kids[i].pid && kill(p->kids[i].pid, 0) == 0)
+				alive = 1;
+		if (alive)
+			nanosleep(&ts, NULL);
+	}
+}
+
+/* The master's signals arrive through sigtimedwait (blocked in *old's
+ * stead), so that none is lost between two checks. */
+static void
+master_signals(sigset_t *block, sigset_t *old)
+{
+	struct sigaction sa;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGHUP, &sa, NULL);
@@ -117,90 +189,65 @@ master_run(const struct config *cfg)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&block);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	log_info("listening on %s with %d workers", cfg->listen, n);
-	for (;;) {
-		int status, current = 0;
-		pid_t pid;
+	sigemptyset(block);
+	sigaddset(block, SIGHUP);
+	sigaddset(block, SIGTERM);
+	sigaddset(block, SIGINT);
+	sigaddset(block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, block, old);
+}
 
-		/* Reap, forgetting the dead. */
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-			for (size_t i = 0; i < nkids; i++)
-				if (kids[i].pid == pid) {
-					if (kids[i].generation == generation)
-						log_error("worker %ld died "
-						    "(status %d): replacing it",
-						    (long)pid, status);
-					kids[i].pid = 0;
-				}
+/* Sleep until a signal or a second passed. */
+static void
+master_wait(const sigset_t *block)
+{
+	struct timespec ts = { 1, 0 };
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	sigtimedwait(block, &si, &ts);
+	if (si.si_signo == SIGHUP)
+		got_hup = 1;
+	else if (si.si_signo == SIGTERM || si.si_signo == SIGINT)
+		got_term = 1;
+}
+
+int
+master_run(const struct config *cfg)
+{
+	struct pool p = { .n = cfg->workers };
+	sigset_t block, old;
+
+	log_set_role("master");
+	if (readlink("/proc/self/exe", self_path, sizeof(self_path) - 1) < 0) {
+		log_error("cannot find my own binary");
+		return 1;
+	}
+	if ((p.sock = open_listen(cfg->listen)) < 0)
+		return 1;
+	p.nkids = (size_t)p.n * 4;
+	p.kids = xcalloc(p.nkids, sizeof(*p.kids));
+	master_signals(&block, &old);
+	log_info("listening on %s with %d workers", cfg->listen, p.n);
+	for (;;) {
+		pool_reap(&p);
 		if (got_term)
 			break;
 		if (got_hup) {
 			got_hup = 0;
-			generation++;
-			log_info("SIGHUP: starting generation %d", generation);
+			p.generation++;
+			log_info("SIGHUP: starting generation %d", p.generation);
 		}
-		for (size_t i = 0; i < nkids; i++)
-			current += kids[i].pid && kids[i].generation == generation;
-		for (size_t i = 0; i < nkids && current < n; i++) {
-			time_t now = time(NULL);
-
-			if (kids[i].pid)
-				continue;
-			if (kids[i].started == now)
-				break;	/* this slot crashed this second: wait */
-			kids[i].pid = spawn_worker(sock);
-			kids[i].generation = generation;
-			kids[i].started = now;
-			current++;
-		}
-		/* Old generation goes once the new one is up. */
-		if (current == n)
-			for (size_t i = 0; i < nkids; i++)
-				if (kids[i].pid && kids[i].generation != generation &&
-				    kids[i].started != -1) {
-					kill(kids[i].pid, SIGTERM);
-					kids[i].started = -1;
-				}
-		{
-			struct timespec ts = { 1, 0 };
-			siginfo_t si;
-
-			memset(&si, 0, sizeof(si));
-			sigtimedwait(&block, &si, &ts);
-			if (si.si_signo == SIGHUP)
-				got_hup = 1;
-			else if (si.si_signo == SIGTERM || si.si_signo == SIGINT)
-				got_term = 1;
-		}
+		pool_fill(&p);
+		master_wait(&block);
 	}
 	log_info("stopping workers");
-	for (size_t i = 0; i < nkids; i++)
-		if (kids[i].pid)
-			kill(kids[i].pid, SIGTERM);
-	alive = 1;
-	for (int tries = 0; alive && tries < 300; tries++) {
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
-
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		alive = 0;
-		for (size_t i = 0; i < nkids; i++)
-			if (kids[i].pid && kill(kids[i].pid, 0) == 0)
-				alive = 1;
-		if (alive)
-			nanosleep(&ts, NULL);
-	}
+	pool_stop(&p);
 	if (!strncmp(cfg->listen, "unix:", 5))
 		unlink(cfg->listen + 5);
 	else if (cfg->listen[0] == '/')
 		unlink(cfg->listen);
-	free(kids);
+	free(p.kids);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
