@@ -95,7 +95,7 @@ for i in $(seq "$ROUNDS"); do
 	"$BIN_DIR/argon2-rate" "$CORES" 5 | awk '{ print $2 }' >> "$dir/argon.rate"
 	run=$(date +%s)-$i
 	wrk -t2 -c$((WORKERS)) -d5s -s test/bench/signup.lua "$url" -- "$csrf" "$cookie" "$run" >/dev/null
-	psql -X -At -d "$DATABASE_URL" -c "SELECT count(*) / 5.0 FROM users WHERE email LIKE 'b$run-%'" >> "$dir/signup.rate"
+	psql -X -At -d "$DATABASE_URL" -c "SELECT round(count(*) / 5.0, 2) FROM users WHERE email LIKE 'b$run-%'" >> "$dir/signup.rate"
 done
 kill -CONT "$(cat "$dir/run/mailer.pid")"
 argon=$(median < "$dir/argon.rate")

@@ -91,8 +91,9 @@ struct resource {
 /* The resources (route.data of their routes). */
 extern const struct resource admin_articles, admin_pages, admin_categories,
     admin_blocks, admin_redirections, admin_media, admin_audit;
-/* Do the resources' statements fit their rows (columns and parameters,
- * as the contract above says)? 0, or -1 after logging each misfit. */
+/* Do the resources' and the editors' statements fit their rows (columns
+ * and parameters, as the contracts say)? 0, or -1 after logging each
+ * misfit. */
 int resources_check(void);
 
 int resource_list_get(struct req *r);
@@ -136,6 +137,41 @@ const char *state_label(const char *state);
  * transaction when there is one. object_id 0: none. 0, or -1. */
 int audit(struct req *r, const char *action, const char *object_type,
     long object_id, const char *label);
+
+/*
+ * The editors of what is published (articles, pages): the same screens
+ * around a workflow of their own. An editor row gives its form table and
+ * its get statement: the id, each field of the form in order, then
+ * state (draft | scheduled | published), frozen (the slug may no longer
+ * change), updated, author and created. Its post hook saves.
+ */
+struct pub {
+	const char *id;		/* NULL: not created yet */
+	const char *state;
+	int frozen;
+	const char *slug;	/* the slug readers know, "" if new */
+	const char *updated, *author, *created;
+};
+
+struct editor {
+	const char *type;		/* "article": its audit type */
+	const char *path;		/* "/admin/articles" */
+	const char *public_path;	/* "/articles/": + slug */
+	const struct form_field *fields;
+	enum stmt get;
+	const char *tpl, *new_title, *edit_title;
+	int (*view)(struct form *f);	/* more values: 0, or -1 (503) */
+	int (*post)(struct req *r, struct form *f, const struct pub *p);
+};
+
+extern const struct editor article_editor, page_editor;
+/* GET: the editor of a new one; POST: create it (post hook). */
+int editor_new(struct req *r);
+/* GET: the editor of row {id}; POST: save it (post hook). 404; 503. */
+int editor_edit(struct req *r);
+/* The editor page with the form's values around p, at status. */
+int editor_page(struct form *f, const struct editor *e, const struct pub *p,
+    int status);
 
 /* Publishing (articles, pages): the posted action (field "action"). */
 enum pub_action { ACT_SAVE, ACT_PUBLISH, ACT_SCHEDULE, ACT_UNPUBLISH };

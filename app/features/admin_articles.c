@@ -86,65 +86,20 @@ const struct resource admin_articles = {
 	.removed = "L'article « %s » est supprimé.",
 };
 
-/* The stored article, as the editor shows it around the form. */
-struct article {
-	const char *id;		/* NULL: not created yet */
-	const char *state;	/* draft | scheduled | published */
-	int frozen;		/* published once: the slug is fixed */
-	const char *slug;	/* the slug readers know, "" if new */
-	const char *author, *created, *updated;
-};
-
-static const struct article new_article = { NULL, "draft", 0, "", "", "",
-	"" };
-
-/* The editor: the form's values, the article's state, the lists. */
+/* The lists the editor offers. */
 static int
-article_form(struct form *f, const struct article *a, int status)
+article_view(struct form *f)
 {
 	struct req *r = f->r;
 	PGresult *cats = q(r, STMT_ADMIN_CATEGORY_OPTIONS);
 	PGresult *media = q(r, STMT_ADMIN_MEDIA_OPTIONS);
 
 	if (!cats || !media)
-		return unavailable(r);
-	admin_chrome(r, &f->v, "/admin/articles");
+		return -1;
 	view_raw_html_already_safe(&f->v, "category_options",
 	    options_html(r, cats, form_get(f, "category_id"), "Aucune"));
 	view_raw_html_already_safe(&f->v, "media_options",
 	    options_html(r, media, form_get(f, "media_id"), "Aucune"));
-	view_int(&f->v, "is_new", a->id == NULL);
-	view_str(&f->v, "id", a->id ? a->id : "");
-	view_str(&f->v, "action_url", a->id ? arena_printf(&r->arena,
-	    "/admin/articles/%s", a->id) : "/admin/articles");
-	view_str(&f->v, "state", a->state);
-	view_str(&f->v, "state_label", state_label(a->state));
-	view_int(&f->v, "frozen", a->frozen);
-	view_str(&f->v, "public_url", a->id && !strcmp(a->state, "published") ?
-	    arena_printf(&r->arena, "/articles/%s", a->slug) : "");
-	view_str(&f->v, "author", a->author);
-	view_str(&f->v, "created", a->created);
-	view_str(&f->v, "updated", a->updated);
-	return form_render(f, status, "admin_article",
-	    a->id ? "Modifier l'article" : "Nouvel article");
-}
-
-/* Load article {id} into the form and a: 0; 404; 503. */
-static int
-article_load(struct req *r, struct form *f, struct article *a)
-{
-	PGresult *row;
-	int rc;
-
-	if ((rc = admin_form_load(r, STMT_ADMIN_ARTICLE, f, &row)))
-		return rc;
-	a->id = db_str(row, 0, ART_ID);
-	a->slug = db_str(row, 0, ART_SLUG);
-	a->state = db_str(row, 0, ART_STATE);
-	a->frozen = db_bool(row, 0, ART_FROZEN);
-	a->author = db_str(row, 0, ART_AUTHOR);
-	a->created = db_str(row, 0, ART_CREATED);
-	a->updated = db_str(row, 0, ART_UPDATED);
 	return 0;
 }
 
@@ -152,7 +107,7 @@ article_load(struct req *r, struct form *f, struct article *a)
  * and picture exist, a schedule is ahead, the slug is free (or frozen).
  * -1 when PostgreSQL failed, else 0. */
 static int
-article_check(struct form *f, const struct article *a, int act)
+article_check(struct form *f, const struct pub *a, int act)
 {
 	struct req *r = f->r;
 	const char *at = form_get(f, "published_at");
@@ -204,7 +159,7 @@ article_notice(struct req *r, int act, const char *at)
  * *status set (422 after marking a slug taken meanwhile, 404, 500, 503).
  */
 static const char *
-article_write(struct form *f, const struct article *a, int act, int *status)
+article_write(struct form *f, const struct pub *a, int act, int *status)
 {
 	struct req *r = f->r;
 	const char *html = render_body(r, form_get(f, "body"));
@@ -250,7 +205,7 @@ article_write(struct form *f, const struct article *a, int act, int *status)
  * 303 to the article's page with a notice; 422 with the form; 404; 503.
  */
 static int
-article_post(struct req *r, struct form *f, const struct article *a)
+article_post(struct req *r, struct form *f, const struct pub *a)
 {
 	const char *id;
 	int act, status;
@@ -260,39 +215,24 @@ article_post(struct req *r, struct form *f, const struct article *a)
 	if (article_check(f, a, act) < 0)
 		return unavailable(r);
 	if (f->errors)
-		return article_form(f, a, 422);
+		return editor_page(f, &article_editor, a, 422);
 	if (!(id = article_write(f, a, act, &status)))
-		return status == 422 ? article_form(f, a, 422) :
+		return status == 422 ? editor_page(f, &article_editor, a, 422) :
 		    status == 503 ? unavailable(r) : status;
 	flash_set(r, article_notice(r, act, form_get(f, "published_at")));
 	return resp_redirect(r, arena_printf(&r->arena, "/admin/articles/%s",
 	    id));
 }
 
-/* GET /admin/articles/new: the editor; POST /admin/articles: create. */
-int
-admin_article_new(struct req *r)
-{
-	struct form f;
-
-	form_init(&f, r, article_fields);
-	if (r->method == HTTP_POST)
-		return article_post(r, &f, &new_article);
-	return article_form(&f, &new_article, 200);
-}
-
-/* GET /admin/articles/{id}: the editor; POST: save it. */
-int
-admin_article_edit(struct req *r)
-{
-	struct article a;
-	struct form f;
-	int rc;
-
-	form_init(&f, r, article_fields);
-	if ((rc = article_load(r, &f, &a)))
-		return rc;
-	if (r->method == HTTP_POST)
-		return article_post(r, &f, &a);
-	return article_form(&f, &a, 200);
-}
+const struct editor article_editor = {
+	.type = "article",
+	.path = "/admin/articles",
+	.public_path = "/articles/",
+	.fields = article_fields,
+	.get = STMT_ADMIN_ARTICLE,
+	.tpl = "admin_article",
+	.new_title = "Nouvel article",
+	.edit_title = "Modifier l'article",
+	.view = article_view,
+	.post = article_post,
+};

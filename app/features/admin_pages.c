@@ -59,57 +59,13 @@ const struct resource admin_pages = {
 	.removed = "La page « %s » est supprimée.",
 };
 
-/* The stored page around the form. */
-struct page {
-	const char *id;		/* NULL: not created yet */
-	const char *status, *slug, *updated;
-};
-
-static const struct page new_page = { NULL, "draft", "", "" };
-
-static int
-page_form(struct form *f, const struct page *p, int status)
-{
-	struct req *r = f->r;
-	int published = !strcmp(p->status, "published");
-
-	admin_chrome(r, &f->v, "/admin/pages");
-	view_int(&f->v, "is_new", p->id == NULL);
-	view_str(&f->v, "id", p->id ? p->id : "");
-	view_str(&f->v, "action_url", p->id ? arena_printf(&r->arena,
-	    "/admin/pages/%s", p->id) : "/admin/pages");
-	view_str(&f->v, "state", p->status);
-	view_str(&f->v, "state_label", state_label(p->status));
-	view_int(&f->v, "frozen", published);
-	view_str(&f->v, "public_url", p->id && published ?
-	    arena_printf(&r->arena, "/pages/%s", p->slug) : "");
-	view_str(&f->v, "updated", p->updated);
-	return form_render(f, status, "admin_page",
-	    p->id ? "Modifier la page" : "Nouvelle page");
-}
-
-static int
-page_load(struct req *r, struct form *f, struct page *p)
-{
-	PGresult *row;
-	int rc;
-
-	if ((rc = admin_form_load(r, STMT_ADMIN_PAGE, f, &row)))
-		return rc;
-	p->id = db_str(row, 0, PG_ID);
-	p->slug = db_str(row, 0, PG_SLUG);
-	p->status = db_str(row, 0, PG_STATUS);
-	p->updated = db_str(row, 0, PG_UPDATED);
-	return 0;
-}
-
 /*
  * POST /admin/pages (new) and POST /admin/pages/{id}: title, slug, body,
  * action = save | publish | unpublish. 303 to the page's form with a
  * notice; 422; 404; 503.
  */
 static int
-page_post(struct req *r, struct form *f, const struct page *p)
+page_post(struct req *r, struct form *f, const struct pub *p)
 {
 	const char *html, *st, *id;
 	int act, status;
@@ -117,16 +73,16 @@ page_post(struct req *r, struct form *f, const struct page *p)
 
 	form_read(f);
 	act = pub_action(f);
-	if (pub_slug(f, p->id, strcmp(p->status, "published") ? NULL :
-	    p->slug, "Cette page est publiée : dépubliez-la pour changer son "
-	    "adresse.", STMT_ADMIN_PAGE_SLUGS) < 0)
+	if (pub_slug(f, p->id, p->frozen ? p->slug : NULL, "Cette page est "
+	    "publiée : dépubliez-la pour changer son adresse.",
+	    STMT_ADMIN_PAGE_SLUGS) < 0)
 		return unavailable(r);
 	if (f->errors)
-		return page_form(f, p, 422);
+		return editor_page(f, &page_editor, p, 422);
 	if (!(html = render_body(r, form_get(f, "body"))))
 		return 500;
 	st = act == ACT_PUBLISH ? "published" : act == ACT_UNPUBLISH ?
-	    "draft" : p->status;
+	    "draft" : p->state;
 	if (db_begin(&r->app->db) < 0)
 		return unavailable(r);
 	res = p->id ? q(r, STMT_ADMIN_PAGE_UPDATE, p->id, form_get(f, "title"),
@@ -134,7 +90,7 @@ page_post(struct req *r, struct form *f, const struct page *p)
 	    q(r, STMT_ADMIN_PAGE_INSERT, form_get(f, "title"),
 	    form_get(f, "slug"), form_get(f, "body"), html, st);
 	if (!(id = pub_write(f, res, "page", p->id, act, &status)))
-		return status == 422 ? page_form(f, p, 422) :
+		return status == 422 ? editor_page(f, &page_editor, p, 422) :
 		    status == 503 ? unavailable(r) : status;
 	flash_set(r, act == ACT_PUBLISH ? "La page est publiée." :
 	    act == ACT_UNPUBLISH ? "La page est dépubliée : elle n'est plus "
@@ -142,30 +98,14 @@ page_post(struct req *r, struct form *f, const struct page *p)
 	return resp_redirect(r, arena_printf(&r->arena, "/admin/pages/%s", id));
 }
 
-/* GET /admin/pages/new: the editor; POST /admin/pages: create. */
-int
-admin_page_new(struct req *r)
-{
-	struct form f;
-
-	form_init(&f, r, page_fields);
-	if (r->method == HTTP_POST)
-		return page_post(r, &f, &new_page);
-	return page_form(&f, &new_page, 200);
-}
-
-/* GET /admin/pages/{id}: the editor; POST: save it. */
-int
-admin_page_edit(struct req *r)
-{
-	struct form f;
-	struct page p;
-	int rc;
-
-	form_init(&f, r, page_fields);
-	if ((rc = page_load(r, &f, &p)))
-		return rc;
-	if (r->method == HTTP_POST)
-		return page_post(r, &f, &p);
-	return page_form(&f, &p, 200);
-}
+const struct editor page_editor = {
+	.type = "page",
+	.path = "/admin/pages",
+	.public_path = "/pages/",
+	.fields = page_fields,
+	.get = STMT_ADMIN_PAGE,
+	.tpl = "admin_page",
+	.new_title = "Nouvelle page",
+	.edit_title = "Modifier la page",
+	.post = page_post,
+};

@@ -404,10 +404,84 @@ resource_delete_post(struct req *r)
 	return resp_redirect(r, resource_path(r));
 }
 
+/* ---- editors ------------------------------------------------------ */
+
+enum { PUB_STATE, PUB_FROZEN, PUB_UPDATED, PUB_AUTHOR, PUB_CREATED,
+	PUB__NCOLS };
+
+static const struct pub new_pub = { NULL, "draft", 0, "", "", "", "" };
+
+int
+editor_page(struct form *f, const struct editor *e, const struct pub *p,
+    int status)
+{
+	struct req *r = f->r;
+
+	if (e->view && e->view(f) < 0)
+		return unavailable(r);
+	admin_chrome(r, &f->v, e->path);
+	view_int(&f->v, "is_new", p->id == NULL);
+	view_str(&f->v, "id", p->id ? p->id : "");
+	view_str(&f->v, "action_url", p->id ? arena_printf(&r->arena,
+	    "%s/%s", e->path, p->id) : e->path);
+	view_str(&f->v, "state", p->state);
+	view_str(&f->v, "state_label", state_label(p->state));
+	view_int(&f->v, "frozen", p->frozen);
+	view_str(&f->v, "public_url", p->id && !strcmp(p->state, "published") ?
+	    arena_printf(&r->arena, "%s%s", e->public_path, p->slug) : "");
+	view_str(&f->v, "author", p->author);
+	view_str(&f->v, "created", p->created);
+	view_str(&f->v, "updated", p->updated);
+	return form_render(f, status, e->tpl, p->id ? e->edit_title :
+	    e->new_title);
+}
+
+int
+editor_new(struct req *r)
+{
+	const struct editor *e = r->route->data;
+	struct form f;
+
+	form_init(&f, r, e->fields);
+	if (r->method == HTTP_POST)
+		return e->post(r, &f, &new_pub);
+	return editor_page(&f, e, &new_pub, 200);
+}
+
+int
+editor_edit(struct req *r)
+{
+	const struct editor *e = r->route->data;
+	struct form f;
+	struct pub p;
+	PGresult *row;
+	int rc, meta;
+
+	form_init(&f, r, e->fields);
+	if ((rc = admin_form_load(r, e->get, &f, &row)))
+		return rc;
+	meta = RESOURCE_ID + 1 + (int)f.nread;
+	p.id = db_str(row, 0, RESOURCE_ID);
+	p.slug = form_get(&f, "slug");
+	p.state = db_str(row, 0, meta + PUB_STATE);
+	p.frozen = db_bool(row, 0, meta + PUB_FROZEN);
+	p.updated = db_str(row, 0, meta + PUB_UPDATED);
+	p.author = db_str(row, 0, meta + PUB_AUTHOR);
+	p.created = db_str(row, 0, meta + PUB_CREATED);
+	if (r->method == HTTP_POST)
+		return e->post(r, &f, &p);
+	return editor_page(&f, e, &p, 200);
+}
+
+/* ---- the declarations checked ------------------------------------- */
+
 static const struct resource *const resources[] = {
 	&admin_articles, &admin_pages, &admin_categories, &admin_blocks,
 	&admin_redirections, &admin_media, &admin_audit,
 };
+
+static const struct editor *const editors[] = { &article_editor,
+	&page_editor };
 
 /* One misfit of res: logs it and returns 1. */
 static int
@@ -449,6 +523,19 @@ resources_check(void)
 		if (res->del)
 			bad += misfit(res, res->del, "parameters", 1,
 			    stmt_defs[res->del].nparams);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(editors); i++) {
+		const struct editor *e = editors[i];
+		int nf = 0;
+
+		while (e->fields[nf].name)
+			nf++;
+		if (stmt_defs[e->get].ncols != nf + 1 + PUB__NCOLS) {
+			log_error("editor %s: %s has %d columns, its row wants "
+			    "%d", e->type, stmt_defs[e->get].name,
+			    stmt_defs[e->get].ncols, nf + 1 + PUB__NCOLS);
+			bad++;
+		}
 	}
 	return bad ? -1 : 0;
 }

@@ -40,11 +40,7 @@ int api_search_get(struct req *r);
 /* The back-office (admin.h: its resources and their generic handlers). */
 int admin_get(struct req *r);
 int admin_preview_post(struct req *r);
-int admin_article_new(struct req *r);
-int admin_article_edit(struct req *r);
 int admin_article_preview_get(struct req *r);	/* in content.c */
-int admin_page_new(struct req *r);
-int admin_page_edit(struct req *r);
 int admin_page_preview_get(struct req *r);	/* in content.c */
 
 /* media.c: images, served and managed. */
