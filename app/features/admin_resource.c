@@ -1,14 +1,15 @@
 /*
  * admin_resource: the one code path of every back-office resource (see
  * admin.h): the list with its new form, the edit page, create, update and
- * delete, each driven by the resource row its route carries.
+ * delete, each driven by the resource row its route carries; the editors
+ * of articles and pages (struct editor); and the start-up check that every
+ * row's statements fit it.
  */
 #include "../core/common.h"
 #include "../core/log.h"
 #include "admin.h"
 #include "features.h"
 
-#include <limits.h>
 
 static const struct resource *
 resource_of(const struct req *r)
