@@ -108,10 +108,6 @@ int resource_list(struct req *r, const struct resource *res,
     const char *path, struct form *f, int status);
 /* The row {id} of the route by stmt into *row: 0; 404; 503. */
 int admin_load(struct req *r, enum stmt stmt, PGresult **row);
-/* The same by get (the id, then each field of the form in order), the
- * form's values set from it. */
-int admin_form_load(struct req *r, enum stmt get, struct form *f,
-    PGresult **row);
 
 /* Pushes the navigation (section marked) and the flash notice into v. */
 void admin_chrome(struct req *r, struct view *v, const char *section);

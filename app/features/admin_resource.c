@@ -231,7 +231,9 @@ edit_page(struct form *f, const struct resource *res, const char *path,
 	return form_render(f, status, "admin_edit", res->edit_title);
 }
 
-int
+/* The row {id} by get (the id, then each field of the form in order),
+ * the form's values set from it: 0; 404; 503. */
+static int
 admin_form_load(struct req *r, enum stmt get, struct form *f, PGresult **row)
 {
 	int rc;

@@ -80,9 +80,6 @@ int address_view(struct form *f, PGresult *communes);
  * never loaded them)? */
 int address_ready(struct req *r);
 
-/* Queue the mail that confirms an address (sign-up, resend). */
-int send_confirmation(struct req *r, long uid, const char *email,
-    const char *first_name);
 /*
  * The mails that anyone can make us send to an address by typing it in a
  * form (confirmation again, password reset, "someone tried to join with

@@ -72,7 +72,8 @@ signup_get(struct req *r)
 	return signup_form(&f, NULL, 200);
 }
 
-int
+/* Queue the mail that confirms an address (sign-up, resend). */
+static int
 send_confirmation(struct req *r, long uid, const char *email,
     const char *first_name)
 {
