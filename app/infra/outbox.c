@@ -17,6 +17,14 @@ int
 outbox_add(struct req *r, long uid, const char *to, const char *subject,
     const char *tpl, struct view *v)
 {
+	return outbox_add_ex(r, uid, to, subject, tpl, v, NULL);
+}
+
+int
+outbox_add_ex(struct req *r, long uid, const char *to, const char *subject,
+    const char *tpl, struct view *v, const struct mail_extra *x)
+{
+	static const struct mail_extra none;
 	struct buf body;
 	char id[TOKEN_LEN + 1];
 	PGresult *res;
@@ -28,9 +36,12 @@ outbox_add(struct req *r, long uid, const char *to, const char *subject,
 	    tpl), v, &body) < 0)
 		goto out;
 	token_new(id);
-	res = q(r, STMT_OUTBOX_INSERT, arena_printf(&r->arena, "%ld", uid),
-	    arena_printf(&r->arena, "<%s@%s>", id, mail_domain(r)), to,
-	    subject, body.data);
+	if (!x)
+		x = &none;
+	res = q(r, STMT_OUTBOX_INSERT, uid > 0 ? arena_printf(&r->arena,
+	    "%ld", uid) : NULL, arena_printf(&r->arena, "<%s@%s>", id,
+	    mail_domain(r)), to, subject, body.data, x->reply_to,
+	    x->attachment_name, x->attachment_type, x->attachment);
 	if (res)
 		rc = 0;
 out:

@@ -10,8 +10,22 @@
 
 #include "app.h"
 
-/* Render mail/<tpl>.txt with v (text mode) and queue it. 0 or -1. */
+/* Render mail/<tpl>.txt with v (text mode) and queue it; uid 0 for a
+ * person without an account. 0 or -1. */
 int outbox_add(struct req *r, long uid, const char *to, const char *subject,
     const char *tpl, struct view *v);
+
+/* What some mails add: a Reply-To (a member writing through the platform:
+ * their address is in the header the recipient sees, never on a page),
+ * and one text attachment (an event's .ics). NULL fields are left out. */
+struct mail_extra {
+	const char *reply_to;
+	const char *attachment_name;	/* e.g. "evenement.ics" */
+	const char *attachment_type;	/* e.g. "text/calendar; method=REQUEST" */
+	const char *attachment;		/* its text */
+};
+int outbox_add_ex(struct req *r, long uid, const char *to,
+    const char *subject, const char *tpl, struct view *v,
+    const struct mail_extra *x);
 
 #endif

@@ -14,6 +14,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_media.def"
 #include "sql_admin.def"
 #include "sql_public.def"
+#include "sql_places.def"
+#include "sql_committees.def"
 #undef STMT
 #undef ROW
 };

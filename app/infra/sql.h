@@ -44,6 +44,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_media.def"
 #include "sql_admin.def"
 #include "sql_public.def"
+#include "sql_places.def"
+#include "sql_committees.def"
 #undef STMT
 #undef ROW
 
@@ -57,6 +59,8 @@ enum stmt {
 #include "sql_media.def"
 #include "sql_admin.def"
 #include "sql_public.def"
+#include "sql_places.def"
+#include "sql_committees.def"
 #undef STMT
 	STMT__MAX
 };
