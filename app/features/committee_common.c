@@ -5,8 +5,8 @@
 #include "../core/common.h"
 #include "committees.h"
 
-static enum committee_role
-role_of(const char *role)
+enum committee_role
+committee_role_of(const char *role)
 {
 	if (!strcmp(role, "supervisor"))
 		return CR_SUPERVISOR;
@@ -33,7 +33,7 @@ committee_find(struct req *r, const char *slug, struct committee *c)
 	c->slug = db_str(res, 0, COMMITTEE_SLUG);
 	c->name = db_str(res, 0, COMMITTEE_NAME);
 	c->status = db_str(res, 0, COMMITTEE_STATUS);
-	c->role = role_of(db_str(res, 0, COMMITTEE_ROLE));
+	c->role = committee_role_of(db_str(res, 0, COMMITTEE_ROLE));
 	c->admin = (r->roles & ROLE_ADMIN) != 0;
 	c->creator = r->user && r->user->id == strtol(db_str(res, 0,
 	    COMMITTEE_CREATED_BY), NULL, 10);

@@ -37,6 +37,9 @@ struct committee {
  * PostgreSQL is unavailable. */
 int committee_find(struct req *r, const char *slug, struct committee *c);
 
+/* A role as PostgreSQL stores it ('' for none). */
+enum committee_role committee_role_of(const char *role);
+
 /* Host tools: hosts, the supervisor, and admins. */
 int committee_can_manage(const struct committee *c);
 /* Promote and demote co-hosts: the supervisor, and admins. */

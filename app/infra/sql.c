@@ -16,6 +16,7 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_public.def"
 #include "sql_places.def"
 #include "sql_committees.def"
+#include "sql_events.def"
 #undef STMT
 #undef ROW
 };

@@ -46,6 +46,7 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_public.def"
 #include "sql_places.def"
 #include "sql_committees.def"
+#include "sql_events.def"
 #undef STMT
 #undef ROW
 
@@ -61,6 +62,7 @@ enum stmt {
 #include "sql_public.def"
 #include "sql_places.def"
 #include "sql_committees.def"
+#include "sql_events.def"
 #undef STMT
 	STMT__MAX
 };
