@@ -37,9 +37,13 @@ int event_can_manage(const struct event *e);
  * request's arena: METHOD method ("PUBLISH" for a download, "REQUEST" for
  * a registration or an update, "CANCEL" when it is cancelled or the
  * registration is), the event's stable UID and current SEQUENCE, DTSTAMP,
- * times in the event's zone with its VTIMEZONE. NULL when PostgreSQL is
+ * times in the event's zone with its VTIMEZONE, and ORGANIZER (the
+ * platform's address: iTIP needs one). attendee: the address of the
+ * person the mail goes to (an ATTENDEE line, as iTIP asks of REQUEST and
+ * CANCEL), or NULL for a download or a feed. NULL when PostgreSQL is
  * unavailable or there is no such event.
  */
-const char *event_ics(struct req *r, const char *event_id, const char *method);
+const char *event_ics(struct req *r, const char *event_id, const char *method,
+    const char *attendee);
 
 #endif
