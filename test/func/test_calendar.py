@@ -510,7 +510,7 @@ def reminder_sent_once_to_registered_people_across_sigkill():
         contains(text, "%s/events/%s" % (base_url(), slug))
         local = psql_value(
             "SELECT to_char(begins_at AT TIME ZONE 'Indian/Reunion', "
-            "'HH24\" h \"MI') FROM events WHERE id = :'p1'", eid)
+            "'FMHH24\" h \"MI') FROM events WHERE id = :'p1'", eid)
         contains(text, " à " + local + " (heure locale")
     for _, addr in [waiting, cancelled] + others:
         eq(reminders(addr), (0, []), "no reminder to " + addr)
