@@ -85,4 +85,8 @@ int account_deleted_get(struct req *r);
 int message_page(struct req *r, int status, const char *title,
     const char *message, const char *link, const char *link_label);
 
+/* calendar: calendar.c (event_ics() is in events.h). */
+int event_ics_get(struct req *r);
+int committee_ics_get(struct req *r);
+
 #endif

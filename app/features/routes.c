@@ -98,6 +98,14 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/media/{id}", admin_media_item_post, R_ADMIN },
 	{ HTTP_POST, "/admin/media/{id}/delete", resource_delete_post,
 	    R_ADMIN, &admin_media },
+
+	/* calendar (calendar.c): public and cacheable like the pages. The
+	 * .ics row must come before "/events/{slug}", which would take
+	 * "x.ics" as a slug. */
+	{ HTTP_GET, "/events/{slug}.ics", event_ics_get,
+	    R_CACHEABLE | R_PAGECACHE },
+	{ HTTP_GET, "/committees/{slug}/events.ics", committee_ics_get,
+	    R_CACHEABLE | R_PAGECACHE },
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);
