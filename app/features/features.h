@@ -85,6 +85,10 @@ int account_deleted_get(struct req *r);
 int message_page(struct req *r, int status, const char *title,
     const char *message, const char *link, const char *link_label);
 
+/* calendar: calendar.c (event_ics() is in events.h). */
+int event_ics_get(struct req *r);
+int committee_ics_get(struct req *r);
+
 /* events (events.c, events_public.c, event_rsvp.c, admin_events.c) */
 int events_get(struct req *r);
 int event_get(struct req *r);

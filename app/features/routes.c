@@ -99,6 +99,14 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/media/{id}/delete", resource_delete_post,
 	    R_ADMIN, &admin_media },
 
+	/* calendar (calendar.c): public and cacheable like the pages. The
+	 * .ics row must come before "/events/{slug}", which would take
+	 * "x.ics" as a slug. */
+	{ HTTP_GET, "/events/{slug}.ics", event_ics_get,
+	    R_CACHEABLE | R_PAGECACHE },
+	{ HTTP_GET, "/committees/{slug}/events.ics", committee_ics_get,
+	    R_CACHEABLE | R_PAGECACHE },
+
 	/* events (events.c, events_public.c, event_rsvp.c, admin_events.c) */
 	{ HTTP_GET, "/events", events_get, R_CACHEABLE },
 	{ HTTP_GET, "/api/events", api_events_get, R_JSON | R_CACHEABLE },
