@@ -15,6 +15,8 @@ import os
 import re
 import threading
 
+import icalendar  # noqa: E402  (Debian's python3-icalendar)
+
 from civitas import *   # noqa: F401,F403
 from fixtures import *  # noqa: F401,F403
 import stackctl as sc
@@ -300,6 +302,14 @@ def an_event_in_la_reunion_is_stored_in_utc_and_shown_in_its_zone():
     eq(found[0]["start_date"], "2031-06-10T14:00:00+04:00")
     eq(found[0]["end_date"], "2031-06-10T16:00:00+04:00")
     eq(found[0]["time_zone"], "Indian/Reunion")
+    email = unique_email("reunion")
+    post_rsvp(slug, guest(email, postal_code="97400"))
+    vev = icalendar.Calendar.from_ical(
+        ics_of(email, "Inscription")[2]).walk("VEVENT")[0]
+    start = vev.decoded("DTSTART")
+    eq((start.strftime("%H:%M"), str(start.tzinfo)), ("14:00",
+                                                      "Indian/Reunion"),
+       "14:00 Indian/Reunion in the calendar")
 
 
 @test
@@ -441,6 +451,9 @@ def moving_an_event_mails_everyone_an_update_and_raises_the_sequence():
     contains(post_rsvp(slug, guest(a)), "Inscription confirmée")
     contains(text_of(post_rsvp(slug, guest(b))), "liste d'attente")
     seq = int(event_row(slug)["sequence"])
+    uid = psql_value("SELECT uuid FROM events WHERE id = :'p1'", eid)
+    first = icalendar.Calendar.from_ical(ics_of(a, "Inscription")[2])
+    ok(str(first.walk("VEVENT")[0]["UID"]).startswith(uid), "the UID")
     seen_a, seen_b = mail_paths(a), mail_paths(b)
     # the description only: no mail, same sequence
     resp = com["host"].submit("/events/%s/edit" % slug,
@@ -463,7 +476,13 @@ def moving_an_event_mails_everyone_an_update_and_raises_the_sequence():
         ics = ics_of(email, "Événement modifié")
         ok(ics is not None, "the update carries the calendar")
         contains(ics[1], "method=REQUEST")
-        contains(ics[2], "METHOD:REQUEST")
+        cal = icalendar.Calendar.from_ical(ics[2])
+        eq(str(cal["METHOD"]), "REQUEST")
+        vev = cal.walk("VEVENT")[0]
+        eq(str(vev["UID"]), str(first.walk("VEVENT")[0]["UID"]),
+           "the same UID")
+        eq(int(vev["SEQUENCE"]), seq + 1, "the new SEQUENCE")
+        eq(vev.decoded("DTSTART").strftime("%H:%M"), "19:00")
     eq(int(event_row(slug)["sequence"]), seq + 1)
 
 
