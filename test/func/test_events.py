@@ -168,6 +168,18 @@ def ics_of(email, subject):
     return rows[0] if rows[0][0] is not None else None
 
 
+def mailed_with_calendar(email, seen, subject, text, method):
+    """A new mail to email with subject and text arrived, its calendar of
+    method queued with it: the calendar, parsed."""
+    contains(mail_text(new_mail(email, subject, seen)), text)
+    ics = ics_of(email, subject)
+    ok(ics is not None, "%r carries the calendar" % subject)
+    contains(ics[1], "method=" + method)
+    cal = icalendar.Calendar.from_ical(ics[2])
+    eq(str(cal["METHOD"]), method)
+    return cal
+
+
 def cancel_link_of(msg):
     found = [u for u in links(msg) if "/events/cancel/" in u]
     eq(len(found), 1, "one cancel link in the mail: %s" % links(msg))
@@ -471,13 +483,8 @@ def moving_an_event_mails_everyone_an_update_and_raises_the_sequence():
     redirects(resp, "/events/" + slug)
     eq(int(event_row(slug)["sequence"]), seq + 1, "SEQUENCE raised")
     for email, seen in ((a, seen_a), (b, seen_b)):
-        msg = new_mail(email, "Événement modifié", seen)
-        contains(mail_text(msg), "de 19 h 00 à 21 h 00")
-        ics = ics_of(email, "Événement modifié")
-        ok(ics is not None, "the update carries the calendar")
-        contains(ics[1], "method=REQUEST")
-        cal = icalendar.Calendar.from_ical(ics[2])
-        eq(str(cal["METHOD"]), "REQUEST")
+        cal = mailed_with_calendar(email, seen, "Événement modifié",
+                                   "de 19 h 00 à 21 h 00", "REQUEST")
         vev = cal.walk("VEVENT")[0]
         eq(str(vev["UID"]), str(first.walk("VEVENT")[0]["UID"]),
            "the same UID")
@@ -529,12 +536,8 @@ def cancelling_an_event_mails_the_message_and_closes_it():
     row = event_row(slug)
     eq(row["status"], "cancelled")
     for email, seen in ((a, seen_a), (b, seen_b)):
-        msg = new_mail(email, "Événement annulé", seen)
-        contains(mail_text(msg), "La salle est fermée.")
-        ics = ics_of(email, "Événement annulé")
-        ok(ics is not None, "a CANCEL calendar")
-        contains(ics[1], "method=CANCEL")
-        contains(ics[2], "METHOD:CANCEL")
+        mailed_with_calendar(email, seen, "Événement annulé",
+                             "La salle est fermée.", "CANCEL")
     page = Client("fcgi").get("/events/" + slug)
     contains(page, "Cet événement est annulé.")
     contains(page, "La salle est fermée.")
