@@ -609,6 +609,8 @@ def the_same_address_twice_is_one_registration():
     contains(text_of(resp), "déjà inscrit")
     eq(psql("SELECT first_name FROM event_registrations WHERE event_id = "
             ":'p1'", eid), [("Léonie",)], "one row, updated")
+    eq(outbox_count(email), 2, "mailed again (a new cancel link), within "
+       "the address's quota")
     # concurrently
     email2 = unique_email("twice-c")
     pages = [Client("fcgi") for _ in range(12)]
@@ -920,3 +922,70 @@ def through_nginx_a_guest_registers_and_the_cancel_token_is_masked():
     wait_until(lambda: "POST /events/cancel/[token] HTTP" in text(), 10, 0.2,
                "the masked cancel link in the access log")
     not_contains(text(), token, "a cancel token in nginx's access log")
+
+
+@test
+def event_pages_are_valid_html():
+    """Every page of this part, in each state, through the Nu HTML
+    checker (test_markup.py's run of vnu.jar)."""
+    import tempfile
+    from test_markup import run_checker, describe
+    com, cat = shared()
+    slug, eid = new_event(capacity="1", description="Du *texte* et "
+                          "[un lien](https://example.org/?a=1&b=2).")
+    post_rsvp(slug, guest())
+    email = unique_email("markup")
+    post_rsvp(slug, guest(email))
+    link = path_of(cancel_link_of(wait_mail(email, "Liste d'attente")))
+    cancelled, _ = new_event()
+    com["host"].submit("/events/%s/cancel" % cancelled,
+                       {"message": "Annulé <b>vraiment</b>."},
+                       "#event-cancel-form")
+    past, _ = new_event()
+    unpast(past)
+    admin_c = Client("fcgi")
+    login(admin_c, *make_admin())
+    member, _, _ = new_member()
+    anon = Client("fcgi")
+    new_url = "/committees/%s/events/new" % com["slug"]
+    pages = {
+        "list": anon.get("/events"),
+        "list-near": anon.get("/events?near=69001&radius=10&category=" +
+                              cat[1]),
+        "list-bad": anon.get("/events?near=abc"),
+        "event-full": anon.get("/events/" + slug),
+        "event-cancelled": anon.get("/events/" + cancelled),
+        "event-past": anon.get("/events/" + past),
+        "rsvp-guest": anon.get("/events/%s/rsvp" % slug),
+        "rsvp-guest-422": post_rsvp(slug, guest("x", first_name="1")),
+        "rsvp-member": member.get("/events/%s/rsvp" % slug),
+        "rsvp-done": post_rsvp(slug, guest()),
+        "rsvp-closed": anon.get("/events/%s/rsvp" % past),
+        "unregister": anon.get(link),
+        "unregister-unknown": anon.get("/events/cancel/" + "B" * 43),
+        "new": com["host"].get(new_url),
+        "new-422": com["host"].submit(new_url, event_fields(
+            cat[0], name="x", finishes_at=days_ahead(1, "08:00"),
+            mode="online", online_url="ftp://x"), "#event-form"),
+        "edit": com["host"].get("/events/%s/edit" % slug),
+        "cancel": com["host"].get("/events/%s/cancel" % slug),
+        "admin-events": admin_c.get("/admin/events"),
+        "admin-new": admin_c.get("/admin/events/new"),
+        "admin-categories": admin_c.get("/admin/event-categories"),
+        "admin-category-422": admin_c.submit("/admin/event-categories",
+                                             {"name": ""},
+                                             "#event-category-form"),
+    }
+    with tempfile.TemporaryDirectory() as d:
+        files = {}
+        for name, resp in pages.items():
+            ok(resp.content_type.startswith("text/html"), "%s: %s" % (
+                name, resp.content_type))
+            path = os.path.join(d, name + ".html")
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(resp.text)
+            files[path] = name
+        found = run_checker(sorted(files))
+        bad = ["%s: %s" % (files[f], describe(m)) for f, msgs in
+               found.items() for m in msgs]
+        eq(bad, [], "markup errors")
