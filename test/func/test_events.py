@@ -356,6 +356,9 @@ def who_may_create_an_event_of_a_committee():
     member, _, _ = new_member()
     status(member.get(url), 403)
     status(com["follower"].get(url), 403)
+    other = committee(postal="13001", insee="13201", city="Marseille")
+    status(other["host"].get(url), 403, "the host of another committee")
+    status(other["supervisor"].get(url), 403, "another's supervisor")
     status(com["host"].get(url), 200)
     status(com["supervisor"].get(url), 200)
     admin_c = Client("fcgi")
@@ -698,6 +701,32 @@ def capacity_holds_under_100_simultaneous_registrations():
     contains(resp, "déjà servi")
     eq(registrations(eid), {"registered": 20, "waiting": 79,
                             "cancelled": 1})
+
+
+@test
+def through_nginx_simultaneous_registrations_keep_the_capacity():
+    """30 browsers at once through nginx (each its own address) on 5
+    seats: 5 registered, 25 waiting, every answer a 200."""
+    slug, eid = new_event(capacity="5")
+    n = 30
+    clients = [Client("http", client_ip=sc.random_client_ip())
+               for _ in range(n)]
+    tokens = [csrf_of(c.get("/events/%s/rsvp" % slug)) for c in clients]
+    barrier = threading.Barrier(n)
+    answers = [None] * n
+
+    def go(i):
+        barrier.wait()
+        answers[i] = clients[i].post(
+            "/events/%s/rsvp" % slug, [("_csrf", tokens[i])] +
+            list(guest(unique_email("ngx%d" % i)).items())).status
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    eq(sorted(set(answers)), [200])
+    eq(registrations(eid), {"registered": 5, "waiting": 25})
 
 
 @test
