@@ -382,6 +382,92 @@ def who_may_create_an_event_of_a_committee():
                            random_letters()), 404)
 
 
+# What each role gets from each route of this part (GET, then a POST that
+# must change nothing for those refused): "login" is a redirect to the
+# login page; None: not refused (the handler's own answer).
+ROLES = ("anonymous", "member", "follower", "host", "supervisor", "admin")
+MANAGE = ("login", 403, 403, None, None, None)
+ADMIN = ("login", 403, 403, 403, 403, None)
+OPEN = (None,) * 6
+ROUTE_RULES = {
+    "/events": OPEN,
+    "/api/events": OPEN,
+    "/events/{slug}": OPEN,
+    "/events/{slug}/rsvp": OPEN,
+    "/events/cancel/{token}": OPEN,
+    "/events/{slug}/edit": MANAGE,
+    "/events/{slug}/cancel": MANAGE,
+    "/committees/{slug}/events/new": MANAGE,
+    "/admin/events": ADMIN,
+    "/admin/events/new": ADMIN,
+    "/admin/event-categories": ADMIN,
+    "/admin/event-categories/{id}": ADMIN,
+    "/admin/event-categories/{id}/delete": ADMIN,
+}
+
+
+def part_routes():
+    """The routes of this part in the worker's own table (not the
+    calendars' .ics, nor the host tools' manage and invite pages)."""
+    out = []
+    for method, pattern, flags in route_table():
+        if not re.match(r"^(/events|/api/events|/admin/event|"
+                        r"/committees/\{slug\}/events/new)", pattern):
+            continue
+        if ".ics" in pattern or "/manage" in pattern or "/invite" in \
+                pattern:
+            continue
+        out.append((method, pattern))
+    return out
+
+
+@test
+def every_route_of_events_answers_each_role_as_its_rule_says():
+    """Read from the route table: a new route without a rule fails here."""
+    com, cat = shared()
+    slug, eid = new_event()
+    cat_id = category()[0]
+    clients = {"anonymous": Client("fcgi"), "member": new_member()[0],
+               "follower": com["follower"], "host": com["host"],
+               "supervisor": com["supervisor"]}
+    clients["admin"] = Client("fcgi")
+    login(clients["admin"], *make_admin())
+    routes = part_routes()
+    ok(len(routes) >= 20, "the routes of events: %s" % routes)
+
+    def state():
+        return psql("SELECT status, sequence, capacity, (SELECT count(*) "
+                    "FROM event_categories), (SELECT count(*) FROM events) "
+                    "FROM events WHERE id = :'p1'", eid)
+    for method, pattern in routes:
+        rule = ROUTE_RULES.get(pattern)
+        ok(rule is not None, "no rule for %s %s" % (method, pattern))
+        path = (pattern.replace("{slug}", com["slug"] if "committees" in
+                                pattern else slug)
+                .replace("{token}", "C" * 43).replace("{id}", str(cat_id)))
+        for role, want in zip(ROLES, rule):
+            c = clients[role]
+            before = state()
+            if method == "GET":
+                resp = c.get(path)
+            else:
+                resp = c.post(path, [("_csrf", csrf_of(c.get(
+                    "/signup/resend")))])
+            where = "%s %s as %s" % (method, pattern, role)
+            if want == "login":
+                redirects(resp, "/login", where)
+            elif want is not None:
+                status(resp, want, where)
+            else:
+                ok(resp.status not in (401, 403) and not (
+                    resp.status in (302, 303) and "/login" in
+                    (resp.location or "")), "%s: refused (%s)" % (
+                        where, resp.status))
+                ok(resp.status < 500, "%s: %s" % (where, resp.status))
+            if want is not None and method == "POST":
+                eq(state(), before, "%s changed nothing" % where)
+
+
 @test
 def an_admin_creates_a_national_event():
     _, cat = shared()
