@@ -409,12 +409,15 @@ write_rule(struct buf *b, const struct ics_rule *r)
 			if (lo < 1 || hi > 28)
 				return -1;
 		}
+		/* As tzurl.org's zones say it. */
 		n = (size_t)snprintf(rrule, sizeof(rrule),
-		    "FREQ=YEARLY;BYMONTH=%d;BYDAY=%s;BYMONTHDAY=", r->month,
-		    day_names[wday]);
+		    "FREQ=YEARLY;BYMONTH=%d;BYMONTHDAY=", r->month);
 		for (int i = lo; i <= hi && n < sizeof(rrule); i++)
 			n += (size_t)snprintf(rrule + n, sizeof(rrule) - n,
 			    "%d%s", i, i < hi ? "," : "");
+		if (n < sizeof(rrule))
+			n += (size_t)snprintf(rrule + n, sizeof(rrule) - n,
+			    ";BYDAY=%s", day_names[wday]);
 	}
 	if (n >= sizeof(rrule))
 		return -1;

@@ -10,6 +10,7 @@ python3-icalendar, mails as the SMTP sink stored them, with Python's email
 package.
 """
 
+import base64
 import datetime
 import email
 import email.policy
@@ -17,6 +18,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 import zoneinfo
 
 import icalendar
@@ -342,3 +344,227 @@ def committee_feed_404_for_a_pending_committee():
     make_event(pid)
     for c in clients():
         status(c.get(fresh("/committees/%s/events.ics" % pslug)), 404)
+
+
+# --------------------------------------------------------------------------
+# The mail worker: Reply-To and the .ics attachment
+# --------------------------------------------------------------------------
+
+def ensure_mailer():
+    smtp_fail(False)
+    if sc.mailer_pid() is None:
+        sc.start_mailer(via_stack=True)
+
+
+def queue_mail(to, body="Bonjour,\nVous êtes inscrit(e).", reply_to=None,
+               attachment=None, name="evenement.ics",
+               ctype="text/calendar; charset=UTF-8; method=REQUEST"):
+    """Queue a message as outbox_add_ex() does; returns its Message-ID."""
+    mid = "<cal-%s@x>" % word(12)
+    psql("INSERT INTO outbox (message_id, to_addr, subject, body_text, "
+         "reply_to, attachment_name, attachment_type, attachment) VALUES "
+         "(:'p1', :'p2', 'Inscription confirmée', :'p3', "
+         "nullif(:'p4', ''), nullif(:'p5', ''), nullif(:'p6', ''), "
+         "nullif(convert_from(decode(:'p7', 'base64'), 'UTF8'), ''))",
+         mid, to, body, reply_to or "", name if attachment else "",
+         ctype if attachment else "",
+         base64.b64encode(attachment or b"").decode())
+    return mid
+
+
+def raw_mail(msg):
+    with open(msg.path, "rb") as fh:
+        return fh.read()
+
+
+@test
+def mailer_sends_reply_to_and_the_ics_attachment():
+    ensure_mailer()
+    cid, _, _ = make_committee()
+    eid, slug, uuid = make_event(cid, name="Débat, « transports » " +
+                                 "é€" * 30)
+    ics = status(Client("fcgi").get("/events/%s.ics" % slug), 200).body
+    ics = ics.replace(b"METHOD:PUBLISH", b"METHOD:REQUEST")
+    to, host = unique_email("calmail"), unique_email("host")
+    mid = queue_mail(to, reply_to=host, attachment=ics)
+    msg = wait_mail(to)
+    eq(msg["Message-ID"], mid)
+    eq(msg["Reply-To"], host)
+    eq(msg.get_content_type(), "multipart/mixed")
+    parts = list(msg.iter_parts())
+    eq(len(parts), 2)
+    eq(parts[0].get_content_type(), "text/plain")
+    eq(parts[0].get_content_charset(), "utf-8")
+    contains(parts[0].get_content(), "Vous êtes inscrit(e).")
+    att = parts[1]
+    eq(att.get_content_type(), "text/calendar")
+    eq(att.get_param("method"), "REQUEST")
+    eq(att.get_param("charset").upper(), "UTF-8")
+    eq(att.get_content_disposition(), "attachment")
+    eq(att.get_filename(), "evenement.ics")
+    eq(att["Content-Transfer-Encoding"], "base64")
+    eq(att.get_payload(decode=True), ics, "the attachment's bytes")
+    cal = icalendar.Calendar.from_ical(att.get_payload(decode=True))
+    eq(str(cal["METHOD"]), "REQUEST")
+    ev = events_of(cal)[0]
+    ok(str(ev["UID"]).startswith(uuid + "@"), "UID")
+    # Every line of the message is short (base64 lines of 76).
+    raw = raw_mail(msg)
+    body = raw.split(b"\r\n\r\n", 1)[1]
+    for line in body.split(b"\r\n"):
+        ok(len(line) <= 76, "a line of %d octets" % len(line))
+
+
+@test
+def mailer_plain_mail_unchanged_and_reply_to_never_injected():
+    ensure_mailer()
+    to = unique_email("calplain")
+    queue_mail(to, reply_to="x@example.test\r\nBcc: victim@example.test")
+    msg = wait_mail(to)
+    eq(msg.get_content_type(), "text/plain")
+    ok(msg["Reply-To"] is None, "a Reply-To with a line break is dropped")
+    ok(msg["Bcc"] is None, "no header injected")
+    not_contains(raw_mail(msg).decode("utf-8"), "victim@")
+    eq(mail_text(msg).strip(), "Bonjour,\nVous êtes inscrit(e).")
+    to = unique_email("calplain")
+    queue_mail(to)
+    msg = wait_mail(to)
+    ok(msg["Reply-To"] is None, "no Reply-To when the row has none")
+    ok(not msg.is_multipart(), "plain text")
+
+
+# --------------------------------------------------------------------------
+# The reminder the day before
+# --------------------------------------------------------------------------
+
+def reminders(addr):
+    """(outbox rows, stored mails) of the reminders to addr."""
+    rows = int(psql_value(
+        "SELECT count(*) FROM outbox WHERE to_addr = :'p1' AND "
+        "message_id LIKE '<reminder-%'", addr))
+    stored = [m for m in mails(addr)
+              if str(m.get("Subject", "")).startswith("Rappel")]
+    return rows, stored
+
+
+def restart_mailer(delay=None):
+    """SIGKILL the mail worker and start it again; with delay (seconds),
+    kill the new one too after that long and start a third."""
+    sc.kill_mailer(signal.SIGKILL)
+    sc.start_mailer()
+    if delay is not None:
+        time.sleep(delay)
+        sc.kill_mailer(signal.SIGKILL)
+        sc.start_mailer()
+
+
+def marker_reminded():
+    """A new due event with one registration (its address): its reminder
+    arrives once a mail worker has looked for due events (at start)."""
+    eid, _, _ = make_event(begins="now() + interval '2 hours'")
+    _, addr = register(eid)
+    return addr
+
+
+@test(slow=True)
+def reminder_sent_once_to_registered_people_across_sigkill():
+    ensure_mailer()
+    sc.kill_mailer(signal.SIGKILL)
+    cid, _, _ = make_committee()
+    # 20 hours ahead, created now: due at once.
+    eid, slug, uuid = make_event(cid, tz="Indian/Reunion", place="reunion",
+                                 begins="date_trunc('minute', now()) + "
+                                        "interval '20 hours'")
+    registered = [register(eid, first="Inès") for _ in range(3)]
+    waiting = register(eid, "waiting")
+    cancelled = register(eid, "cancelled")
+    others = [register(make_event(cid, begins=b, status=s)[0])
+              for b, s in (("now() + interval '3 days'", "scheduled"),
+                           ("now() - interval '1 hour'", "scheduled"),
+                           ("now() + interval '5 hours'", "cancelled"))]
+    # Killed at start, then a little later, around the claim.
+    for delay in (0, 0.02, 0.1, 0.3):
+        restart_mailer(delay)
+    for _, addr in registered:
+        wait_mail(addr, "Rappel")
+    # Restarted again: the event is not claimed again (the reminder of
+    # an event made while it was stopped proves the new worker looked).
+    sc.kill_mailer(signal.SIGKILL)
+    marker = marker_reminded()
+    sc.start_mailer()
+    wait_mail(marker, "Rappel")
+    seq = psql_value("SELECT sequence FROM events WHERE id = :'p1'", eid)
+    for rid, addr in registered:
+        rows, stored = reminders(addr)
+        eq(rows, 1, "one reminder queued for " + addr)
+        eq(len(stored), 1, "one reminder received by " + addr)
+        reg_uuid = psql_value("SELECT uuid FROM event_registrations "
+                              "WHERE id = :'p1'", rid)
+        eq(stored[0]["Message-ID"], "<reminder-%s-%s@%s>" % (
+            reg_uuid, seq, re.match(r"https?://([^:/]+)",
+                                    base_url()).group(1)))
+        text = mail_text(stored[0])
+        contains(text, "Bonjour Inès,")
+        contains(text, "(heure locale, Indian/Reunion)")
+        contains(text, "1 rue de Paris, 97400 Saint-Denis")
+        contains(text, "%s/events/%s" % (base_url(), slug))
+        local = psql_value(
+            "SELECT to_char(begins_at AT TIME ZONE 'Indian/Reunion', "
+            "'FMHH24\" h \"MI') FROM events WHERE id = :'p1'", eid)
+        contains(text, " à " + local + " (heure locale")
+    for _, addr in [waiting, cancelled] + others:
+        eq(reminders(addr), (0, []), "no reminder to " + addr)
+    ok(psql_value("SELECT reminded_at IS NOT NULL FROM events "
+                  "WHERE id = :'p1'", eid) == "t", "reminded_at set")
+
+
+@test(slow=True)
+def reminder_never_twice_with_several_mail_workers():
+    ensure_mailer()
+    sc.kill_mailer(signal.SIGKILL)
+    addrs = []
+    for i in range(8):
+        eid, _, _ = make_event(begins="now() + interval '%d hours'" % (
+            i + 1))
+        addrs += [register(eid)[1] for _ in range(3)]
+    binary = os.path.join(os.environ.get("BIN_DIR") or "build",
+                          "civitas-mailer")
+    extra = [subprocess.Popen([binary], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL,
+                              env=dict(os.environ))
+             for _ in range(3)]
+    try:
+        sc.start_mailer()
+        for addr in addrs:
+            wait_mail(addr, "Rappel")
+    finally:
+        for p in extra:
+            p.terminate()
+        for p in extra:
+            p.wait(timeout=30)
+    for addr in addrs:
+        rows, stored = reminders(addr)
+        eq((rows, len(stored)), (1, 1), "one reminder for " + addr)
+
+
+@test
+def reminder_follows_a_moved_event():
+    eid, _, _ = make_event(begins="now() + interval '3 days'")
+    psql("UPDATE events SET reminded_at = now() WHERE id = :'p1'", eid)
+    # Moved within the last day: the update mail tells it, no reminder.
+    psql("UPDATE events SET begins_at = now() + interval '10 hours', "
+         "finishes_at = now() + interval '12 hours' WHERE id = :'p1'", eid)
+    eq(psql_value("SELECT reminded_at IS NULL FROM events WHERE id = "
+                  ":'p1'", eid), "f")
+    # Moved to next week: reminded again the day before.
+    psql("UPDATE events SET begins_at = now() + interval '7 days', "
+         "finishes_at = now() + interval '7 days 2 hours' "
+         "WHERE id = :'p1'", eid)
+    eq(psql_value("SELECT reminded_at IS NULL FROM events WHERE id = "
+                  ":'p1'", eid), "t")
+    # Its name or description changed: nothing moves.
+    psql("UPDATE events SET reminded_at = now(), name = name || ' bis' "
+         "WHERE id = :'p1'", eid)
+    eq(psql_value("SELECT reminded_at IS NULL FROM events WHERE id = "
+                  ":'p1'", eid), "f")

@@ -254,14 +254,14 @@ ics_vtimezone_southern(void)
 	    "TZOFFSETTO:-0300\r\n"
 	    "TZNAME:-03\r\n"
 	    "DTSTART:19700906T000000\r\n"
-	    "RRULE:FREQ=YEARLY;BYMONTH=9;BYDAY=SU;BYMONTHDAY=2,3,4,5,6,7,8\r\n"
+	    "RRULE:FREQ=YEARLY;BYMONTH=9;BYMONTHDAY=2,3,4,5,6,7,8;BYDAY=SU\r\n"
 	    "END:DAYLIGHT\r\n"
 	    "BEGIN:STANDARD\r\n"
 	    "TZOFFSETFROM:-0300\r\n"
 	    "TZOFFSETTO:-0400\r\n"
 	    "TZNAME:-04\r\n"
 	    "DTSTART:19700405T000000\r\n"
-	    "RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=SU;BYMONTHDAY=2,3,4,5,6,7,8\r\n"
+	    "RRULE:FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=2,3,4,5,6,7,8;BYDAY=SU\r\n"
 	    "END:STANDARD\r\n"
 	    "END:VTIMEZONE\r\n");
 }
@@ -278,8 +278,8 @@ ics_vtimezone_negative_time(void)
 	if (EQ_INT(ics_posix_tz("<-02>2<-01>,M3.5.0/-1,M10.5.0/0", &z), 0) &&
 	    EQ_INT(ics_vtimezone_of(&b, "America/Nuuk", &z), 0)) {
 		CHECK(strstr(b.data, "DTSTART:19700328T230000\r\n"
-		    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=SA;"
-		    "BYMONTHDAY=-8,-7,-6,-5,-4,-3,-2\r\n") != NULL);
+		    "RRULE:FREQ=YEARLY;BYMONTH=3;"
+		    "BYMONTHDAY=-8,-7,-6,-5,-4,-3,-2;BYDAY=SA\r\n") != NULL);
 		CHECK(strstr(b.data, "DTSTART:19701025T000000\r\n"
 		    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n") != NULL);
 	}
