@@ -158,14 +158,15 @@ def text_of(resp):
 
 
 def ics_of(email, subject):
-    """The calendar attached to the latest mail queued for email with
-    subject (the outbox is the witness: the mailer that sends attachments
-    is the calendar part's): (name, type, text), or None."""
-    rows = psql("SELECT attachment_name, attachment_type, attachment FROM "
-                "outbox WHERE to_addr = :'p1' AND subject LIKE :'p2' || '%' "
-                "ORDER BY id DESC LIMIT 1", email, subject)
-    ok(rows, "a mail %r queued for %s" % (subject, email))
-    return rows[0] if rows[0][0] is not None else None
+    """The calendar attached to the latest mail with subject received by
+    email at the SMTP sink: (file name, Content-Type, text), or None."""
+    msg = wait_mail(email, subject)
+    part = ics_part(msg)
+    if part is None:
+        return None
+    return (part.get_filename(), "%s; method=%s" % (
+        part.get_content_type(), part.get_param("method")),
+        part.get_payload(decode=True).decode("utf-8"))
 
 
 def mailed_with_calendar(email, seen, subject, text, method):
