@@ -244,9 +244,9 @@ person_name(struct req *r)
 }
 
 /*
- * Insert the event of f: a slug from its date and name, free (a
- * collision with a concurrent creation is tried again). The new slug,
- * or NULL (503).
+ * Insert the event of f: a slug from its date and name, free (the
+ * creations of one base slug take turns; a collision with a slug of
+ * another base is tried again). The new slug, or NULL (503).
  */
 static const char *
 event_insert(struct form *f, const char *committee_id,
@@ -266,11 +266,15 @@ event_insert(struct form *f, const char *committee_id,
 	while (strlen(base) && base[strlen(base) - 1] == '-')
 		base[strlen(base) - 1] = '\0';
 	for (int tries = 0; tries < 3; tries++) {
-		if (!(res = q(r, STMT_EVENT_SLUG_FREE, base)))
+		/* The lock first: the free slug is read after it (a new
+		 * snapshot), so simultaneous creations never pick the same. */
+		if (db_begin(&r->app->db) < 0 ||
+		    !q(r, STMT_EVENT_SLUG_LOCK, base) ||
+		    !(res = q(r, STMT_EVENT_SLUG_FREE, base))) {
+			db_rollback(&r->app->db);
 			return NULL;
+		}
 		slug = db_str(res, 0, VALUE);
-		if (db_begin(&r->app->db) < 0)
-			return NULL;
 		{
 			const char *p[] = { slug, committee_id, r->user->id_str,
 			    organizer_name, form_get(f, "category"),

@@ -244,6 +244,39 @@ def host_creates_an_event_with_slug_times_and_organiser():
 
 
 @test
+def simultaneous_creations_of_the_same_name_and_day_get_their_own_slugs():
+    com, cat = shared()
+    url = "/committees/%s/events/new" % com["slug"]
+    fields = event_fields(cat[0], name="Assemblée " + random_letters(5),
+                          begins_at="2032-03-03T19:00",
+                          finishes_at="2032-03-03T21:00")
+    n = 8
+    csrf = csrf_of(com["host"].get(url))
+    clients = []
+    for _ in range(n):
+        c = Client("fcgi")
+        c.jar = dict(com["host"].jar)
+        clients.append(c)
+    barrier = threading.Barrier(n)
+    answers = [None] * n
+
+    def go(i):
+        barrier.wait()
+        answers[i] = clients[i].post(url, [("_csrf", csrf)] +
+                                     list(fields.items()))
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    eq(sorted(set(a.status for a in answers)), [303])
+    slugs = {a.location.rsplit("/events/", 1)[1] for a in answers}
+    eq(len(slugs), n, "one slug each: %s" % slugs)
+    eq(int(psql_value("SELECT count(*) FROM events WHERE name = :'p1'",
+                      fields["name"])), n)
+
+
+@test
 def end_before_start_is_refused_at_the_end_field():
     com, cat = shared()
     c = com["host"]
