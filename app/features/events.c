@@ -185,14 +185,12 @@ event_check(struct form *f)
 	/* The zone: France's from the postal code, else the one chosen. */
 	for (const struct event_zone *z = event_zones; z->zone; z++)
 		known |= !strcmp(z->zone, form_get(f, "time_zone"));
-	if (strcmp(country, "FR") && (!known ||
-	    !(res = q(r, STMT_EVENT_ZONE_KNOWN, form_get(f, "time_zone"))) ||
-	    !db_bool(res, 0, VALUE))) {
-		if (known)
-			return -1;
+	if (strcmp(country, "FR") && known && !(res = q(r,
+	    STMT_EVENT_ZONE_KNOWN, form_get(f, "time_zone"))))
+		return -1;
+	if (strcmp(country, "FR") && (!known || !db_bool(res, 0, VALUE)))
 		form_error(f, "time_zone", "Choisissez le fuseau horaire du "
 		    "lieu dans la liste.");
-	}
 	if (!strcmp(country, "FR") && !form_has_error(f, "postal_code")) {
 		if (!(res = q(r, STMT_EVENT_ZONE_OF, "FR",
 		    form_get(f, "postal_code"), "")))

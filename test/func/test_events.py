@@ -362,6 +362,12 @@ def an_event_in_la_reunion_is_stored_in_utc_and_shown_in_its_zone():
 def abroad_and_online_events_take_the_chosen_zone():
     com, cat = shared()
     url = "/committees/%s/events/new" % com["slug"]
+    zones = [v for v, _ in select_options(com["host"].get(url).text,
+                                          "time_zone")]
+    ok(len(zones) > 30 and "Europe/Paris" in zones, zones)
+    eq(psql("SELECT z FROM unnest(string_to_array(:'p1', ' ')) z WHERE NOT "
+            "EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = z)",
+            " ".join(zones)), [], "every zone offered is PostgreSQL's")
     slug = create_event(com["host"], url, event_fields(
         cat[0], country="US", postal_code="", city_code="",
         city_name="New York", street="", time_zone="America/New_York",
@@ -1040,10 +1046,18 @@ def admins_manage_event_categories():
     status(resp, 422, "the same name twice")
     member, _, _ = new_member()
     status(member.get("/admin/event-categories"), 403)
-    # the category shows in the event form
+    # the category shows in the event form; deleted, its events stay
     com, _ = shared()
     contains(com["host"].get("/committees/%s/events/new" % com["slug"]),
              name)
+    slug, eid = new_event(category=row[0][0])
+    resp = c.post("/admin/event-categories/%s/delete" % row[0][0],
+                  [("_csrf", csrf_of(c.get("/admin/event-categories/%s" %
+                                           row[0][0])))])
+    redirects(resp, "/admin/event-categories")
+    eq(psql("SELECT category_id FROM events WHERE id = :'p1'", eid),
+       [(None,)], "the event stays, without category")
+    status(Client("fcgi").get("/events/" + slug), 200)
 
 
 @test
