@@ -947,6 +947,7 @@ def the_list_shows_upcoming_events_with_filters():
     ok("Set-Cookie" not in resp.headers, "no cookie on a public page")
     for bad in ("page=0", "page=x", "radius=9999", "near=abc"):
         status(Client("fcgi").get("/events?" + bad), 400, bad)
+    status(Client("fcgi").get("/events?page=99999"), 404, "past the end")
 
 
 @test
