@@ -475,7 +475,9 @@ def reminder_sent_once_to_registered_people_across_sigkill():
     eid, slug, uuid = make_event(cid, tz="Indian/Reunion", place="reunion",
                                  begins="date_trunc('minute', now()) + "
                                         "interval '20 hours'")
-    registered = [register(eid, first="Inès") for _ in range(3)]
+    # A name holding a placeholder or a '%' is put as it is.
+    registered = [register(eid, first=f) for f in
+                  ("Inès", "Inès", "Zoé {link} 100%s %%")]
     waiting = register(eid, "waiting")
     cancelled = register(eid, "cancelled")
     others = [register(make_event(cid, begins=b, status=s)[0])
@@ -504,7 +506,10 @@ def reminder_sent_once_to_registered_people_across_sigkill():
             reg_uuid, seq, re.match(r"https?://([^:/]+)",
                                     base_url()).group(1)))
         text = mail_text(stored[0])
-        contains(text, "Bonjour Inès,")
+        contains(text, "Bonjour %s," % psql_value(
+            "SELECT first_name FROM event_registrations WHERE id = :'p1'",
+            rid))
+        eq(text.count(base_url() + "/events/"), 1, "one link")
         contains(text, "(heure locale, Indian/Reunion)")
         contains(text, "1 rue de Paris, 97400 Saint-Denis")
         contains(text, "%s/events/%s" % (base_url(), slug))
