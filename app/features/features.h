@@ -89,4 +89,20 @@ int message_page(struct req *r, int status, const char *title,
 int event_ics_get(struct req *r);
 int committee_ics_get(struct req *r);
 
+/* events (events.c, events_public.c, event_rsvp.c, admin_events.c) */
+int events_get(struct req *r);
+int event_get(struct req *r);
+int api_events_get(struct req *r);
+int event_rsvp_get(struct req *r);
+int event_rsvp_post(struct req *r);
+int event_unregister_get(struct req *r);
+int event_unregister_post(struct req *r);
+int event_edit(struct req *r);
+int event_cancel(struct req *r);
+int committee_event_new(struct req *r);
+int admin_event_new(struct req *r);
+struct resource;
+extern const struct resource admin_event_categories, admin_events;
+/* end of events */
+
 #endif
