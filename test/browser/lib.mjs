@@ -346,3 +346,219 @@ export async function checkAxe(page) {
 	}
 }
 
+
+/* ---- committees and events ---------------------------------------------
+ * Data for the committee and event tests, written the way the functional
+ * tests write it: members, committees and events straight into the stack's
+ * database (psql, DATABASE_URL of the env file), everything else through
+ * the real pages and mails.
+ */
+import { execFileSync } from 'node:child_process';
+
+/* Run SQL through psql; :'p1', :'p2'... are the params, quoted by psql.
+ * Returns the rows, each an array of column texts. */
+export function psql(sql, ...params) {
+	assert.ok(process.env.DATABASE_URL, 'DATABASE_URL is not set (source the stack env)');
+	const args = ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1',
+		'-d', process.env.DATABASE_URL];
+	params.forEach((p, i) => args.push('-v', `p${i + 1}=${p}`));
+	const out = execFileSync('psql', args, { input: sql, encoding: 'utf8' });
+	return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+}
+
+/* The first column of the first row, or null. */
+export function psqlValue(sql, ...params) {
+	const rows = psql(sql, ...params);
+	return rows.length ? rows[0][0] : null;
+}
+
+/* Lower-case letters only: names and slugs unique to this run. */
+export function randomWord(n = 8) {
+	let s = '';
+	while (s.length < n)
+		s += Math.random().toString(36).slice(2).replace(/[0-9]/g, '');
+	return s.slice(0, n);
+}
+
+export const MEMBER_PASSWORD = 'browser-member-pw';
+let passwordHash = null;
+
+/*
+ * A confirmed member (Lyon 1er by default), written in SQL with the
+ * password hash of an account made once by `civitas-fcgi admin` (the real
+ * hashing, once per run). Returns { id, email, password, first, last }.
+ */
+export function newMember({ first = 'Camille', last = 'Durand', postal = '69001',
+	insee = '69381', city = 'Lyon' } = {}) {
+	if (!passwordHash) {
+		const bin = path.join(process.env.BIN_DIR || 'build', 'civitas-fcgi');
+		const email = uniqueEmail('hash');
+		execFileSync(bin, ['admin', email], { env: { ...process.env, PASSWORD: MEMBER_PASSWORD },
+			stdio: ['ignore', 'ignore', 'inherit'] });
+		passwordHash = psqlValue("SELECT password_hash FROM users WHERE email = :'p1'", email);
+		assert.ok(passwordHash, 'civitas-fcgi admin made the account');
+	}
+	const email = uniqueEmail('member');
+	const id = psqlValue(`INSERT INTO users (email, password_hash, first_name, last_name,
+		gender, birth_date, address_street, postal_code, country, city_insee, city_name,
+		status, charter_accepted_at, activated_at)
+		VALUES (:'p1', :'p2', :'p3', :'p4', 'female', '1985-06-01', '1 place des Terreaux',
+		:'p5', 'FR', :'p6', :'p7', 'active', now(), now()) RETURNING id`,
+	email, passwordHash, first, last, postal, insee, city);
+	return { id, email, password: MEMBER_PASSWORD, first, last };
+}
+
+/* Log in through the login page; ends on `next` (default /account). */
+export async function login(page, member, next = '') {
+	await open(page, '/login' + (next ? '?next=' + encodeURIComponent(next) : ''));
+	await page.getByLabel('Adresse e-mail').fill(member.email);
+	await page.getByLabel('Mot de passe').fill(member.password);
+	await submitTo(page, page.getByRole('button', { name: 'Se connecter' }), next || /.*/);
+}
+
+/*
+ * An approved committee in Lyon with a supervisor and `followers` more
+ * followers (members). Returns { id, slug, name, supervisor, followers }.
+ */
+export function newCommittee({ followers = 0, status = 'approved' } = {}) {
+	const word = randomWord();
+	const name = 'Comité ' + word;
+	const slug = 'comite-' + word;
+	const supervisor = newMember({ first: 'Sacha', last: 'Morel' });
+	const id = psqlValue(`INSERT INTO committees (slug, name, description, description_html,
+		postal_code, country, city_insee, city_name, status, approved_at, created_by)
+		VALUES (:'p1', :'p2', 'Un comité pour les tests du navigateur.',
+		'<p>Un comité pour les tests du navigateur.</p>', '69001', 'FR', '69381', 'Lyon',
+		:'p3', CASE WHEN :'p3' = 'approved' THEN now() END, :'p4') RETURNING id`,
+	slug, name, status, supervisor.id);
+	const out = { id, slug, name, supervisor, followers: [] };
+	if (status === 'approved') {
+		psql(`INSERT INTO committee_memberships (committee_id, user_id, role)
+			VALUES (:'p1', :'p2', 'supervisor')`, id, supervisor.id);
+		for (let i = 0; i < followers; i++) {
+			const m = newMember({ first: 'Alex', last: 'Bernard' });
+			psql(`INSERT INTO committee_memberships (committee_id, user_id, role)
+				VALUES (:'p1', :'p2', 'follower')`, id, m.id);
+			out.followers.push(m);
+		}
+	}
+	return out;
+}
+
+/* The role of a member in a committee, or null. */
+export function membershipRole(committeeId, userId) {
+	return psqlValue(`SELECT role FROM committee_memberships
+		WHERE committee_id = :'p1' AND user_id = :'p2'`, committeeId, userId);
+}
+
+/*
+ * An event in Lyon ten days ahead, 18:00–20:00 Paris time, of a committee
+ * (committeeId) or national; capacity null for no limit. Returns
+ * { id, slug, name }.
+ */
+export function newEvent({ capacity = null, committeeId = null } = {}) {
+	const word = randomWord();
+	const name = 'Débat sur les transports ' + word;
+	const day = new Date(Date.now() + 10 * 86400000).toISOString().slice(0, 10);
+	const slug = `${day}-debat-sur-les-transports-${word}`;
+	const id = psqlValue(`INSERT INTO events (slug, committee_id, organizer_name, name,
+		description, description_html, begins_at, finishes_at, time_zone, street,
+		postal_code, country, city_insee, city_name, capacity)
+		VALUES (:'p1', NULLIF(:'p2', '')::bigint, 'Équipe civitas', :'p3',
+		'Venez **débattre** des transports.',
+		'<p>Venez <strong>débattre</strong> des transports.</p>',
+		(:'p4' || ' 18:00')::timestamp AT TIME ZONE 'Europe/Paris',
+		(:'p4' || ' 20:00')::timestamp AT TIME ZONE 'Europe/Paris', 'Europe/Paris',
+		'1 place des Terreaux', '69001', 'FR', '69381', 'Lyon', NULLIF(:'p5', '')::integer)
+		RETURNING id`, slug, committeeId ?? '', name, day, capacity ?? '');
+	return { id, slug, name };
+}
+
+/* The registrations of an event: [{ email, status, user_id }], oldest first. */
+export function registrationsOf(eventId) {
+	return psql(`SELECT email, status, coalesce(user_id::text, '') FROM event_registrations
+		WHERE event_id = :'p1' ORDER BY id`, eventId)
+		.map(([email, st, uid]) => ({ email, status: st, user_id: uid }));
+}
+
+/* A header value with its RFC 2047 "B" words decoded (the subjects). */
+export function decodeHeader(value) {
+	return (value || '').replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=/gi,
+		(_, b64) => Buffer.from(b64, 'base64').toString('utf8'));
+}
+
+/*
+ * Wait for a mail to `to` whose decoded subject matches `subject` (a
+ * RegExp); returns { file, headers, subject, body, text, attachments }
+ * with the text part and the attachments ({ filename, type, content })
+ * of a multipart message.
+ */
+export async function waitForMailMatching(to, subject, { timeout = 20000 } = {}) {
+	assert.ok(CIVITAS_VAR, 'CIVITAS_VAR is not set');
+	const dir = path.join(CIVITAS_VAR, 'mail');
+	const want = to.toLowerCase();
+	const deadline = Date.now() + timeout;
+	for (;;) {
+		let names = [];
+		try {
+			names = fs.readdirSync(dir).filter((n) => n.endsWith('.eml')).sort();
+		} catch (e) {
+			if (e.code !== 'ENOENT')
+				throw e;
+		}
+		const seen = [];
+		for (const n of names) {
+			const file = path.join(dir, n);
+			if (!mailCache.has(file))
+				mailCache.set(file, parseMail(fs.readFileSync(file, 'utf8')));
+			const mail = mailCache.get(file);
+			const rcpt = (mail.headers.to || '').toLowerCase();
+			if (rcpt !== want && !rcpt.includes('<' + want + '>'))
+				continue;
+			const subj = decodeHeader(mail.headers.subject);
+			seen.push(subj);
+			if (subject.test(subj))
+				return { file, ...mail, subject: subj, ...mimeParts(mail) };
+		}
+		if (Date.now() > deadline)
+			assert.fail(`no mail to ${to} with a subject like ${subject} under ${dir} after ` +
+				`${timeout / 1000} s` + (seen.length ? ` (subjects: ${seen.join(' | ')})` : ''));
+		await new Promise((r) => setTimeout(r, 200));
+	}
+}
+
+/* The text and the attachments of a parsed mail (multipart/mixed or not). */
+function mimeParts(mail) {
+	const m = /boundary="([^"]+)"/.exec(mail.headers['content-type'] || '');
+	if (!m)
+		return { text: mail.body, attachments: [] };
+	let text = '';
+	const attachments = [];
+	for (const chunk of mail.body.split('--' + m[1]).slice(1)) {
+		if (chunk.startsWith('--'))
+			break;
+		const part = parseMail(chunk.replace(/^\r?\n/, ''));
+		const disp = part.headers['content-disposition'] || '';
+		if (/^attachment/i.test(disp)) {
+			const name = /filename="([^"]*)"/.exec(disp);
+			const b64 = /base64/i.test(part.headers['content-transfer-encoding'] || '');
+			attachments.push({
+				filename: name ? name[1] : '',
+				type: part.headers['content-type'] || '',
+				content: b64 ? Buffer.from(part.body.replace(/\s+/g, ''), 'base64').toString('utf8') : part.body,
+			});
+		} else if (!text) {
+			text = part.body;
+		}
+	}
+	return { text, attachments };
+}
+
+/* The cancel link (/events/cancel/TOKEN) of a registration mail, as a path. */
+export function cancelLinkOf(mail) {
+	const m = /https?:\/\/\S+?(\/events\/cancel\/[A-Za-z0-9_-]+)/.exec(mail.text);
+	assert.ok(m, `no /events/cancel/ link in ${mail.file}:\n${mail.text}`);
+	assert.ok(m[0].startsWith(BASE_URL), `the link ${m[0]} is not on ${BASE_URL}`);
+	return m[1];
+}
+/* ---- end of committees and events ---- */
