@@ -481,6 +481,7 @@ editor_edit(struct req *r)
 static const struct resource *const resources[] = {
 	&admin_articles, &admin_pages, &admin_categories, &admin_blocks,
 	&admin_redirections, &admin_media, &admin_audit,
+	&admin_committees,	/* committees */
 };
 
 static const struct editor *const editors[] = { &article_editor,

@@ -85,4 +85,21 @@ int account_deleted_get(struct req *r);
 int message_page(struct req *r, int status, const char *title,
     const char *message, const char *link, const char *link_label);
 
+/* committees: creation, moderation, public pages, following
+ * (committees.c, committees_public.c, admin_committees.c). */
+int committees_get(struct req *r);
+int api_committees_get(struct req *r);
+int committee_get(struct req *r);
+int committee_new_get(struct req *r);
+int committee_new_post(struct req *r);
+int committee_edit(struct req *r);
+int committee_follow_post(struct req *r);
+int committee_unfollow_post(struct req *r);
+int committee_preferences_post(struct req *r);
+int admin_committee_get(struct req *r);
+int admin_committee_approve_post(struct req *r);
+int admin_committee_refuse_post(struct req *r);
+extern const struct resource admin_committees;	/* admin.h */
+/* end committees */
+
 #endif

@@ -1,0 +1,232 @@
+/*
+ * admin_committees: the committees in the back-office (/admin/committees).
+ * The list (pending first, tabs by status) and the delete are a resource
+ * (admin.h); a committee's screen shows it and approves or refuses it
+ * with a reason. The creator is mailed either way; on approval the
+ * creator becomes its supervisor in the same statement. Every decision
+ * and its audit record commit together. The name of an approved
+ * committee is changed from its edit page (committees.c), audited too.
+ */
+#include "../core/common.h"
+#include "../infra/outbox.h"
+#include "admin.h"
+#include "features.h"
+#include "media.h"
+
+#define REASON_MAX 1000
+
+static const char *const status_tabs[][2] = {
+	{ "pending", "En attente" }, { "approved", "Validés" },
+	{ "refused", "Refusés" }, { NULL, NULL }
+};
+
+static const struct resource_filter status_filter = { "status",
+	status_tabs };
+
+static const char *
+status_label(const char *status)
+{
+	for (size_t i = 0; status_tabs[i][0]; i++)
+		if (!strcmp(status_tabs[i][0], status))
+			return status_tabs[i][1];
+	return status;
+}
+
+/* Name (to its screen), city, status, creator, created. */
+static void
+committee_cells(struct req *r, const PGresult *res, int i,
+    const char **cells)
+{
+	cells[0] = link_html(r, arena_printf(&r->arena, "/admin/committees/%s",
+	    db_str(res, i, ACL_ID)), db_str(res, i, ACL_NAME));
+	cells[1] = html_text(r, db_str(res, i, ACL_CITY));
+	cells[2] = html_text(r, status_label(db_str(res, i, ACL_STATUS)));
+	cells[3] = html_text(r, db_str(res, i, ACL_CREATOR));
+	cells[4] = html_text(r, db_str(res, i, ACL_CREATED));
+}
+
+const struct resource admin_committees = {
+	.type = "committee",
+	.title = "Comités",
+	.list = STMT_ADMIN_COMMITTEES,
+	.heads = { "Nom", "Ville", "État", "Créé par", "Créé le" },
+	.cells = committee_cells,
+	.filter = &status_filter,
+	.count_label = "comité(s)",
+	.caption = "Comités, ceux en attente d'abord",
+	.paged = 1,
+	.empty = "Aucun comité.",
+	.del = STMT_ADMIN_COMMITTEE_DELETE,
+	.removed = "Le comité « %s » est supprimé.",
+};
+
+static const struct form_field refuse_fields[] = {
+	{ "reason", F_REQUIRED | F_MULTILINE, .max = REASON_MAX, .msg = {
+	    [VALID_MISSING] = "Indiquez la raison du refus : elle est "
+		"envoyée au créateur du comité.",
+	    [VALID_TOO_LONG] = "La raison doit comporter au plus 1000 "
+		"caractères." } },
+	{ NULL }
+};
+
+/* The committee's screen with the refusal form f, at status. 404; 503. */
+static int
+committee_screen(struct form *f, int status)
+{
+	struct req *r = f->r;
+	struct media_ref m;
+	PGresult *res;
+	int rc;
+	static const struct { const char *name; int col; } cols[] = {
+		{ "id", AC_ID }, { "slug", AC_SLUG }, { "name", AC_NAME },
+		{ "status", AC_STATUS }, { "address", AC_ADDRESS },
+		{ "country", AC_COUNTRY }, { "website", AC_WEBSITE },
+		{ "facebook", AC_FACEBOOK }, { "twitter", AC_TWITTER },
+		{ "refusal", AC_REFUSAL }, { "creator", AC_CREATOR },
+		{ "created", AC_CREATED }, { "approved", AC_APPROVED },
+		{ "members", AC_MEMBERS },
+	};
+
+	if ((rc = admin_load(r, STMT_ADMIN_COMMITTEE, &res)))
+		return rc;
+	admin_chrome(r, &f->v, "/admin/committees");
+	for (size_t i = 0; i < ARRAY_SIZE(cols); i++)
+		view_str(&f->v, cols[i].name, db_str(res, 0, cols[i].col));
+	view_str(&f->v, "status_label", status_label(db_str(res, 0,
+	    AC_STATUS)));
+	view_raw_html_already_safe(&f->v, "description",
+	    db_str(res, 0, AC_DESCRIPTION_HTML));
+	media_ref_read(&m, res, 0, AC_MEDIA);
+	view_raw_html_already_safe(&f->v, "photo", media_html(r, &m, "card",
+	    "20rem", 0));
+	return form_render(f, status, "admin_committee",
+	    db_str(res, 0, AC_NAME));
+}
+
+/* GET /admin/committees/{id}: the committee, approve and refuse. 200;
+ * 404; 503. */
+int
+admin_committee_get(struct req *r)
+{
+	struct form f;
+
+	form_init(&f, r, refuse_fields);
+	return committee_screen(&f, 200);
+}
+
+/* The creator's mail (in the open transaction) for decided row res. */
+static int
+mail_decision(struct req *r, const PGresult *res, const char *tpl,
+    const char *subject, const char *reason)
+{
+	struct view v;
+
+	if (db_long(res, 0, DECIDED_UID) <= 0)
+		return 0;	/* the creator left */
+	view_init(&v, &r->arena, 1);
+	view_str(&v, "first_name", db_str(res, 0, DECIDED_FIRST_NAME));
+	view_str(&v, "name", db_str(res, 0, DECIDED_NAME));
+	view_str(&v, "reason", reason ? reason : "");
+	view_str(&v, "link", arena_printf(&r->arena, "%s/committees/%s",
+	    r->cfg->base_url, db_str(res, 0, DECIDED_SLUG)));
+	return outbox_add(r, db_long(res, 0, DECIDED_UID),
+	    db_str(res, 0, DECIDED_EMAIL), arena_printf(&r->arena, subject,
+	    db_str(res, 0, DECIDED_NAME)), tpl, &v);
+}
+
+/* After a decision that changed nothing (already so, or unknown): 303
+ * back with a notice, or 404. */
+static int
+decision_void(struct req *r, const char *notice)
+{
+	PGresult *row;
+	int rc;
+
+	if ((rc = admin_load(r, STMT_ADMIN_COMMITTEE, &row)))
+		return rc;
+	flash_set(r, notice);
+	return resp_redirect(r, arena_printf(&r->arena, "/admin/committees/%s",
+	    r->params[0]));
+}
+
+/*
+ * POST /admin/committees/{id}/approve: the committee is approved, its
+ * creator becomes its supervisor and is mailed; audited. 303 to its
+ * screen; 404; 503.
+ */
+int
+admin_committee_approve_post(struct req *r)
+{
+	PGresult *res;
+
+	if (!req_id(r))
+		return 404;
+	if (db_begin(&r->app->db) < 0)
+		return unavailable(r);
+	if (!(res = q(r, STMT_ADMIN_COMMITTEE_APPROVE, r->params[0])))
+		goto fail;
+	if (PQntuples(res) == 0) {
+		db_rollback(&r->app->db);
+		return decision_void(r, "Ce comité était déjà validé.");
+	}
+	if (audit(r, "committee.approve", "committee", req_id_long(r),
+	    db_str(res, 0, DECIDED_NAME)) < 0 || mail_decision(r, res,
+	    "committee_approved", "Votre comité « %s » est validé", NULL) < 0 ||
+	    db_commit(&r->app->db) < 0)
+		goto fail;
+	flash_set(r, arena_printf(&r->arena, "Le comité « %s » est validé.",
+	    db_str(res, 0, DECIDED_NAME)));
+	return resp_redirect(r, arena_printf(&r->arena, "/admin/committees/%s",
+	    r->params[0]));
+fail:
+	db_rollback(&r->app->db);
+	return unavailable(r);
+}
+
+/*
+ * POST /admin/committees/{id}/refuse (reason, required): the committee is
+ * refused (an approved one leaves the directory and the search), its
+ * creator mailed with the reason; audited. 303 to its screen; 422 without
+ * a reason; 409 when its creator already has another open committee;
+ * 404; 503.
+ */
+int
+admin_committee_refuse_post(struct req *r)
+{
+	struct form f;
+	PGresult *res;
+
+	if (!req_id(r))
+		return 404;
+	form_init(&f, r, refuse_fields);
+	if (form_read(&f))
+		return committee_screen(&f, 422);
+	if (db_begin(&r->app->db) < 0)
+		return unavailable(r);
+	if (!(res = q(r, STMT_ADMIN_COMMITTEE_REFUSE, r->params[0],
+	    form_get(&f, "reason")))) {
+		if (!db_unique_violation(&r->app->db))
+			goto fail;
+		db_rollback(&r->app->db);
+		form_error(&f, "reason", "Le créateur de ce comité en a déjà "
+		    "un autre en attente ou refusé : supprimez plutôt "
+		    "celui-ci.");
+		return committee_screen(&f, 409);
+	}
+	if (PQntuples(res) == 0) {
+		db_rollback(&r->app->db);
+		return decision_void(r, "Ce comité était déjà refusé.");
+	}
+	if (audit(r, "committee.refuse", "committee", req_id_long(r),
+	    db_str(res, 0, DECIDED_NAME)) < 0 || mail_decision(r, res,
+	    "committee_refused", "Votre comité « %s » n'a pas été validé",
+	    form_get(&f, "reason")) < 0 || db_commit(&r->app->db) < 0)
+		goto fail;
+	flash_set(r, arena_printf(&r->arena, "Le comité « %s » est refusé.",
+	    db_str(res, 0, DECIDED_NAME)));
+	return resp_redirect(r, arena_printf(&r->arena, "/admin/committees/%s",
+	    r->params[0]));
+fail:
+	db_rollback(&r->app->db);
+	return unavailable(r);
+}
