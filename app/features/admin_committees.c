@@ -114,10 +114,26 @@ admin_committee_get(struct req *r)
 	return committee_screen(&f, 200);
 }
 
+/* A decision, as its statement and its mail say it. */
+struct decision {
+	const char *action;	/* audit */
+	const char *tpl;	/* the creator's mail */
+	const char *subject;	/* %s: the name */
+	const char *notice;	/* %s: the name */
+	const char *already;	/* nothing changed */
+};
+
+static const struct decision approval = { "committee.approve",
+	"committee_approved", "Votre comité « %s » est validé",
+	"Le comité « %s » est validé.", "Ce comité était déjà validé." };
+static const struct decision refusal = { "committee.refuse",
+	"committee_refused", "Votre comité « %s » n'a pas été validé",
+	"Le comité « %s » est refusé.", "Ce comité était déjà refusé." };
+
 /* The creator's mail (in the open transaction) for decided row res. */
 static int
-mail_decision(struct req *r, const PGresult *res, const char *tpl,
-    const char *subject, const char *reason)
+mail_decision(struct req *r, const PGresult *res, const struct decision *d,
+    const char *reason)
 {
 	struct view v;
 
@@ -130,20 +146,37 @@ mail_decision(struct req *r, const PGresult *res, const char *tpl,
 	view_str(&v, "link", arena_printf(&r->arena, "%s/committees/%s",
 	    r->cfg->base_url, db_str(res, 0, DECIDED_SLUG)));
 	return outbox_add(r, db_long(res, 0, DECIDED_UID),
-	    db_str(res, 0, DECIDED_EMAIL), arena_printf(&r->arena, subject,
-	    db_str(res, 0, DECIDED_NAME)), tpl, &v);
+	    db_str(res, 0, DECIDED_EMAIL), arena_printf(&r->arena, d->subject,
+	    db_str(res, 0, DECIDED_NAME)), d->tpl, &v);
 }
 
-/* After a decision that changed nothing (already so, or unknown): 303
- * back with a notice, or 404. */
+/*
+ * The end of a decision, in the transaction its statement opened (res:
+ * its row, none when nothing changed): the audit record, the creator's
+ * mail, the commit; 303 back to the screen with a notice. 404; 503.
+ */
 static int
-decision_void(struct req *r, const char *notice)
+decision_end(struct req *r, PGresult *res, const struct decision *d,
+    const char *reason)
 {
+	const char *notice;
 	PGresult *row;
 	int rc;
 
-	if ((rc = admin_load(r, STMT_ADMIN_COMMITTEE, &row)))
-		return rc;
+	if (PQntuples(res) == 0) {
+		db_rollback(&r->app->db);
+		if ((rc = admin_load(r, STMT_ADMIN_COMMITTEE, &row)))
+			return rc;
+		notice = d->already;
+	} else if (audit(r, d->action, "committee", req_id_long(r),
+	    db_str(res, 0, DECIDED_NAME)) < 0 ||
+	    mail_decision(r, res, d, reason) < 0 ||
+	    db_commit(&r->app->db) < 0) {
+		db_rollback(&r->app->db);
+		return unavailable(r);
+	} else
+		notice = arena_printf(&r->arena, d->notice,
+		    db_str(res, 0, DECIDED_NAME));
 	flash_set(r, notice);
 	return resp_redirect(r, arena_printf(&r->arena, "/admin/committees/%s",
 	    r->params[0]));
@@ -163,24 +196,11 @@ admin_committee_approve_post(struct req *r)
 		return 404;
 	if (db_begin(&r->app->db) < 0)
 		return unavailable(r);
-	if (!(res = q(r, STMT_ADMIN_COMMITTEE_APPROVE, r->params[0])))
-		goto fail;
-	if (PQntuples(res) == 0) {
+	if (!(res = q(r, STMT_ADMIN_COMMITTEE_APPROVE, r->params[0]))) {
 		db_rollback(&r->app->db);
-		return decision_void(r, "Ce comité était déjà validé.");
+		return unavailable(r);
 	}
-	if (audit(r, "committee.approve", "committee", req_id_long(r),
-	    db_str(res, 0, DECIDED_NAME)) < 0 || mail_decision(r, res,
-	    "committee_approved", "Votre comité « %s » est validé", NULL) < 0 ||
-	    db_commit(&r->app->db) < 0)
-		goto fail;
-	flash_set(r, arena_printf(&r->arena, "Le comité « %s » est validé.",
-	    db_str(res, 0, DECIDED_NAME)));
-	return resp_redirect(r, arena_printf(&r->arena, "/admin/committees/%s",
-	    r->params[0]));
-fail:
-	db_rollback(&r->app->db);
-	return unavailable(r);
+	return decision_end(r, res, &approval, NULL);
 }
 
 /*
@@ -205,28 +225,15 @@ admin_committee_refuse_post(struct req *r)
 		return unavailable(r);
 	if (!(res = q(r, STMT_ADMIN_COMMITTEE_REFUSE, r->params[0],
 	    form_get(&f, "reason")))) {
-		if (!db_unique_violation(&r->app->db))
-			goto fail;
+		int taken = db_unique_violation(&r->app->db);
+
 		db_rollback(&r->app->db);
+		if (!taken)
+			return unavailable(r);
 		form_error(&f, "reason", "Le créateur de ce comité en a déjà "
 		    "un autre en attente ou refusé : supprimez plutôt "
 		    "celui-ci.");
 		return committee_screen(&f, 409);
 	}
-	if (PQntuples(res) == 0) {
-		db_rollback(&r->app->db);
-		return decision_void(r, "Ce comité était déjà refusé.");
-	}
-	if (audit(r, "committee.refuse", "committee", req_id_long(r),
-	    db_str(res, 0, DECIDED_NAME)) < 0 || mail_decision(r, res,
-	    "committee_refused", "Votre comité « %s » n'a pas été validé",
-	    form_get(&f, "reason")) < 0 || db_commit(&r->app->db) < 0)
-		goto fail;
-	flash_set(r, arena_printf(&r->arena, "Le comité « %s » est refusé.",
-	    db_str(res, 0, DECIDED_NAME)));
-	return resp_redirect(r, arena_printf(&r->arena, "/admin/committees/%s",
-	    r->params[0]));
-fail:
-	db_rollback(&r->app->db);
-	return unavailable(r);
+	return decision_end(r, res, &refusal, form_get(&f, "reason"));
 }

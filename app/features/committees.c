@@ -151,9 +151,6 @@ form_page(struct form *f, const struct committee *c, int name_locked,
 
 	if (address_view(f, communes) < 0)
 		return unavailable(r);
-	/* The same block, with the street optional. */
-	if (form_include(f, "committee_address", "address_block") < 0)
-		return 500;
 	view_int(&f->v, "editing", c != NULL);
 	view_str(&f->v, "action", c ? arena_printf(&r->arena,
 	    "/committees/%s/manage/edit", c->slug) : "/committees/new");

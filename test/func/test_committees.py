@@ -218,6 +218,15 @@ def creation_needs_a_logged_in_member():
 @test
 def creation_is_pending_mailed_and_visible_to_its_creator_only():
     c, email, uid = member()
+    page = c.get("/committees/new")
+    street = re.search(r'<input id="street"[^>]*>', page.text).group(0)
+    not_contains(street, " required", "the street is optional")
+    contains(page, "(facultative)")
+    eq(form_values(page.text, "/committees/new").get("postal_code"),
+       "69001", "the member's commune is offered")
+    signup = Client("fcgi").get("/signup")
+    contains(re.search(r'<input id="street"[^>]*>', signup.text).group(0),
+             " required", "members still give their street")
     seen = mail_paths(email)
     cm = created(c, description="Nous **agissons** à Lyon.\n\n- un\n- deux")
     eq(cm["status"], "pending")
@@ -530,6 +539,14 @@ def refusal_needs_a_reason_and_mails_it():
     status(page, 200)
     contains(page, "Le nom prête à confusion.")
     status(Client("fcgi").get("/committees/" + cm["slug"]), 404)
+    # approved, then refused while its creator waits for another one
+    approve(a, cm["id"])
+    other = created(c)
+    r = refuse(a, cm["id"], reason="Trop tard.")
+    status(r, 409)
+    contains(field_errors(r.text).get("reason", ""), "supprimez plutôt")
+    eq(row_by_id(cm["id"])["status"], "approved")
+    eq(row_by_id(other["id"])["status"], "pending")
 
 
 @test
