@@ -809,6 +809,11 @@ def followers_choose_their_notifications():
 @test
 def supervisor_cannot_unfollow():
     cm, sup, _, sup_id = approved()
+    # even with a co-host to take over
+    h, _, hid = member()
+    status(follow(h, cm["slug"]), 303)
+    psql("UPDATE committee_memberships SET role = 'host' WHERE "
+         "committee_id = :'p1' AND user_id = :'p2'", cm["id"], hid)
     page = sup.get("/committees/" + cm["slug"])
     contains(page, "Vous êtes l'animateur de ce comité.")
     not_contains(page, "/unfollow")
