@@ -1047,3 +1047,39 @@ def search_finds_approved_committees_only():
     status(r, 303)
     ok(url not in search_urls(word), "deleted: gone")
     not_contains(Client("fcgi").get("/search?q=" + word), url)
+
+
+def noisy_jpeg(side):
+    """A JPEG of noise (hard to compress): about side² / 2 bytes."""
+    import os
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        noise, out = os.path.join(d, "n.v"), os.path.join(d, "n.jpg")
+        subprocess.run(["vips", "gaussnoise", noise, str(side), str(side),
+                        "--sigma", "80"], check=True)
+        subprocess.run(["vips", "copy", noise, out + "[Q=95]"], check=True)
+        with open(out, "rb") as f:
+            return f.read()
+
+
+@test
+def photo_of_a_few_megabytes_passes_nginx():
+    c, _, uid = member("http")
+    big = noisy_jpeg(2000)
+    ok(1024 * 1024 < len(big) < 5 * 1024 * 1024, len(big))
+    f = fields()
+    r = c.submit("/committees/new", dict(f, photo=("p.jpg", big,
+                                                   "image/jpeg")),
+                 form_selector="/committees/new")
+    status(r, 303, "a %d-byte photo through nginx" % len(big))
+    ok(row(f["name"])["media_id"] != "0")
+    # beyond what nginx takes for this form: its own 413 page
+    c2, _, uid2 = member("http")
+    r = c2.submit("/committees/new", dict(fields(), photo=(
+        "p.jpg", b"\xff\xd8\xff" + b"\0" * (7 * 1024 * 1024), "image/jpeg")),
+                  form_selector="/committees/new")
+    status(r, 413)
+    contains(r, "5 Mo")
+    eq(psql_value("SELECT count(*) FROM committees WHERE created_by = "
+                  ":'p1'", uid2), "0")
