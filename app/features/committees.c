@@ -223,6 +223,10 @@ form_take(struct form *f, PGresult **communes, struct image_original *o,
     const char **html)
 {
 	form_read(f);
+	if (!form_has_error(f, "description") &&
+	    !form_get(f, "description")[strspn(form_get(f, "description"),
+	    " \t\n")])
+		form_error(f, "description", "Veuillez décrire le comité.");
 	if (address_check(f, communes) < 0)
 		return -1;
 	photo_take(f, o);

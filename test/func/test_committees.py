@@ -143,6 +143,11 @@ def insert_approved(name, postal, insee, city, country="FR"):
     return slug
 
 
+def committees_of(uid):
+    return int(psql_value("SELECT count(*) FROM committees WHERE "
+                          "created_by = :'p1'", uid))
+
+
 def membership(cid, uid):
     rows = psql("SELECT role, notify_messages, notify_events, "
                 "notify_followers FROM committee_memberships WHERE "
@@ -326,8 +331,7 @@ def one_pending_or_refused_committee_per_member():
     r = c.post("/committees/new", dict(fields(), _csrf=csrf_of(page)))
     status(r, 409)
     contains(r, "attend encore la validation")
-    eq(psql_value("SELECT count(*) FROM committees WHERE created_by = "
-                  ":'p1'", uid), "1")
+    eq(committees_of(uid), 1)
     # refused: still in the way, with its own sentence
     status(refuse(admin(), cm["id"]), 303)
     page = c.get("/committees/new")
@@ -357,8 +361,7 @@ def one_open_committee_under_simultaneous_creations():
         if r.status != 303:
             ok(r.status in (409, 422), r.status)
             contains(r, "créer un autre")
-    eq(psql_value("SELECT count(*) FROM committees WHERE created_by = "
-                  ":'p1'", uid), "1")
+    eq(committees_of(uid), 1)
 
 
 @test
@@ -386,10 +389,11 @@ def wrong_fields_come_back_in_french_with_their_values():
     r = create(c, name="", description="")
     eq(field_errors(r.text).get("name"), "Veuillez donner un nom au comité.")
     eq(field_errors(r.text).get("description"), "Veuillez décrire le comité.")
+    r = create(c, description="\n" + " " * 20 + "\n")
+    eq(field_errors(r.text).get("description"), "Veuillez décrire le comité.")
     r = create(c, description="x" * 2001)
     status(r, 422)
-    eq(psql_value("SELECT count(*) FROM committees WHERE created_by = "
-                  ":'p1'", uid), "0")
+    eq(committees_of(uid), 0)
 
 
 @test
@@ -447,8 +451,7 @@ def photo_goes_through_the_media_pipeline():
         status(r, 422, name)
         ok(field_errors(r.text).get("photo"), "an error at the photo for "
            "%s: %s" % (name, field_errors(r.text)))
-    eq(psql_value("SELECT count(*) FROM committees WHERE created_by = "
-                  ":'p1'", uid2), "0")
+    eq(committees_of(uid2), 0)
 
 
 # ---- moderation ---------------------------------------------------------
@@ -1081,5 +1084,39 @@ def photo_of_a_few_megabytes_passes_nginx():
                   form_selector="/committees/new")
     status(r, 413)
     contains(r, "5 Mo")
-    eq(psql_value("SELECT count(*) FROM committees WHERE created_by = "
-                  ":'p1'", uid2), "0")
+    eq(committees_of(uid2), 0)
+
+
+@test
+def every_committee_route_hides_a_pending_committee():
+    """Read from the worker's route table: whatever a route under
+    /committees/{slug} does, for a pending committee it answers an
+    anonymous visitor and another member 404 or the login page, and
+    changes nothing."""
+    creator, _, _ = member()
+    cm = created(creator)
+    name = cm_name(cm)
+    other, _, other_id = member()
+    anon = Client("fcgi")
+    anon_tok = csrf_of(anon.get("/login"))
+    other_tok = csrf_of(other.get("/account"))
+    seen = 0
+    for method, pattern, _ in route_table():
+        if not pattern.startswith("/committees/{slug}"):
+            continue
+        path = re.sub(r"\{[a-z_]+\}", "1", pattern.replace(
+            "{slug}", cm["slug"], 1))
+        for c, tok in ((anon, anon_tok), (other, other_tok)):
+            r = c.get(path) if method == "GET" else c.post(
+                path, {"_csrf": tok, "name": "Forgé", "reason": "x"})
+            where = "%s %s" % (method, pattern)
+            if r.status in (302, 303):
+                contains(r.location, "/login", where)
+            else:
+                eq(r.status, 404, where)
+            not_contains(r.body.decode("utf-8", "replace"), name, where)
+        seen += 1
+    ok(seen >= 6, "routes under /committees/{slug}: %d" % seen)
+    eq(members_of(cm["id"]), 0)
+    eq(row_by_id(cm["id"])["status"], "pending")
+    eq(cm_name(cm), name)
