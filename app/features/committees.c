@@ -161,6 +161,12 @@ form_page(struct form *f, const struct committee *c, int name_locked,
 	    "Modifier le comité" : "Créer un comité");
 }
 
+static void
+photo_release(void *o)
+{
+	image_original_release(o);
+}
+
 /* The uploaded photo, checked and re-encoded into o (o->data NULL when
  * none was sent); only the cheap checks when the form is wrong anyway.
  * Errors at the field. */
@@ -184,8 +190,7 @@ photo_take(struct form *f, struct image_original *o)
 	if (f->errors)
 		err = image_check(p->data, p->len, &o->announced);
 	else if ((err = image_ingest(p->data, p->len, o)) == IMAGE_OK)
-		arena_defer(&r->arena, (void (*)(void *))image_original_release,
-		    o);
+		arena_defer(&r->arena, photo_release, o);
 	if (err != IMAGE_OK)
 		form_error(f, "photo", image_err_message(err, &o->announced,
 		    msg, sizeof(msg)));
