@@ -81,6 +81,7 @@ valid_x_handle(const char *in, char *out, size_t outsz)
 /* The committee's fields; the address is members.h's block with the
  * street made optional (rows of MEMBER_ADDRESS_FIELDS otherwise). */
 static const struct form_field committee_fields[] = {
+	/* first: an edit whose name is locked reads from the next row on */
 	{ "name", F_REQUIRED, 2, 50, .msg = {
 	    [VALID_MISSING] = "Veuillez donner un nom au comité.",
 	    [VALID_TOO_SHORT] = NAME_LENGTH_MSG,
@@ -118,6 +119,12 @@ static const struct form_field committee_fields[] = {
 	    [VALID_INVALID] = "Le compte X doit s'écrire @nom (15 lettres, "
 		"chiffres ou _ au plus)." } },
 	{ "photo", 0 },	/* a file part: checked by photo_take() */
+	{ NULL }
+};
+
+/* The name of a committee whose name is locked: shown, not read. */
+static const struct form_field stored_name[] = {
+	{ "name", 0 },
 	{ NULL }
 };
 
@@ -481,15 +488,17 @@ committee_edit(struct req *r)
 		return rc;
 	if (!(res = q(r, STMT_COMMITTEE_FORM, c.id_str)) || !PQntuples(res))
 		return unavailable(r);
+	/* Locked: the posted table leaves the name out (committee_fields
+	 * starts with it), so a forged one is never even read. */
 	locked = !strcmp(c.status, "approved") && !c.admin;
-	form_init(&f, r, committee_fields);
+	form_init(&f, r, committee_fields + (locked ? 1 : 0));
+	if (locked)
+		form_also(&f, stored_name);
 	photo = form_load(&f, res);
 	if (r->method == HTTP_GET)
 		return form_page(&f, &c, locked, NULL, photo, 200);
 	if (form_take(&f, &communes, o, &html) < 0)
 		return unavailable(r);
-	if (locked)
-		form_set(&f, "name", c.name);
 	if (f.errors)
 		return form_page(&f, &c, locked, communes, photo, 422);
 	committee_params(&f, p, html, "");

@@ -568,6 +568,11 @@ def admin_renames_an_approved_committee_hosts_cannot():
     redirects(r, "/committees/" + cm["slug"])
     eq(cm_name(cm), old, "a forged name is ignored")
     contains(row_by_id(cm["id"])["html"], "toute neuve")
+    tok = token(c, cm["slug"])
+    for forged in ("", "X"):
+        r = c.post(edit, dict(fields(name=forged), _csrf=tok))
+        redirects(r, "/committees/" + cm["slug"], "forged name %r" % forged)
+        eq(cm_name(cm), old)
     # an admin may rename it (audited)
     a = admin()
     new = name_of("Renommé")
