@@ -168,6 +168,17 @@ country_options(struct req *r, const char *code)
 	    country_html + n);
 }
 
+/* Does the form's table require the street (members), or not (a
+ * committee's address)? */
+static int
+street_required(const struct form *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->fields[i]->name, "street"))
+			return (f->fields[i]->flags & F_REQUIRED) != 0;
+	return 1;
+}
+
 int
 address_view(struct form *f, PGresult *communes)
 {
@@ -199,5 +210,6 @@ address_view(struct form *f, PGresult *communes)
 	}
 	view_rows_set(&f->v, "communes", &rows);
 	view_int(&f->v, "has_communes", has_communes);
+	view_int(&f->v, "street_required", street_required(f));
 	return form_include(f, "address_fields", "address_block");
 }

@@ -48,6 +48,7 @@ admin_nav(struct req *r, const char *current)
 		{ "/admin/home-blocks", "Blocs d'accueil" },
 		{ "/admin/redirections", "Redirections" },
 		{ "/admin/media", "Médias" },
+		{ "/admin/committees", "Comités" },
 		{ "/admin/audit", "Journal" },
 	};
 	struct buf b;

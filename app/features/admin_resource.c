@@ -483,6 +483,7 @@ static const struct resource *const resources[] = {
 	&admin_redirections, &admin_media, &admin_audit,
 	/* events */
 	&admin_event_categories, &admin_events,
+	&admin_committees,	/* committees */
 };
 
 static const struct editor *const editors[] = { &article_editor,

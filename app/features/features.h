@@ -104,5 +104,21 @@ int admin_event_new(struct req *r);
 struct resource;
 extern const struct resource admin_event_categories, admin_events;
 /* end of events */
+/* committees: creation, moderation, public pages, following
+ * (committees.c, committees_public.c, admin_committees.c). */
+int committees_get(struct req *r);
+int api_committees_get(struct req *r);
+int committee_get(struct req *r);
+int committee_new_get(struct req *r);
+int committee_new_post(struct req *r);
+int committee_edit(struct req *r);
+int committee_follow_post(struct req *r);
+int committee_unfollow_post(struct req *r);
+int committee_preferences_post(struct req *r);
+int admin_committee_get(struct req *r);
+int admin_committee_approve_post(struct req *r);
+int admin_committee_refuse_post(struct req *r);
+extern const struct resource admin_committees;	/* admin.h */
+/* end committees */
 
 #endif

@@ -129,6 +129,37 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/events/new", admin_event_new, R_ADMIN },
 	RESOURCE("/admin/event-categories", admin_event_categories),
 	/* end of events */
+	/* committees: creation, moderation, public pages, following
+	 * (committees.c, committees_public.c, admin_committees.c). The
+	 * directory and its API are cookie-free; a committee's page loads
+	 * the session and is public only for anonymous visitors. */
+	{ HTTP_GET, "/committees", committees_get, R_CACHEABLE },
+	{ HTTP_GET, "/api/committees", api_committees_get,
+	    R_JSON | R_CACHEABLE },
+	{ HTTP_GET, "/committees/new", committee_new_get, R_AUTH },
+	{ HTTP_POST, "/committees/new", committee_new_post,
+	    R_AUTH | R_UPLOAD },
+	{ HTTP_GET, "/committees/{slug}", committee_get, R_SESSION },
+	{ HTTP_POST, "/committees/{slug}/follow", committee_follow_post,
+	    R_SESSION },
+	{ HTTP_POST, "/committees/{slug}/unfollow", committee_unfollow_post,
+	    R_SESSION },
+	{ HTTP_POST, "/committees/{slug}/preferences",
+	    committee_preferences_post, R_SESSION },
+	{ HTTP_GET, "/committees/{slug}/manage/edit", committee_edit,
+	    R_AUTH },
+	{ HTTP_POST, "/committees/{slug}/manage/edit", committee_edit,
+	    R_AUTH | R_UPLOAD },
+	{ HTTP_GET, "/admin/committees", resource_list_get, R_ADMIN,
+	    &admin_committees },
+	{ HTTP_GET, "/admin/committees/{id}", admin_committee_get, R_ADMIN },
+	{ HTTP_POST, "/admin/committees/{id}/approve",
+	    admin_committee_approve_post, R_ADMIN },
+	{ HTTP_POST, "/admin/committees/{id}/refuse",
+	    admin_committee_refuse_post, R_ADMIN },
+	{ HTTP_POST, "/admin/committees/{id}/delete", resource_delete_post,
+	    R_ADMIN, &admin_committees },
+	/* end committees */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);
