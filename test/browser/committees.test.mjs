@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: MIT
+// Committees in a real browser: following and unfollowing with JavaScript
+// (40-committees.js posts the form for JSON: the button and the member
+// count change in place, no page load) and without it (the form posts,
+// the server redirects back to the page in its new state); a visitor who
+// is not logged in goes through the login page and back; axe-core on a
+// committee page (as a visitor and as a follower), the directory, the
+// creation form and the host's members page.
+//
+// Committees, members and events are written to the database (lib.mjs,
+// "committees and events"); everything a person does goes through the
+// pages.
+import {
+	assert, test, open, status, submitTo, screenshot, assertNoPageErrors, checkAxe,
+	psql, psqlValue, newMember, newCommittee, newEvent, login, membershipRole,
+} from './lib.mjs';
+
+const FOLLOW = 'Suivre ce comité';
+const UNFOLLOW = 'Ne plus suivre ce comité';
+
+function memberCount(c) {
+	return Number(psqlValue("SELECT count(*) FROM committee_memberships WHERE committee_id = :'p1'", c.id));
+}
+
+function countText(n) {
+	return `${n} membre${n > 1 ? 's' : ''}`;
+}
+
+async function shownCount(page) {
+	return (await page.locator('#committee-members').textContent()).trim();
+}
+
+/* Count the page loads of the main frame from now on. */
+function countLoads(page) {
+	const loads = { n: 0 };
+	page.on('framenavigated', (f) => {
+		if (f === page.mainFrame())
+			loads.n += 1;
+	});
+	return loads;
+}
+
+/* The follow button of the page: exactly one, with this name. */
+async function followButton(page, name) {
+	const b = page.getByRole('button', { name, exact: true });
+	await b.waitFor({ state: 'visible' });
+	assert.equal(await page.locator('form.js-follow button').count(), 1, 'one follow button');
+	return b;
+}
+
+test('committee: follow and unfollow with JavaScript, in place (no page load)', async (t) => {
+	const c = newCommittee({ followers: 2 });
+	const member = newMember({ first: 'Nora', last: 'Lambert' });
+	const page = await t.newPage();
+	await login(page, member, `/committees/${c.slug}`);
+	assert.equal((await page.locator('h1').textContent()).trim(), c.name);
+	const n = memberCount(c);
+	assert.equal(n, 3, 'the supervisor and two followers');
+	assert.equal(await shownCount(page), countText(n));
+
+	const loads = countLoads(page);
+	await page.evaluate(() => { window.civStillHere = true; });
+	const posted = [];
+	page.on('request', (r) => {
+		if (r.method() === 'POST')
+			posted.push([new URL(r.url()).pathname, r.headers().accept || '', r.isNavigationRequest()]);
+	});
+
+	// Follow: the script posts for JSON and turns the button and the count.
+	const answer = page.waitForResponse((r) => r.url().endsWith(`/committees/${c.slug}/follow`));
+	await (await followButton(page, FOLLOW)).click();
+	const resp = await answer;
+	assert.equal(resp.status(), 200);
+	assert.match(resp.headers()['content-type'] || '', /^application\/json/);
+	assert.deepEqual(await resp.json(), { following: true, members: n + 1, message: 'Vous suivez ce comité.' });
+	await followButton(page, UNFOLLOW);
+	assert.equal(await shownCount(page), countText(n + 1));
+	assert.equal((await page.locator('.follow-status').textContent()).trim(), 'Vous suivez ce comité.');
+	assert.equal(membershipRole(c.id, member.id), 'follower');
+	await screenshot(page, 'committee-followed-js');
+
+	// Unfollow, still in place.
+	const answer2 = page.waitForResponse((r) => r.url().endsWith(`/committees/${c.slug}/unfollow`));
+	await (await followButton(page, UNFOLLOW)).click();
+	assert.deepEqual(await (await answer2).json(),
+		{ following: false, members: n, message: 'Vous ne suivez plus ce comité.' });
+	await followButton(page, FOLLOW);
+	assert.equal(await shownCount(page), countText(n));
+	assert.equal(membershipRole(c.id, member.id), null);
+
+	// Neither click loaded a page: same document, no navigation, both
+	// POSTs were fetches asking for JSON.
+	assert.equal(loads.n, 0, 'no page load');
+	assert.equal(await page.evaluate(() => window.civStillHere), true, 'the same document');
+	assert.deepEqual(posted, [
+		[`/committees/${c.slug}/follow`, 'application/json', false],
+		[`/committees/${c.slug}/unfollow`, 'application/json', false],
+	]);
+
+	// Follow again, then a fresh load of the page shows the server's state.
+	await (await followButton(page, FOLLOW)).click();
+	await followButton(page, UNFOLLOW);
+	await open(page, `/committees/${c.slug}`);
+	await followButton(page, UNFOLLOW);
+	assert.equal(await shownCount(page), countText(n + 1));
+	assertNoPageErrors(page);
+});
+
+test('committee: follow and unfollow without JavaScript (the form posts, the page comes back)', async (t) => {
+	const c = newCommittee({ followers: 1 });
+	const member = newMember({ first: 'Jules', last: 'Fontaine' });
+	const page = await t.newPage({ javaScriptEnabled: false });
+	await login(page, member, `/committees/${c.slug}`);
+	const n = memberCount(c);
+	assert.equal(await shownCount(page), countText(n));
+
+	await submitTo(page, await followButton(page, FOLLOW), `/committees/${c.slug}`);
+	assert.equal(status(page), 200);
+	assert.equal((await page.locator('.notice').textContent()).trim(), 'Vous suivez ce comité.');
+	await followButton(page, UNFOLLOW);
+	assert.equal(await shownCount(page), countText(n + 1));
+	assert.equal(membershipRole(c.id, member.id), 'follower');
+	// A follower has the opt-ins of the membership.
+	assert.equal(await page.getByLabel('Recevoir les messages du comité').isChecked(), true);
+	await screenshot(page, 'committee-followed-nojs');
+
+	await submitTo(page, await followButton(page, UNFOLLOW), `/committees/${c.slug}`);
+	assert.equal(status(page), 200);
+	assert.equal((await page.locator('.notice').textContent()).trim(), 'Vous ne suivez plus ce comité.');
+	await followButton(page, FOLLOW);
+	assert.equal(await shownCount(page), countText(n));
+	assert.equal(membershipRole(c.id, member.id), null);
+});
+
+test('committee: a visitor is sent to the login page and back, then follows', async (t) => {
+	const c = newCommittee();
+	const member = newMember({ first: 'Lina', last: 'Chevalier' });
+	const page = await t.newPage();
+	await open(page, `/committees/${c.slug}`);
+	assert.equal(await page.locator('form.js-follow').count(), 0, 'no follow form for a visitor');
+	await submitTo(page, page.getByRole('link', { name: 'Se connecter pour suivre ce comité' }), '/login');
+	await page.getByLabel('Adresse e-mail').fill(member.email);
+	await page.getByLabel('Mot de passe').fill(member.password);
+	await submitTo(page, page.getByRole('button', { name: 'Se connecter' }), `/committees/${c.slug}`);
+	await (await followButton(page, FOLLOW)).click();
+	await followButton(page, UNFOLLOW);
+	assert.equal(membershipRole(c.id, member.id), 'follower');
+	assertNoPageErrors(page);
+});
+
+test('committee: the supervisor has no button to leave their committee', async (t) => {
+	const c = newCommittee();
+	const page = await t.newPage();
+	await login(page, c.supervisor, `/committees/${c.slug}`);
+	assert.equal(await page.locator('form.js-follow').count(), 0);
+	assert.match(await page.locator('.committee-actions').textContent(), /Vous êtes l'animateur de ce comité/);
+});
+
+/* A committee page with every section filled: an event, a message. */
+function fullCommittee() {
+	const c = newCommittee({ followers: 2 });
+	newEvent({ committeeId: c.id, capacity: 30 });
+	psql(`INSERT INTO committee_messages (committee_id, author_id, author_name, subject,
+		body_md, body_html) VALUES (:'p1', :'p2', 'Sacha M.', 'Réunion de rentrée',
+		'Nous nous retrouvons **jeudi** au local.',
+		'<p>Nous nous retrouvons <strong>jeudi</strong> au local.</p>')`, c.id, c.supervisor.id);
+	return c;
+}
+
+/* axe needs bypassCSP (it is injected inline), as in a11y.test.mjs. */
+test('axe: a committee page (visitor)', async (t) => {
+	const c = fullCommittee();
+	const page = await t.newPage({ bypassCSP: true });
+	await open(page, `/committees/${c.slug}`);
+	assert.equal(await page.locator('.committee-events li').count(), 1, 'the event is listed');
+	assert.equal(await page.locator('.committee-message').count(), 1, 'the message is shown');
+	await screenshot(page, 'committee-page');
+	await checkAxe(page);
+});
+
+test('axe: a committee page (follower, with the opt-ins and the status line)', async (t) => {
+	const c = fullCommittee();
+	const page = await t.newPage({ bypassCSP: true });
+	await login(page, c.followers[0], `/committees/${c.slug}`);
+	await followButton(page, UNFOLLOW);
+	assert.equal(await page.locator('.committee-preferences').count(), 1);
+	await checkAxe(page);
+	// After a click, with the script's status line in the page.
+	await (await followButton(page, UNFOLLOW)).click();
+	await page.locator('.follow-status').waitFor();
+	await checkAxe(page);
+});
+
+test('axe: the committee directory', async (t) => {
+	newCommittee();
+	const page = await t.newPage({ bypassCSP: true });
+	await open(page, '/committees');
+	await checkAxe(page);
+});
+
+test('axe: the committee creation form, fresh and after errors (422)', async (t) => {
+	const page = await t.newPage({ bypassCSP: true });
+	await login(page, newMember(), '/committees/new');
+	await checkAxe(page);
+	await page.locator('form').last().evaluate((f) => { f.noValidate = true; });
+	await submitTo(page, page.locator('main form button[type=submit]').last(), '/committees/new');
+	assert.equal(status(page), 422);
+	assert.ok(await page.locator('.field-error').count() >= 2, 'field errors shown');
+	await checkAxe(page);
+});
