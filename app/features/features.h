@@ -85,4 +85,27 @@ int account_deleted_get(struct req *r);
 int message_page(struct req *r, int status, const char *title,
     const char *message, const char *link, const char *link_label);
 
+/* host tools (manage): committee_manage.c, event_manage.c. */
+int committee_manage_get(struct req *r);
+int committee_members_get(struct req *r);
+int committee_members_csv_get(struct req *r);
+int committee_member_promote_post(struct req *r);
+int committee_member_demote_post(struct req *r);
+int committee_contact_get(struct req *r);
+int committee_contact_post(struct req *r);
+int committee_messages_get(struct req *r);
+int committee_messages_post(struct req *r);
+int committee_message_get(struct req *r);
+int committee_message_post(struct req *r);
+int committee_message_delete_post(struct req *r);
+int event_manage_get(struct req *r);
+int event_checkin_get(struct req *r);
+int event_checkin_post(struct req *r);
+int event_registrations_csv_get(struct req *r);
+int event_contact_get(struct req *r);
+int event_contact_post(struct req *r);
+int event_invite_get(struct req *r);
+int event_invite_post(struct req *r);
+/* end of host tools (manage) */
+
 #endif

@@ -47,6 +47,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_places.def"
 #include "sql_committees.def"
 #include "sql_events.def"
+/* host tools (manage) */
+#include "sql_manage.def"
 #undef STMT
 #undef ROW
 
@@ -63,6 +65,8 @@ enum stmt {
 #include "sql_places.def"
 #include "sql_committees.def"
 #include "sql_events.def"
+/* host tools (manage) */
+#include "sql_manage.def"
 #undef STMT
 	STMT__MAX
 };
