@@ -334,6 +334,7 @@ def the_dashboard_links_every_tool():
     for tail in ("/members", "/contact", "/messages", "/edit",
                  "/members.csv"):
         contains(page, 'href="%s%s"' % (com.base, tail))
+    contains(page, 'href="/committees/%s/events/new"' % com.slug)
     eq(page.headers.get("Cache-Control"), "no-store")
 
 
@@ -593,6 +594,12 @@ def contact_refuses_an_empty_selection_and_a_short_message():
                                               "message": "court"})
     status(resp, 422)
     eq(field_errors(resp.text).keys() >= {"subject", "message"}, True)
+    # More than 50 boxes: "Tout le monde" is the way.
+    many = {"m_%d" % (10 ** 9 + i): "1" for i in range(51)}
+    many.update({"subject": "Objet", "message": "Assez long ici."})
+    resp = contact(c, com.base + "/contact", many)
+    status(resp, 422)
+    contains(resp, "au plus 50 personnes")
     eq(psql_value("SELECT count(*) FROM send_quotas WHERE subject_id = "
                   ":'p1' AND scope = 'committee_contact'", com.id), "0")
     eq(outbox_count(other.host.email), 0)
@@ -821,6 +828,21 @@ def check_in_marks_present_and_absent():
                   ":'p1'", rid), None)
     page = c.get(ev.base + "/checkin")
     contains(page, 'aria-pressed="false"')
+
+
+@test
+def check_in_through_nginx_answers_the_script_in_json():
+    ev = Event()
+    rid = ev.guests[0][0]
+    c = ev.com.host.client("http")
+    page = status(c.get(ev.base + "/checkin"), 200)
+    resp = c.post("%s/checkin/%d" % (ev.base, rid), {
+        "_csrf": csrf_of(page), "attended": "present"},
+        headers={"Accept": "application/json"})
+    status(resp, 200)
+    eq(resp.json(), {"id": rid, "attended": "present"})
+    eq(psql_value("SELECT attended FROM event_registrations WHERE id = "
+                  ":'p1'", rid), "t")
 
 
 @test
