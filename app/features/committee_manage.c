@@ -14,8 +14,8 @@
  */
 #include "../core/common.h"
 #include "../infra/csv.h"
-#include "../infra/markdown.h"
 #include "../infra/outbox.h"
+#include "admin.h"
 #include "features.h"
 #include "manage.h"
 
@@ -256,34 +256,31 @@ committee_member_demote_post(struct req *r)
 	    "redevenu membre du comité.");
 }
 
-/* The contact form of committee c, and its checkboxes (every member but
- * the sender; checked as posted). */
-static void
-contact_of(struct req *r, const struct committee *c,
-    struct manage_contact *mc)
-{
-	memset(mc, 0, sizeof(*mc));
-	mc->scope = "committee_contact";
-	mc->subject_id = c->id_str;
-	mc->recipients = STMT_MANAGE_COMMITTEE_RECIPIENTS;
-	mc->prefix = "m_";
-	mc->what = arena_printf(&r->arena, "du comité « %s »", c->name);
-	mc->link = arena_printf(&r->arena, "/committees/%s", c->slug);
-	mc->action = arena_printf(&r->arena, "%s/contact", base_path(r, c));
-	mc->back = base_path(r, c);
-	mc->heading = arena_printf(&r->arena, "Écrire aux membres de %s",
-	    c->name);
-}
-
+/* The contact form of the committee of {slug}: where it sends (mc) and
+ * its checkboxes (every member but the sender; checked as posted), in
+ * v. 0, or the status to answer. */
 static int
-contact_people(struct req *r, const struct committee *c, struct view *v,
+contact_load(struct req *r, struct manage_contact *mc, struct view *v,
     struct view_rows *rows)
 {
-	PGresult *res = q(r, STMT_MANAGE_MEMBERS, c->id_str, "name", NULL,
-	    "0");
+	struct committee c;
+	PGresult *res;
+	int rc;
 
-	if (!res)
-		return -1;
+	if ((rc = manage_find(r, &c)))
+		return rc;
+	mc->scope = "committee_contact";
+	mc->subject_id = c.id_str;
+	mc->recipients = STMT_MANAGE_COMMITTEE_RECIPIENTS;
+	mc->prefix = "m_";
+	mc->what = arena_printf(&r->arena, "du comité « %s »", c.name);
+	mc->link = arena_printf(&r->arena, "/committees/%s", c.slug);
+	mc->action = arena_printf(&r->arena, "%s/contact", base_path(r, &c));
+	mc->back = base_path(r, &c);
+	mc->heading = arena_printf(&r->arena, "Écrire aux membres de %s",
+	    c.name);
+	if (!(res = q(r, STMT_MANAGE_MEMBERS, c.id_str, "name", NULL, "0")))
+		return unavailable(r);
 	view_rows_init(rows, v);
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *id = db_str(res, i, MM_USER_ID);
@@ -300,44 +297,14 @@ contact_people(struct req *r, const struct committee *c, struct view *v,
 }
 
 /*
- * GET /committees/{slug}/manage/contact: subject, message, the members
- * as checkboxes (or "all"). 200; 303 to login; 403; 404; 503.
- * POST: manage_contact_post (manage.h).
+ * GET and POST /committees/{slug}/manage/contact: subject, message, the
+ * members as checkboxes (or "all"); see manage_contact (manage.h). 303 to
+ * login; 403; 404.
  */
 int
-committee_contact_get(struct req *r)
+committee_contact(struct req *r)
 {
-	struct manage_contact mc;
-	struct view_rows people;
-	struct committee c;
-	struct form f;
-	int rc;
-
-	if ((rc = manage_find(r, &c)))
-		return rc;
-	contact_of(r, &c, &mc);
-	form_init(&f, r, manage_contact_fields);
-	if (contact_people(r, &c, &f.v, &people) < 0)
-		return unavailable(r);
-	return manage_contact_page(&f, &mc, &people, 200);
-}
-
-int
-committee_contact_post(struct req *r)
-{
-	struct manage_contact mc;
-	struct view_rows people;
-	struct committee c;
-	struct view scratch;
-	int rc;
-
-	if ((rc = manage_find(r, &c)))
-		return rc;
-	contact_of(r, &c, &mc);
-	view_init(&scratch, &r->arena, 0);
-	if (contact_people(r, &c, &scratch, &people) < 0)
-		return unavailable(r);
-	return manage_contact_post(r, &mc, &people);
+	return manage_contact(r, contact_load);
 }
 
 /* The timeline: a message has a subject and a Markdown body. */
@@ -390,23 +357,6 @@ messages_page(struct form *f, const struct committee *c, int status)
 	    arena_printf(&r->arena, "Actualités de %s", c->name));
 }
 
-/*
- * GET /committees/{slug}/manage/messages: the timeline and the form of a
- * new message. 200; 303 to login; 403; 404; 503.
- */
-int
-committee_messages_get(struct req *r)
-{
-	struct committee c;
-	struct form f;
-	int rc;
-
-	if ((rc = manage_find(r, &c)))
-		return rc;
-	form_init(&f, r, message_fields);
-	return messages_page(&f, &c, 200);
-}
-
 /* Queue the new message to the followers who want them. 0 or -1. */
 static int
 queue_message(struct form *f, const struct committee *c, const char *author)
@@ -436,28 +386,16 @@ queue_message(struct form *f, const struct committee *c, const char *author)
 	return 0;
 }
 
-/* The body's HTML in the arena (markdown.h), NULL when cmark failed. */
-static const char *
-body_html(struct req *r, const char *md)
-{
-	char *html = markdown_to_html(md, strlen(md));
-	const char *out;
-
-	if (!html)
-		return NULL;
-	out = arena_strdup(&r->arena, html);
-	free(html);
-	return out;
-}
-
 /*
- * POST /committees/{slug}/manage/messages: subject, body (Markdown, 10
- * characters at least). The message joins the timeline and is mailed to
- * the followers whose notify_messages is set, in one transaction. 303 to
- * the timeline; 422; 403; 404; 503.
+ * GET /committees/{slug}/manage/messages: the timeline and the form of a
+ * new message. 200; 303 to login; 403; 404; 503.
+ * POST: subject, body (Markdown, 10 characters at least). The message
+ * joins the timeline and is mailed to the followers whose
+ * notify_messages is set, in one transaction. 303 to the timeline; 422;
+ * 403; 404; 503.
  */
 int
-committee_messages_post(struct req *r)
+committee_messages(struct req *r)
 {
 	struct db *db = &r->app->db;
 	const char *author, *html;
@@ -468,9 +406,11 @@ committee_messages_post(struct req *r)
 	if ((rc = manage_find(r, &c)))
 		return rc;
 	form_init(&f, r, message_fields);
+	if (r->method != HTTP_POST)
+		return messages_page(&f, &c, 200);
 	if (form_read(&f))
 		return messages_page(&f, &c, 422);
-	if (!(html = body_html(r, form_get(&f, "body"))))
+	if (!(html = render_body(r, form_get(&f, "body"))))
 		return 500;
 	author = manage_short_name(r, r->user->first_name,
 	    r->user->last_name);
@@ -520,23 +460,7 @@ message_form(struct form *f, const struct committee *c, int status)
  * POST: subject, body. 303 to the timeline; 422; 403; 404; 503.
  */
 int
-committee_message_get(struct req *r)
-{
-	struct committee c;
-	PGresult *res;
-	struct form f;
-	int rc;
-
-	if ((rc = message_find(r, &c, &res)))
-		return rc;
-	form_init(&f, r, message_fields);
-	form_set(&f, "subject", db_str(res, 0, CM_SUBJECT));
-	form_set(&f, "body", db_str(res, 0, CM_BODY_MD));
-	return message_form(&f, &c, 200);
-}
-
-int
-committee_message_post(struct req *r)
+committee_message(struct req *r)
 {
 	struct committee c;
 	const char *html;
@@ -547,9 +471,14 @@ committee_message_post(struct req *r)
 	if ((rc = message_find(r, &c, &res)))
 		return rc;
 	form_init(&f, r, message_fields);
+	if (r->method != HTTP_POST) {
+		form_set(&f, "subject", db_str(res, 0, CM_SUBJECT));
+		form_set(&f, "body", db_str(res, 0, CM_BODY_MD));
+		return message_form(&f, &c, 200);
+	}
 	if (form_read(&f))
 		return message_form(&f, &c, 422);
-	if (!(html = body_html(r, form_get(&f, "body"))))
+	if (!(html = render_body(r, form_get(&f, "body"))))
 		return 500;
 	if (!(res = q(r, STMT_MANAGE_MESSAGE_UPDATE, c.id_str, r->params[1],
 	    form_get(&f, "subject"), form_get(&f, "body"), html)))

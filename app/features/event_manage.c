@@ -239,31 +239,31 @@ event_registrations_csv_get(struct req *r)
 	    "inscrits-%s.csv", e.slug));
 }
 
-static void
-contact_of(struct req *r, const struct event *e, struct manage_contact *mc)
-{
-	memset(mc, 0, sizeof(*mc));
-	mc->scope = "event_contact";
-	mc->subject_id = e->id_str;
-	mc->recipients = STMT_MANAGE_EVENT_RECIPIENTS;
-	mc->prefix = "r_";
-	mc->what = arena_printf(&r->arena, "de l'événement « %s »", e->name);
-	mc->link = arena_printf(&r->arena, "/events/%s", e->slug);
-	mc->action = arena_printf(&r->arena, "%s/contact", base_path(r, e));
-	mc->back = base_path(r, e);
-	mc->heading = arena_printf(&r->arena, "Écrire aux inscrits de %s",
-	    e->name);
-}
-
-/* The registered and waiting people as checkboxes (r_<registration>). */
+/* The contact form of the event of {slug}: where it sends (mc) and its
+ * checkboxes (the registered and waiting people, r_<registration>), in
+ * v. 0, or the status to answer. */
 static int
-contact_people(struct req *r, const struct event *e, struct view *v,
+contact_load(struct req *r, struct manage_contact *mc, struct view *v,
     struct view_rows *rows)
 {
-	PGresult *res = q(r, STMT_MANAGE_REGISTRATIONS, e->id_str);
+	struct event e;
+	PGresult *res;
+	int rc;
 
-	if (!res)
-		return -1;
+	if ((rc = manage_find(r, &e)))
+		return rc;
+	mc->scope = "event_contact";
+	mc->subject_id = e.id_str;
+	mc->recipients = STMT_MANAGE_EVENT_RECIPIENTS;
+	mc->prefix = "r_";
+	mc->what = arena_printf(&r->arena, "de l'événement « %s »", e.name);
+	mc->link = arena_printf(&r->arena, "/events/%s", e.slug);
+	mc->action = arena_printf(&r->arena, "%s/contact", base_path(r, &e));
+	mc->back = base_path(r, &e);
+	mc->heading = arena_printf(&r->arena, "Écrire aux inscrits de %s",
+	    e.name);
+	if (!(res = q(r, STMT_MANAGE_REGISTRATIONS, e.id_str)))
+		return unavailable(r);
 	view_rows_init(rows, v);
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *id = db_str(res, i, ER_ID);
@@ -281,44 +281,14 @@ contact_people(struct req *r, const struct event *e, struct view *v,
 }
 
 /*
- * GET /events/{slug}/manage/contact: subject, message, the registered
- * and waiting people as checkboxes (or "all"). 200; 303 to login; 403;
- * 404; 503. POST: manage_contact_post (manage.h).
+ * GET and POST /events/{slug}/manage/contact: subject, message, the
+ * registered and waiting people as checkboxes (or "all"); see
+ * manage_contact (manage.h). 303 to login; 403; 404.
  */
 int
-event_contact_get(struct req *r)
+event_contact(struct req *r)
 {
-	struct manage_contact mc;
-	struct view_rows people;
-	struct event e;
-	struct form f;
-	int rc;
-
-	if ((rc = manage_find(r, &e)))
-		return rc;
-	contact_of(r, &e, &mc);
-	form_init(&f, r, manage_contact_fields);
-	if (contact_people(r, &e, &f.v, &people) < 0)
-		return unavailable(r);
-	return manage_contact_page(&f, &mc, &people, 200);
-}
-
-int
-event_contact_post(struct req *r)
-{
-	struct manage_contact mc;
-	struct view_rows people;
-	struct view scratch;
-	struct event e;
-	int rc;
-
-	if ((rc = manage_find(r, &e)))
-		return rc;
-	contact_of(r, &e, &mc);
-	view_init(&scratch, &r->arena, 0);
-	if (contact_people(r, &e, &scratch, &people) < 0)
-		return unavailable(r);
-	return manage_contact_post(r, &mc, &people);
+	return manage_contact(r, contact_load);
 }
 
 static const struct form_field invite_fields[] = {

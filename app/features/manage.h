@@ -32,27 +32,24 @@ struct manage_contact {
 	const char *heading;
 };
 
-/* A checkbox of a person: name, label, checked ("1" or ""). */
-struct manage_people {
-	struct view_rows rows;
-	int n;
-};
-
 extern const struct form_field manage_contact_fields[];
 
 /* "Camille M.": what others see of a member's name. */
 const char *manage_short_name(struct req *r, const char *first,
     const char *last);
-/* The contact form (people: the checkboxes). status 200, 422, 429. */
-int manage_contact_page(struct form *f, const struct manage_contact *mc,
-    struct view_rows *people, int status);
-/* POST of a contact form: read, select, take the quota and queue one
- * mail per recipient (Reply-To the sender) in one transaction. 303 to
- * mc->back with a notice; 422 (nothing selected, or only people who are
- * not there); 429 (the day's sends are used); 503. people: the
- * checkboxes, for a form that comes back. */
-int manage_contact_post(struct req *r, const struct manage_contact *mc,
-    struct view_rows *people);
+/* Fill mc and the checkboxes (rows, in v) of the contact form of the
+ * route's object: 0, or the status to answer (403, 404, 503). */
+typedef int (*manage_contact_load)(struct req *r, struct manage_contact *mc,
+    struct view *v, struct view_rows *rows);
+/*
+ * A contact form, GET or POST. GET: the form (200). POST: subject,
+ * message, "all" or the checkboxes (prefix + id); takes one send of the
+ * day's quota and queues one mail per recipient (Reply-To the sender) in
+ * one transaction. 303 to mc->back with a notice; 422 (nothing selected,
+ * more than MANAGE_SELECT_MAX, or only people who are not there); 429
+ * (the day's sends are used); 503.
+ */
+int manage_contact(struct req *r, manage_contact_load load);
 /* Sends used today of a quota; -1 when PostgreSQL is unavailable. */
 long manage_sends_used(struct req *r, const char *scope, const char *id);
 /* Was this checkbox (prefix + id) posted? */

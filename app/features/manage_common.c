@@ -53,8 +53,8 @@ manage_checked(struct req *r, const char *prefix, const char *id)
 	return v && !strcmp(v, "1");
 }
 
-int
-manage_contact_page(struct form *f, const struct manage_contact *mc,
+static int
+contact_page(struct form *f, const struct manage_contact *mc,
     struct view_rows *people, int status)
 {
 	long used = manage_sends_used(f->r, mc->scope, mc->subject_id);
@@ -131,46 +131,45 @@ queue_contact(struct form *f, const struct manage_contact *mc,
 	return 0;
 }
 
-int
-manage_contact_post(struct req *r, const struct manage_contact *mc,
+static int
+contact_post(struct form *f, const struct manage_contact *mc,
     struct view_rows *people)
 {
+	struct req *r = f->r;
 	struct db *db = &r->app->db;
 	const char *ids = NULL;
-	struct form f;
 	PGresult *res, *rcpt;
 	int n;
 
-	form_init(&f, r, manage_contact_fields);
-	form_read(&f);
-	if (!*form_get(&f, "all") && !(ids = selection(r, mc->prefix)))
-		form_error(&f, "all", arena_printf(&r->arena, "Sélectionnez au "
+	form_read(f);
+	if (!*form_get(f, "all") && !(ids = selection(r, mc->prefix)))
+		form_error(f, "all", arena_printf(&r->arena, "Sélectionnez au "
 		    "plus %d personnes, ou « Tout le monde ».",
 		    MANAGE_SELECT_MAX));
 	else if (ids && !strcmp(ids, "{}"))
-		form_error(&f, "all", "Sélectionnez au moins un destinataire.");
-	if (f.errors)
-		return manage_contact_page(&f, mc, people, 422);
+		form_error(f, "all", "Sélectionnez au moins un destinataire.");
+	if (f->errors)
+		return contact_page(f, mc, people, 422);
 	if (db_begin(db) < 0 || !(rcpt = q(r, mc->recipients, mc->subject_id,
 	    r->user->id_str, ids)))
 		goto fail;
 	if ((n = PQntuples(rcpt)) == 0) {
 		db_rollback(db);
-		form_error(&f, "all", "Aucun des destinataires choisis ne peut "
+		form_error(f, "all", "Aucun des destinataires choisis ne peut "
 		    "recevoir ce message.");
-		return manage_contact_page(&f, mc, people, 422);
+		return contact_page(f, mc, people, 422);
 	}
 	if (!(res = q(r, STMT_SEND_QUOTA_TAKE, mc->scope, mc->subject_id,
 	    "1", arena_printf(&r->arena, "%d", MANAGE_SENDS_PER_DAY))))
 		goto fail;
 	if (PQntuples(res) == 0) {
 		db_rollback(db);
-		view_str(&f.v, "banner", arena_printf(&r->arena, "Vous avez "
+		view_str(&f->v, "banner", arena_printf(&r->arena, "Vous avez "
 		    "déjà envoyé %d messages aujourd'hui : c'est le maximum. "
 		    "Réessayez demain.", MANAGE_SENDS_PER_DAY));
-		return manage_contact_page(&f, mc, people, 429);
+		return contact_page(f, mc, people, 429);
 	}
-	if (queue_contact(&f, mc, rcpt) < 0 || db_commit(db) < 0)
+	if (queue_contact(f, mc, rcpt) < 0 || db_commit(db) < 0)
 		goto fail;
 	flash_set(r, arena_printf(&r->arena, n == 1 ? "Votre message a été "
 	    "envoyé à %d personne." : "Votre message a été envoyé à %d "
@@ -179,9 +178,25 @@ manage_contact_post(struct req *r, const struct manage_contact *mc,
 fail:
 	db_rollback(db);
 	unavailable(r);
-	view_str(&f.v, "banner", "Le service est momentanément "
+	view_str(&f->v, "banner", "Le service est momentanément "
 	    "indisponible : votre message n'a pas été envoyé.");
-	return manage_contact_page(&f, mc, people, 503);
+	return contact_page(f, mc, people, 503);
+}
+
+int
+manage_contact(struct req *r, manage_contact_load load)
+{
+	struct manage_contact mc = { 0 };
+	struct view_rows people;
+	struct form f;
+	int rc;
+
+	form_init(&f, r, manage_contact_fields);
+	if ((rc = load(r, &mc, &f.v, &people)))
+		return rc;
+	if (r->method == HTTP_POST)
+		return contact_post(&f, &mc, &people);
+	return contact_page(&f, &mc, &people, 200);
 }
 
 int
