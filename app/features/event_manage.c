@@ -34,23 +34,21 @@ base_path(struct req *r, const struct event *e)
 	return arena_printf(&r->arena, "/events/%s/manage", e->slug);
 }
 
-static const char *
-status_label(const char *status)
-{
-	if (!strcmp(status, "registered"))
-		return "Inscrit";
-	if (!strcmp(status, "waiting"))
-		return "En liste d'attente";
-	return "Désinscrit";
-}
+/* What pages and CSV say of a registration's status and check-in. */
+static const char *const labels[][2] = {
+	{ "registered", "Inscrit" },
+	{ "waiting", "En liste d'attente" },
+	{ "cancelled", "Désinscrit" },
+	{ "present", "Présent" },
+	{ "absent", "Absent" },
+};
 
 static const char *
-attended_label(const char *attended)
+label(const char *key)
 {
-	if (!strcmp(attended, "present"))
-		return "Présent";
-	if (!strcmp(attended, "absent"))
-		return "Absent";
+	for (size_t i = 0; i < ARRAY_SIZE(labels); i++)
+		if (!strcmp(key, labels[i][0]))
+			return labels[i][1];
 	return "";
 }
 
@@ -113,7 +111,7 @@ event_manage_get(struct req *r)
 		view_rows_add(rows, 6, db_str(res, i, ER_POSITION),
 		    db_str(res, i, ER_FIRST_NAME), db_str(res, i, ER_INITIAL),
 		    db_str(res, i, ER_POSTAL_CODE), db_str(res, i, ER_CREATED),
-		    attended_label(db_str(res, i, ER_ATTENDED)));
+		    label(db_str(res, i, ER_ATTENDED)));
 	}
 	view_rows_set(&v, "registered", &reg);
 	view_rows_set(&v, "waiting", &wait);
@@ -226,9 +224,9 @@ event_registrations_csv_get(struct req *r)
 		const char *cells[] = { db_str(res, i, ER_FIRST_NAME),
 			db_str(res, i, ER_INITIAL),
 			db_str(res, i, ER_POSTAL_CODE),
-			status_label(db_str(res, i, ER_STATUS)),
+			label(db_str(res, i, ER_STATUS)),
 			db_str(res, i, ER_CREATED_ISO),
-			attended_label(db_str(res, i, ER_ATTENDED)) };
+			label(db_str(res, i, ER_ATTENDED)) };
 
 		if (csv_row(&b, ARRAY_SIZE(cells), cells) < 0) {
 			buf_release(&b);
@@ -274,7 +272,7 @@ contact_load(struct req *r, struct manage_contact *mc, struct view *v,
 		view_rows_add(rows, 3, arena_printf(&r->arena, "r_%s", id),
 		    arena_printf(&r->arena, "%s %s. (%s)", db_str(res, i,
 		    ER_FIRST_NAME), db_str(res, i, ER_INITIAL),
-		    status_label(status)),
+		    label(status)),
 		    manage_checked(r, "r_", id) ? "1" : "");
 	}
 	return 0;
