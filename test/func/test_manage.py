@@ -1092,3 +1092,53 @@ def invitations_only_to_upcoming_visible_events():
     status(p.client().get("/events/%s/invite" % pslug), 404)
     status(p.client().get("/events/nope-%s/invite" % word()), 404)
     redirects(Client("fcgi").get("/events/%s/invite" % past), "/login")
+
+
+# -- markup --------------------------------------------------------------------
+
+@test(slow=True)
+def host_pages_are_valid_html():
+    """Every host page, with errors too, through the W3C Nu checker
+    (test_markup.py's run_checker)."""
+    import tempfile
+    from test_markup import run_checker, describe
+    ev = Event()
+    com = ev.com
+    mid = add_message(com, com.host)
+    host = com.host.client()
+    pages = {
+        "dashboard": host.get(com.base),
+        "members": host.get(com.base + "/members"),
+        "contact": host.get(com.base + "/contact"),
+        "contact-422": post(host, com.base + "/contact", {"subject": "x",
+                                                          "message": "y"}),
+        "messages": host.get(com.base + "/messages"),
+        "messages-422": post(host, com.base + "/messages", {"subject": "",
+                                                            "body": "x"}),
+        "message": host.get("%s/messages/%d" % (com.base, mid)),
+        "promote-409": post(com.supervisor.client(), "%s/members/%d/promote"
+                            % (com.base, com.host.id)),
+        "event": host.get(ev.base),
+        "checkin": host.get(ev.base + "/checkin"),
+        "event-contact": host.get(ev.base + "/contact"),
+        "invite": host.get("/events/%s/invite" % ev.slug),
+        "invite-422": invite(com.host, ev.slug, ["nope"]),
+    }
+    for i in range(3):
+        post(host, ev.base + "/contact", {"all": "1", "subject": "Objet %d"
+                                          % i, "message": "Un message."})
+    pages["event-contact-429"] = post(host, ev.base + "/contact", {
+        "all": "1", "subject": "Objet", "message": "Un message de trop."})
+    with tempfile.TemporaryDirectory() as d:
+        files = {}
+        for name, resp in pages.items():
+            ok(resp.status in (200, 409, 422, 429), "%s: %s" % (
+                name, resp.status))
+            path = os.path.join(d, name + ".html")
+            with open(path, "wb") as fh:
+                fh.write(resp.body)
+            files[path] = name
+        errors = run_checker(sorted(files))
+    bad = ["%s: %s" % (files[f], describe(m)) for f, msgs in errors.items()
+           for m in msgs]
+    eq(bad, [], "invalid HTML")
