@@ -65,22 +65,32 @@ view_committee(struct req *r, struct view *v, const struct committee *c)
 }
 
 /*
- * GET /committees/{slug}/manage: the host's dashboard. 200; 303 to login
+ * GET /committees/{slug}/manage: the host's dashboard: figures, the
+ * tools, the committee's events (upcoming and of the last 30 days). 200; 303 to login
  * (anonymous); 403 (not a host of this committee); 404; 503.
  */
 int
 committee_manage_get(struct req *r)
 {
+	struct view_rows rows;
 	struct committee c;
+	PGresult *res, *ev;
 	struct view v;
-	PGresult *res;
 	int rc;
 
 	if ((rc = manage_find(r, &c)))
 		return rc;
-	if (!(res = q(r, STMT_MANAGE_COUNTS, c.id_str)))
+	if (!(res = q(r, STMT_MANAGE_COUNTS, c.id_str)) ||
+	    !(ev = q(r, STMT_MANAGE_COMMITTEE_EVENTS, c.id_str)))
 		return unavailable(r);
 	view_init(&v, &r->arena, 0);
+	view_rows_init(&rows, &v);
+	for (int i = 0; i < PQntuples(ev); i++)
+		view_rows_add(&rows, 5, db_str(ev, i, ME_SLUG), db_str(ev, i,
+		    ME_NAME), db_str(ev, i, ME_WHEN), db_str(ev, i, ME_STATUS),
+		    db_str(ev, i, ME_REGISTERED));
+	view_rows_set(&v, "events", &rows);
+	view_int(&v, "n_events", PQntuples(ev));
 	view_committee(r, &v, &c);
 	view_str(&v, "status", c.status);
 	view_int(&v, "approved", !strcmp(c.status, "approved"));

@@ -335,6 +335,14 @@ def the_dashboard_links_every_tool():
                  "/members.csv"):
         contains(page, 'href="%s%s"' % (com.base, tail))
     contains(page, 'href="/committees/%s/events/new"' % com.slug)
+    contains(page, "Aucun événement à venir")
+    eid, slug = make_event(com.id, com.host)
+    register(eid)
+    _, old = make_event(com.id, com.host, days=-60)
+    page = status(com.host.client().get(com.base), 200)
+    contains(page, 'href="/events/%s/manage"' % slug)
+    contains(page, "1 inscrit(s)")
+    not_contains(page, old)
     eq(page.headers.get("Cache-Control"), "no-store")
 
 
@@ -796,6 +804,9 @@ def the_event_list_shows_registered_waiting_and_no_address():
         contains(text, last[0] + ".")
     contains(text, "Liste d'attente")
     contains(text, "69003")
+    for tail in ("/edit", "/cancel", "/invite", "/manage/checkin",
+                 "/manage/contact", "/manage/registrations.csv"):
+        contains(page, 'href="/events/%s%s"' % (ev.slug, tail))
     shows_nothing_private(page.body, [ev.member], "event list")
 
 
