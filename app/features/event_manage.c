@@ -115,7 +115,7 @@ event_manage_get(struct req *r)
 	}
 	view_rows_set(&v, "registered", &reg);
 	view_rows_set(&v, "waiting", &wait);
-	view_rows_set(&v, "cancelled", &gone);
+	view_rows_set(&v, "gone", &gone);
 	view_int(&v, "present", present);
 	view_int(&v, "n_registered", n[0]);
 	view_int(&v, "n_waiting", n[1]);
