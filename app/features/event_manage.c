@@ -77,6 +77,22 @@ view_event(struct req *r, struct view *v, const struct event *e)
 	return db_bool(res, 0, EB_OPEN);
 }
 
+/* The event of {slug} if r->user may manage it, its people (*res) and
+ * the page's values (v): 0, or the status to answer. */
+static int
+manage_people(struct req *r, struct event *e, struct view *v, PGresult **res)
+{
+	int rc;
+
+	if ((rc = manage_find(r, e)))
+		return rc;
+	view_init(v, &r->arena, 0);
+	if (!(*res = q(r, STMT_MANAGE_REGISTRATIONS, e->id_str)) ||
+	    view_event(r, v, e) < 0)
+		return unavailable(r);
+	return 0;
+}
+
 /*
  * GET /events/{slug}/manage: the people registered, the waiting list in
  * its order, the cancelled; links to the check-in, the CSV, the contact
@@ -91,12 +107,8 @@ event_manage_get(struct req *r)
 	PGresult *res;
 	int rc, present = 0, n[3] = { 0 };
 
-	if ((rc = manage_find(r, &e)))
+	if ((rc = manage_people(r, &e, &v, &res)))
 		return rc;
-	view_init(&v, &r->arena, 0);
-	if (!(res = q(r, STMT_MANAGE_REGISTRATIONS, e.id_str)) ||
-	    view_event(r, &v, &e) < 0)
-		return unavailable(r);
 	view_rows_init(&reg, &v);
 	view_rows_init(&wait, &v);
 	view_rows_init(&gone, &v);
@@ -139,12 +151,8 @@ event_checkin_get(struct req *r)
 	PGresult *res;
 	int rc;
 
-	if ((rc = manage_find(r, &e)))
+	if ((rc = manage_people(r, &e, &v, &res)))
 		return rc;
-	view_init(&v, &r->arena, 0);
-	if (!(res = q(r, STMT_MANAGE_REGISTRATIONS, e.id_str)) ||
-	    view_event(r, &v, &e) < 0)
-		return unavailable(r);
 	view_rows_init(&rows, &v);
 	for (int i = 0; i < PQntuples(res); i++)
 		if (!strcmp(db_str(res, i, ER_STATUS), "registered"))
