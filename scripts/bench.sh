@@ -23,8 +23,13 @@
 #  6. /api/search requests per second and p99 latency on 10,000 articles;
 #  7. Lighthouse (test/bench/package.json, Debian's chromium) scores of the
 #     homepage and an article: performance, accessibility, best practices,
-#     SEO (target >= 95 each).
-# Measures 4-7 print their figures with target and PASS/FAIL; one that
+#     SEO (target >= 95 each);
+#  8. on 10,000 committees, 100,000 events and 1,000,000 followers: the
+#     committee directory near a postal code and an event page, by the
+#     workers (target >= 0.4 of nginx static) and the micro-cache (>= 0.9);
+#  9. a burst of 2,000 registrations to one event of capacity 500 through
+#     nginx: exactly 500 registered, 1,500 waiting; rate and p99.
+# Measures 4-9 print their figures with target and PASS/FAIL; one that
 # cannot run (e.g. a missing piece) says why and the others go on.
 #
 # Settings (environment): BENCH_HTTP_PORT (18480), BENCH_SMTP_PORT (12925),
@@ -166,21 +171,76 @@ setup_content() {
 		"SELECT 1 FROM articles WHERE slug = '$ARTICLE'")"
 }
 
-article_page() {
-	local page="$url/articles/$ARTICLE" on off st
-	echo "== 4. article page: workers (cache off) and micro-cache vs nginx static ($ROUNDS interleaved rounds of 5 s, 2 threads, 32 connections)"
-	curl -sf -o "$PUBLIC_DIR/assets/bench-article.html" "$page"
+# page_vs_static KEY URL: the page by the workers (micro-cache bypassed)
+# and from nginx's micro-cache vs nginx serving the same bytes as a static
+# file, $ROUNDS interleaved rounds of 5 s; leaves KEY.off, KEY.on and
+# KEY.static in the results.
+page_vs_static() {
+	local key=$1 page=$2 off on st f
+	f=bench-$key.html
+	curl -sf -o "$PUBLIC_DIR/assets/$f" "$page"
 	rps -t2 -c32 -d2s -H "$NOCACHE" "$page" >/dev/null
-	: > "$dir/art-off.rps"; : > "$dir/art-on.rps"; : > "$dir/art-static.rps"
+	: > "$dir/$key-off.rps"; : > "$dir/$key-on.rps"; : > "$dir/$key-static.rps"
 	for _ in $(seq "$ROUNDS"); do
-		rps -t2 -c32 -d5s -H "$NOCACHE" "$page" >> "$dir/art-off.rps"
-		rps -t2 -c32 -d5s "$page" >> "$dir/art-on.rps"
-		rps -t2 -c32 -d5s "$url/assets/bench-article.html" >> "$dir/art-static.rps"
+		rps -t2 -c32 -d5s -H "$NOCACHE" "$page" >> "$dir/$key-off.rps"
+		rps -t2 -c32 -d5s "$page" >> "$dir/$key-on.rps"
+		rps -t2 -c32 -d5s "$url/assets/$f" >> "$dir/$key-static.rps"
 	done
-	off=$(median < "$dir/art-off.rps"); on=$(median < "$dir/art-on.rps")
-	st=$(median < "$dir/art-static.rps")
-	echo "workers $(tr '\n' ' ' < "$dir/art-off.rps")req/s; micro-cache $(tr '\n' ' ' < "$dir/art-on.rps")req/s; static $(tr '\n' ' ' < "$dir/art-static.rps")req/s"
-	res article.off "$off"; res article.on "$on"; res article.static "$st"
+	off=$(median < "$dir/$key-off.rps"); on=$(median < "$dir/$key-on.rps")
+	st=$(median < "$dir/$key-static.rps")
+	echo "workers $(tr '\n' ' ' < "$dir/$key-off.rps")req/s; micro-cache $(tr '\n' ' ' < "$dir/$key-on.rps")req/s; static $(tr '\n' ' ' < "$dir/$key-static.rps")req/s"
+	res "$key.off" "$off"; res "$key.on" "$on"; res "$key.static" "$st"
+}
+
+article_page() {
+	echo "== 4. article page: workers (cache off) and micro-cache vs nginx static ($ROUNDS interleaved rounds of 5 s, 2 threads, 32 connections)"
+	page_vs_static article "$url/articles/$ARTICLE"
+}
+
+# 8. Committees and events on the corpus of test/bench/corpus_committees.sql
+# (10,000 committees, 100,000 events, 1,000,000 members following one
+# committee each; built once per bench directory, a few minutes).
+NEAR=/committees?near=69001\&radius=20
+committees_pages() {
+	local have ev
+	have=$(psql -X -At -d "$DATABASE_URL" -c "SELECT count(*) FROM committees WHERE slug LIKE 'comite-bench-%'")
+	if [ "$have" -lt 10000 ]; then
+		echo "== setup: 10,000 committees, 100,000 events, 1,000,000 members (test/bench/corpus_committees.sql)"
+		psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -1 \
+			-f test/bench/corpus_committees.sql >/dev/null
+	fi
+	echo "== 8. committees near 69001 (20 km) and an event page: workers (cache off) and micro-cache vs nginx static ($ROUNDS interleaved rounds of 5 s)"
+	page_vs_static near "$url$NEAR"
+	ev=$(psql -X -At -d "$DATABASE_URL" -c "SELECT slug FROM events WHERE slug LIKE 'bench-%' AND capacity IS NOT NULL AND begins_at > now() ORDER BY id LIMIT 1")
+	page_vs_static event "$url/events/$ev"
+}
+
+# 9. A burst of 2,000 guest registrations to one event of capacity 500
+# through nginx (rate limits lifted): exactly 500 registered, the rest
+# waiting; registrations per second and p99.
+rsvp_burst() {
+	local slug=bench-burst-$RANDOM jar=$dir/rsvp.jar csrf cookie out n
+	echo "== 9. 2,000 registrations at once to an event of capacity 500 (wrk, 2 threads, 64 connections)"
+	psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -c "INSERT INTO events
+		(slug, organizer_name, name, description, description_html,
+		begins_at, finishes_at, time_zone, postal_code, country,
+		city_insee, city_name, capacity) VALUES ('$slug', 'Bench',
+		'Le grand rendez-vous', 'Un rendez-vous.', '<p>Un rendez-vous.</p>',
+		now() + interval '7 days', now() + interval '7 days 2 hours',
+		'Europe/Paris', '69001', 'FR', '69381', 'Lyon 1er Arrondissement', 500)"
+	csrf=$(curl -sf -c "$jar" "$url/events/$slug/rsvp" | grep -o 'name="_csrf" value="[^"]*"' |
+		head -n 1 | sed 's/.*value="//; s/"$//')
+	cookie=$(awk '$6 == "csrf" { print $7 }' "$jar")
+	[ -n "$csrf" ] && [ -n "$cookie" ] || { echo "no CSRF token on the registration form"; return 1; }
+	out=$(wrk -t2 -c64 -d120s --latency -s test/bench/rsvp.lua "$url" -- "$csrf" "$cookie" "$slug" 2000 2)
+	echo "$out" | grep -E 'requests in|99%|Non-2xx|Socket errors' || true
+	n=$(psql -X -At -F ' ' -d "$DATABASE_URL" -c "SELECT count(*) FILTER (WHERE r.status = 'registered'),
+		count(*) FILTER (WHERE r.status = 'waiting') FROM event_registrations r
+		JOIN events e ON e.id = r.event_id WHERE e.slug = '$slug'")
+	echo "registered, waiting: $n"
+	res rsvp.registered "${n% *}"; res rsvp.waiting "${n#* }"
+	res rsvp.rate "$(echo "$out" | awk '/requests in/ { sub(/s,$/, "", $4); printf "%.0f", 2000 / $4 }')"
+	res rsvp.p99 "$(echo "$out" | awk '$1 == "99%" { print $2 }' | ms_of)"
 }
 
 # 12 megapixels of a photo-like JPEG (soft shapes and sensor-like grain,
@@ -330,6 +390,8 @@ measure content setup_content
 if [ -n "$content_ok" ]; then measure article article_page; fi
 measure resize image_resize
 measure search search_api
+measure committees committees_pages
+measure rsvp rsvp_burst
 if [ -n "$content_ok" ]; then measure lighthouse lighthouse; fi
 
 # verdict VALUE OP TARGET: PASS, FAIL, or "n/a" when not measured
@@ -347,6 +409,11 @@ rz=$(ratio "$(val resize.ours)" "$(val resize.vips)") || true
 rv=$(ratio "$(val variant.rps)" "$(val variant.static)") || true
 rw=$(ratio "$(val variant.workers)" "$(val variant.static)") || true
 p99=$(val search.p99)
+n_off=$(ratio "$(val near.off)" "$(val near.static)") || true
+n_on=$(ratio "$(val near.on)" "$(val near.static)") || true
+e_off=$(ratio "$(val event.off)" "$(val event.static)") || true
+e_on=$(ratio "$(val event.on)" "$(val event.static)") || true
+rsvp_ok=$( [ "$(val rsvp.registered)" = 500 ] && [ "$(val rsvp.waiting)" = 1500 ] && echo 1 || echo 0)
 row() { printf '%-62s %-34s %-10s %s\n' "$1" "$2" "$3" "$4"; }
 echo
 echo "== content, media, search, Lighthouse ($CORES cores, $WORKERS workers)"
@@ -358,6 +425,12 @@ row "cached variant served (nginx image cache on) vs nginx static" "$(val varian
 row "cached variant, workers alone (Redis) vs nginx static" "$(val variant.workers) vs $(val variant.static) req/s = ${rw:-n/a}" "(none)" "-"
 row "search API on $(val search.docs) documents: req/s" "$(val search.rps)" "(none)" "-"
 row "search API: p99 latency (ms)" "${p99:-n/a}" "< 100 ms (ours)" "$(verdict "$p99" "<" 100)"
+row "committees near 69001, workers (cache off) vs nginx static" "$(val near.off) vs $(val near.static) req/s = ${n_off:-n/a}" ">= 0.4" "$(verdict "$n_off" ">=" 0.4)"
+row "committees near 69001, micro-cache vs nginx static" "$(val near.on) vs $(val near.static) req/s = ${n_on:-n/a}" ">= 0.9" "$(verdict "$n_on" ">=" 0.9)"
+row "event page, workers (cache off) vs nginx static" "$(val event.off) vs $(val event.static) req/s = ${e_off:-n/a}" ">= 0.4" "$(verdict "$e_off" ">=" 0.4)"
+row "event page, micro-cache vs nginx static" "$(val event.on) vs $(val event.static) req/s = ${e_on:-n/a}" ">= 0.9" "$(verdict "$e_on" ">=" 0.9)"
+row "2,000 registrations, capacity 500: registered / waiting" "$(val rsvp.registered) / $(val rsvp.waiting)" "500 / 1500" "$( [ "$rsvp_ok" = 1 ] && echo PASS || echo FAIL)"
+row "  registrations per second, p99 (ms)" "$(val rsvp.rate)/s, $(val rsvp.p99) ms" "(none)" "-"
 for name in home article; do
 	for k in performance accessibility best-practices seo; do
 		v=$(val "lh.$name.$k")
@@ -381,6 +454,11 @@ Measured by \`make bench\` on $(date -u +%Y-%m-%d), $CORES cores, $WORKERS worke
 | cached variant served (nginx image cache) vs nginx static | $(val variant.rps) vs $(val variant.static) req/s = **${rv:-n/a}** | >= 0.5 |
 | cached variant by the workers alone (Redis) vs nginx static | $(val variant.workers) vs $(val variant.static) req/s = ${rw:-n/a} | (for information) |
 | search API on $(val search.docs) documents | **$(val search.rps) req/s**, p99 **${p99:-n/a} ms** | (none given) |
+| committees near 69001 (20 km) on 10,000 committees, workers (cache off) vs nginx static | $(val near.off) vs $(val near.static) req/s = **${n_off:-n/a}** | >= 0.4 |
+| committees near 69001, nginx micro-cache vs nginx static | $(val near.on) vs $(val near.static) req/s = **${n_on:-n/a}** | >= 0.9 |
+| event page (100,000 events), workers (cache off) vs nginx static | $(val event.off) vs $(val event.static) req/s = **${e_off:-n/a}** | >= 0.4 |
+| event page, nginx micro-cache vs nginx static | $(val event.on) vs $(val event.static) req/s = **${e_on:-n/a}** | >= 0.9 |
+| 2,000 simultaneous registrations to an event of capacity 500 (through nginx) | **$(val rsvp.registered) registered, $(val rsvp.waiting) waiting**; **$(val rsvp.rate) registrations/s**, p99 **$(val rsvp.p99) ms** | exactly 500 / 1,500 |
 | Lighthouse home: performance / accessibility / best practices / SEO | **$(val lh.home.performance) / $(val lh.home.accessibility) / $(val lh.home.best-practices) / $(val lh.home.seo)** | >= 95 each |
 | Lighthouse article: performance / accessibility / best practices / SEO | **$(val lh.article.performance) / $(val lh.article.accessibility) / $(val lh.article.best-practices) / $(val lh.article.seo)** | >= 95 each |
 <!-- bench:end -->

@@ -2,8 +2,9 @@
 # Demo content for `make run` (never for production), called by demo.sh:
 # eight photos, five categories, about thirty articles (a few featured, one
 # scheduled for tomorrow, one draft), three pages, three home blocks and a
-# redirection (/actualites -> /articles). Does nothing when the site already
-# has articles. Needs the stack env (. var/env) and an admin (the author).
+# redirection (/actualites -> /articles); then the committees and events of
+# sql/demo/committees.sql. Each part is added once. Needs the stack env
+# (. var/env) and an admin (the author).
 #
 # The photos are generated here with the vips command (libvips-tools, a
 # dependency already): layered Perlin noise over a two-colour gradient,
@@ -17,7 +18,18 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL")
 FCGI=$BIN_DIR/civitas-fcgi
 
+# Committees and events (sql/demo/committees.sql), once, after the
+# articles: on a site that has them already, only these are added.
+committees() {
+	if [ -z "$("${PSQL[@]}" -tAc "SELECT 1 FROM committees LIMIT 1")" ]; then
+		"${PSQL[@]}" -1 -f "$top/sql/demo/committees.sql"
+		"$FCGI" rerender >/dev/null
+		echo "demo-content: $("${PSQL[@]}" -tAc "SELECT count(*) FROM committees") committees, $("${PSQL[@]}" -tAc "SELECT count(*) FROM events") events" >&2
+	fi
+}
+
 if [ -n "$("${PSQL[@]}" -tAc "SELECT 1 FROM articles LIMIT 1")" ]; then
+	committees
 	exit 0
 fi
 
@@ -99,3 +111,4 @@ for i in "${!m[@]}"; do vars+=(-v "m$((i + 1))=${m[i]}"); done
 "${PSQL[@]}" -1 "${vars[@]}" -f "$top/sql/demo/content.sql"
 "$FCGI" rerender >/dev/null
 echo "demo-content: $("${PSQL[@]}" -tAc "SELECT count(*) FROM articles") articles, 3 pages, 8 photos" >&2
+committees

@@ -7,7 +7,7 @@ libfcgi-dev libfcgi-bin spawn-fcgi libpq-dev libhiredis-dev libjansson-dev
 libctpl-dev libsodium-dev libcurl4-openssl-dev
 libvips-dev libvips-tools libcmark-dev
 postgresql postgresql-contrib redis-server redis-tools nginx-light
-python3 python3-aiosmtpd iso-codes gettext-base
+python3 python3-aiosmtpd python3-icalendar iso-codes gettext-base
 clang llvm libclang-rt-14-dev wrk procps psmisc iproute2 chromium
 default-jre-headless"
 # Any node >= 18 with npm will do (some images ship nodesource's build).

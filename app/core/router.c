@@ -22,16 +22,23 @@ pattern_match(const char *pat, const char *path, struct route_match *m)
 		if (*pat == '{') {
 			const char *close = strchr(pat, '}');
 			const char *seg = path;
+			size_t suffix;
 
 			while (*path && *path != '/')
 				path++;
-			if (path == seg || !close ||
-			    m->nparams >= ROUTE_MAX_PARAMS)
+			if (!close || m->nparams >= ROUTE_MAX_PARAMS)
+				return 0;
+			/* A literal after the parameter, in the same segment
+			 * ("{slug}.ics"), ends the segment; the parameter is
+			 * what comes before it, never empty. */
+			suffix = strcspn(close + 1, "/");
+			if ((size_t)(path - seg) <= suffix ||
+			    memcmp(path - suffix, close + 1, suffix))
 				return 0;
 			m->params[m->nparams].p = seg;
-			m->params[m->nparams].len = (size_t)(path - seg);
+			m->params[m->nparams].len = (size_t)(path - seg) - suffix;
 			m->nparams++;
-			pat = close + 1;
+			pat = close + 1 + suffix;
 			continue;
 		}
 		if (*pat != *path)

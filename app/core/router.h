@@ -1,8 +1,10 @@
 /*
  * router: match a method and a path against the static route table.
  * Patterns are '/'-separated literals and {param} segments; a {param}
- * matches one non-empty segment. Pure: no allocation, params point into
- * the path (pointer + length).
+ * matches one non-empty segment, or the non-empty start of a segment when
+ * a literal follows it there ("/events/{slug}.ics": the segment must end
+ * in ".ics", and slug is what precedes it). Pure: no allocation, params
+ * point into the path (pointer + length).
  */
 #ifndef CIVITAS_ROUTER_H
 #define CIVITAS_ROUTER_H

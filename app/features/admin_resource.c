@@ -481,6 +481,8 @@ editor_edit(struct req *r)
 static const struct resource *const resources[] = {
 	&admin_articles, &admin_pages, &admin_categories, &admin_blocks,
 	&admin_redirections, &admin_media, &admin_audit,
+	/* events */
+	&admin_event_categories, &admin_events,
 };
 
 static const struct editor *const editors[] = { &article_editor,

@@ -99,20 +99,39 @@ rerender_table(struct app *app, struct arena *a, enum stmt select,
 	return n;
 }
 
+/* What `rerender` renders again: Markdown source, then HTML. */
+static const struct {
+	const char *name;
+	enum stmt select, update;
+} rendered[] = {
+	{ "articles", STMT_ADMIN_ARTICLE_BODIES, STMT_ADMIN_ARTICLE_SET_HTML },
+	{ "pages", STMT_ADMIN_PAGE_BODIES, STMT_ADMIN_PAGE_SET_HTML },
+	{ "committees", STMT_ADMIN_COMMITTEE_BODIES,
+	    STMT_ADMIN_COMMITTEE_SET_HTML },
+	{ "events", STMT_ADMIN_EVENT_BODIES, STMT_ADMIN_EVENT_SET_HTML },
+	{ "committee messages", STMT_ADMIN_MESSAGE_BODIES,
+	    STMT_ADMIN_MESSAGE_SET_HTML },
+};
+
 int
 cli_rerender(struct app *app)
 {
 	struct arena a;
-	long articles = -1, pages = -1;
+	long n[ARRAY_SIZE(rendered)];
+	size_t i = 0;
 
 	arena_init(&a, 64 * 1024);
-	if (db_begin(&app->db) == 0 &&
-	    (articles = rerender_table(app, &a, STMT_ADMIN_ARTICLE_BODIES,
-	    STMT_ADMIN_ARTICLE_SET_HTML)) >= 0 &&
-	    (pages = rerender_table(app, &a, STMT_ADMIN_PAGE_BODIES,
-	    STMT_ADMIN_PAGE_SET_HTML)) >= 0 && db_commit(&app->db) == 0) {
-		printf("rerendered %ld articles and %ld pages\n", articles,
-		    pages);
+	if (db_begin(&app->db) == 0) {
+		for (i = 0; i < ARRAY_SIZE(rendered); i++)
+			if ((n[i] = rerender_table(app, &a, rendered[i].select,
+			    rendered[i].update)) < 0)
+				break;
+	}
+	if (i == ARRAY_SIZE(rendered) && db_commit(&app->db) == 0) {
+		for (i = 0; i < ARRAY_SIZE(rendered); i++)
+			printf("%s%ld %s", i ? ", " : "rerendered ", n[i],
+			    rendered[i].name);
+		putchar('\n');
 		arena_release(&a);
 		return 0;
 	}

@@ -113,17 +113,17 @@ event_manage_get(struct req *r)
 	view_rows_init(&wait, &v);
 	view_rows_init(&gone, &v);
 	for (int i = 0; i < PQntuples(res); i++) {
-		const char *status = db_str(res, i, ER_STATUS);
+		const char *status = db_str(res, i, MR_STATUS);
 		int k = !strcmp(status, "registered") ? 0 :
 		    !strcmp(status, "waiting") ? 1 : 2;
 		struct view_rows *rows = k == 0 ? &reg : k == 1 ? &wait : &gone;
 
 		n[k]++;
-		present += !strcmp(db_str(res, i, ER_ATTENDED), "present");
-		view_rows_add(rows, 6, db_str(res, i, ER_POSITION),
-		    db_str(res, i, ER_FIRST_NAME), db_str(res, i, ER_INITIAL),
-		    db_str(res, i, ER_POSTAL_CODE), db_str(res, i, ER_CREATED),
-		    label(db_str(res, i, ER_ATTENDED)));
+		present += !strcmp(db_str(res, i, MR_ATTENDED), "present");
+		view_rows_add(rows, 6, db_str(res, i, MR_POSITION),
+		    db_str(res, i, MR_FIRST_NAME), db_str(res, i, MR_INITIAL),
+		    db_str(res, i, MR_POSTAL_CODE), db_str(res, i, MR_CREATED),
+		    label(db_str(res, i, MR_ATTENDED)));
 	}
 	view_rows_set(&v, "registered", &reg);
 	view_rows_set(&v, "waiting", &wait);
@@ -155,11 +155,11 @@ event_checkin_get(struct req *r)
 		return rc;
 	view_rows_init(&rows, &v);
 	for (int i = 0; i < PQntuples(res); i++)
-		if (!strcmp(db_str(res, i, ER_STATUS), "registered"))
-			view_rows_add(&rows, 5, db_str(res, i, ER_ID),
-			    db_str(res, i, ER_FIRST_NAME), db_str(res, i,
-			    ER_INITIAL), db_str(res, i, ER_POSTAL_CODE),
-			    db_str(res, i, ER_ATTENDED));
+		if (!strcmp(db_str(res, i, MR_STATUS), "registered"))
+			view_rows_add(&rows, 5, db_str(res, i, MR_ID),
+			    db_str(res, i, MR_FIRST_NAME), db_str(res, i,
+			    MR_INITIAL), db_str(res, i, MR_POSTAL_CODE),
+			    db_str(res, i, MR_ATTENDED));
 	view_rows_set(&v, "rows", &rows);
 	return render(r, 200, "manage_checkin", &v, arena_printf(&r->arena,
 	    "Accueil : %s", e.name));
@@ -229,12 +229,12 @@ event_registrations_csv_get(struct req *r)
 	csv_begin(&b);
 	csv_row(&b, ARRAY_SIZE(head), head);
 	for (int i = 0; i < PQntuples(res); i++) {
-		const char *cells[] = { db_str(res, i, ER_FIRST_NAME),
-			db_str(res, i, ER_INITIAL),
-			db_str(res, i, ER_POSTAL_CODE),
-			label(db_str(res, i, ER_STATUS)),
-			db_str(res, i, ER_CREATED_ISO),
-			label(db_str(res, i, ER_ATTENDED)) };
+		const char *cells[] = { db_str(res, i, MR_FIRST_NAME),
+			db_str(res, i, MR_INITIAL),
+			db_str(res, i, MR_POSTAL_CODE),
+			label(db_str(res, i, MR_STATUS)),
+			db_str(res, i, MR_CREATED_ISO),
+			label(db_str(res, i, MR_ATTENDED)) };
 
 		if (csv_row(&b, ARRAY_SIZE(cells), cells) < 0) {
 			buf_release(&b);
@@ -272,14 +272,14 @@ contact_load(struct req *r, struct manage_contact *mc, struct view *v,
 		return unavailable(r);
 	view_rows_init(rows, v);
 	for (int i = 0; i < PQntuples(res); i++) {
-		const char *id = db_str(res, i, ER_ID);
-		const char *status = db_str(res, i, ER_STATUS);
+		const char *id = db_str(res, i, MR_ID);
+		const char *status = db_str(res, i, MR_STATUS);
 
 		if (!strcmp(status, "cancelled"))
 			continue;
 		view_rows_add(rows, 3, arena_printf(&r->arena, "r_%s", id),
 		    arena_printf(&r->arena, "%s %s. (%s)", db_str(res, i,
-		    ER_FIRST_NAME), db_str(res, i, ER_INITIAL),
+		    MR_FIRST_NAME), db_str(res, i, MR_INITIAL),
 		    label(status)),
 		    manage_checked(r, "r_", id) ? "1" : "");
 	}

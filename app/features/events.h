@@ -41,7 +41,12 @@ int event_can_manage(const struct event *e);
  * platform's address: iTIP needs one). attendee: the address of the
  * person the mail goes to (an ATTENDEE line, as iTIP asks of REQUEST and
  * CANCEL), or NULL for a download or a feed. NULL when PostgreSQL is
- * unavailable or there is no such event.
+ * unavailable, there is no such event, or method is none of the three.
+ * The UID (events.uuid "@" the host of BASE_URL) never changes, so a
+ * calendar replaces its copy when SEQUENCE is higher; STATUS is CANCELLED
+ * for a cancelled event and for every CANCEL. Lines end in CRLF: give it
+ * as is to outbox_add_ex() (attachment_type "text/calendar;
+ * charset=UTF-8; method=<method>").
  */
 const char *event_ics(struct req *r, const char *event_id, const char *method,
     const char *attendee);

@@ -85,6 +85,26 @@ int account_deleted_get(struct req *r);
 int message_page(struct req *r, int status, const char *title,
     const char *message, const char *link, const char *link_label);
 
+/* calendar: calendar.c (event_ics() is in events.h). */
+int event_ics_get(struct req *r);
+int committee_ics_get(struct req *r);
+
+/* events (events.c, events_public.c, event_rsvp.c, admin_events.c) */
+int events_get(struct req *r);
+int event_get(struct req *r);
+int api_events_get(struct req *r);
+int event_rsvp_get(struct req *r);
+int event_rsvp_post(struct req *r);
+int event_unregister_get(struct req *r);
+int event_unregister_post(struct req *r);
+int event_edit(struct req *r);
+int event_cancel(struct req *r);
+int committee_event_new(struct req *r);
+int admin_event_new(struct req *r);
+struct resource;
+extern const struct resource admin_event_categories, admin_events;
+/* end of events */
+
 /* host tools (manage): committee_manage.c, event_manage.c. */
 int committee_manage_get(struct req *r);
 int committee_members_get(struct req *r);

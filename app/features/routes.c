@@ -99,6 +99,36 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/media/{id}/delete", resource_delete_post,
 	    R_ADMIN, &admin_media },
 
+	/* calendar (calendar.c): public and cacheable like the pages. The
+	 * .ics row must come before "/events/{slug}", which would take
+	 * "x.ics" as a slug. */
+	{ HTTP_GET, "/events/{slug}.ics", event_ics_get,
+	    R_CACHEABLE | R_PAGECACHE },
+	{ HTTP_GET, "/committees/{slug}/events.ics", committee_ics_get,
+	    R_CACHEABLE | R_PAGECACHE },
+
+	/* events (events.c, events_public.c, event_rsvp.c, admin_events.c) */
+	{ HTTP_GET, "/events", events_get, R_CACHEABLE },
+	{ HTTP_GET, "/api/events", api_events_get, R_JSON | R_CACHEABLE },
+	{ HTTP_GET, "/events/cancel/{token}", event_unregister_get, 0 },
+	{ HTTP_POST, "/events/cancel/{token}", event_unregister_post, 0 },
+	{ HTTP_GET, "/events/{slug}", event_get, R_CACHEABLE },
+	{ HTTP_GET, "/events/{slug}/rsvp", event_rsvp_get, R_SESSION },
+	{ HTTP_POST, "/events/{slug}/rsvp", event_rsvp_post, R_SESSION },
+	{ HTTP_GET, "/events/{slug}/edit", event_edit, R_AUTH },
+	{ HTTP_POST, "/events/{slug}/edit", event_edit, R_AUTH },
+	{ HTTP_GET, "/events/{slug}/cancel", event_cancel, R_AUTH },
+	{ HTTP_POST, "/events/{slug}/cancel", event_cancel, R_AUTH },
+	{ HTTP_GET, "/committees/{slug}/events/new", committee_event_new,
+	    R_AUTH },
+	{ HTTP_POST, "/committees/{slug}/events/new", committee_event_new,
+	    R_AUTH },
+	{ HTTP_GET, "/admin/events", resource_list_get, R_ADMIN,
+	    &admin_events },
+	{ HTTP_GET, "/admin/events/new", admin_event_new, R_ADMIN },
+	{ HTTP_POST, "/admin/events/new", admin_event_new, R_ADMIN },
+	RESOURCE("/admin/event-categories", admin_event_categories),
+	/* end of events */
 	/* host tools (manage): committee_manage.c, event_manage.c; each
 	 * handler checks the member's role in *this* committee or event. */
 	{ HTTP_GET, "/committees/{slug}/manage", committee_manage_get, R_AUTH },

@@ -17,6 +17,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_places.def"
 #include "sql_committees.def"
 #include "sql_events.def"
+/* calendar */
+#include "sql_calendar.def"
 /* host tools (manage) */
 #include "sql_manage.def"
 #undef STMT

@@ -47,6 +47,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_places.def"
 #include "sql_committees.def"
 #include "sql_events.def"
+/* calendar */
+#include "sql_calendar.def"
 /* host tools (manage) */
 #include "sql_manage.def"
 #undef STMT
@@ -65,6 +67,8 @@ enum stmt {
 #include "sql_places.def"
 #include "sql_committees.def"
 #include "sql_events.def"
+/* calendar */
+#include "sql_calendar.def"
 /* host tools (manage) */
 #include "sql_manage.def"
 #undef STMT

@@ -14,8 +14,19 @@
  * MAIL_MAX_ATTEMPTS, or at once when the server refuses it for good (5xx);
  * last_error keeps the server's reply. New mail wakes the mailer at once (LISTEN outbox).
  *
+ * A message is plain text, or multipart/mixed when it has an attachment
+ * (an event's .ics: its text part, then the file in base64); a Reply-To
+ * is sent when the row has one.
+ *
+ * The reminder the day before an event is a job of this process: at start
+ * and every minute, one statement claims the events due (reminded_at) and
+ * queues their mails (STMT_REMIND_CLAIM), so that two mailers, or one
+ * killed and restarted, never send a reminder twice. Its text is
+ * views/mail/event_reminder.txt under CIVITAS_ROOT.
+ *
  * Environment: DATABASE_URL, SMTP_URL, MAIL_FROM, MAIL_RETRY_BASE (30),
- * MAIL_MAX_ATTEMPTS (10), DB_TIMEOUT_MS (2000, as the workers: db.h).
+ * MAIL_MAX_ATTEMPTS (10), DB_TIMEOUT_MS (2000, as the workers: db.h),
+ * BASE_URL and CIVITAS_ROOT (as the workers).
  */
 #include "../core/common.h"
 #include "../core/arena.h"
@@ -24,6 +35,7 @@
 #include "../core/parse.h"
 #include "../infra/db.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <signal.h>
 #include <sodium.h>
@@ -32,6 +44,12 @@
 
 /* Seconds an SMTP exchange may take, connection included. */
 #define SMTP_TIMEOUT 60
+/* Seconds between two looks for events to remind. */
+#define REMIND_EVERY 60
+#define REMINDER_TEMPLATE "views/mail/event_reminder.txt"
+#ifndef CIVITAS_DEFAULT_ROOT
+#define CIVITAS_DEFAULT_ROOT "/usr/share/civitas"
+#endif
 
 static volatile sig_atomic_t stopping;
 
@@ -43,6 +61,17 @@ struct mailer {
 	char envelope_from[256];
 	long retry_base;
 	long max_attempts;
+	char *base_url;		/* BASE_URL, for links and Message-IDs */
+	const char *root;	/* CIVITAS_ROOT */
+	time_t next_remind;	/* when to look for events to remind */
+};
+
+/* What a message carries besides its text (NULL: none). */
+struct mail_parts {
+	const char *reply_to;
+	const char *attachment_name;
+	const char *attachment_type;
+	const char *attachment;
 };
 
 struct upload {
@@ -92,11 +121,65 @@ encode_subject(struct buf *b, const char *s)
 	free(enc);
 }
 
+/* May s go into a header as it is (printable ASCII, no CR or LF)? */
+static int
+header_safe(const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* The text with CRLF line ends, ending in CRLF. */
+static void
+put_text(struct buf *b, const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		if (*p == '\n' && (p == text || p[-1] != '\r'))
+			buf_putc(b, '\r');
+		buf_putc(b, *p);
+	}
+	if (b->len < 2 || b->data[b->len - 1] != '\n')
+		buf_puts(b, "\r\n");
+}
+
+/* The attachment as a MIME part in base64, lines of 76 characters. Its
+ * name keeps [A-Za-z0-9._-] only, its type is checked like a header. */
+static void
+put_attachment(struct buf *b, const struct mail_parts *x)
+{
+	const char *data = x->attachment;
+	size_t n = strlen(data), cap = sodium_base64_ENCODED_LEN(n,
+	    sodium_base64_VARIANT_ORIGINAL), len;
+	char *enc = xmalloc(cap);
+
+	buf_printf(b, "Content-Type: %s\r\nContent-Disposition: attachment; "
+	    "filename=\"", header_safe(x->attachment_type) ?
+	    x->attachment_type : "application/octet-stream");
+	for (const char *p = x->attachment_name; *p; p++)
+		if (isalnum((unsigned char)*p) || strchr("._-", *p))
+			buf_putc(b, *p);
+	buf_puts(b, "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	sodium_bin2base64(enc, cap, (const unsigned char *)data, n,
+	    sodium_base64_VARIANT_ORIGINAL);
+	len = strlen(enc);
+	for (size_t i = 0; i < len; i += 76) {
+		buf_append(b, enc + i, MIN(76, len - i));
+		buf_puts(b, "\r\n");
+	}
+	free(enc);
+}
+
 static void
 build_message(struct mailer *m, struct buf *b, const char *msgid,
-    const char *to, const char *subject, const char *body)
+    const char *to, const char *subject, const char *body,
+    const struct mail_parts *x)
 {
-	char date[64];
+	char date[64], boundary[2 * 16 + 1];
+	unsigned char rnd[16];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -105,17 +188,33 @@ build_message(struct mailer *m, struct buf *b, const char *msgid,
 	buf_printf(b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: ", date,
 	    m->from, to);
 	encode_subject(b, subject);
-	buf_printf(b, "\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: 8bit\r\n"
-	    "Auto-Submitted: auto-generated\r\n\r\n", msgid);
-	for (const char *p = body; *p; p++) {
-		if (*p == '\n' && (p == body || p[-1] != '\r'))
-			buf_putc(b, '\r');
-		buf_putc(b, *p);
+	buf_printf(b, "\r\nMessage-ID: %s\r\n", msgid);
+	if (header_safe(x->reply_to))
+		buf_printf(b, "Reply-To: %s\r\n", x->reply_to);
+	buf_puts(b, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
+	if (!x->attachment) {
+		buf_puts(b, "Content-Type: text/plain; charset=utf-8\r\n"
+		    "Content-Transfer-Encoding: 8bit\r\n\r\n");
+		put_text(b, body);
+		return;
 	}
-	if (b->len < 2 || b->data[b->len - 1] != '\n')
-		buf_puts(b, "\r\n");
+	/* A random boundary: no text can hold it by chance. */
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(boundary, sizeof(boundary), rnd, sizeof(rnd));
+	buf_printf(b, "Content-Type: multipart/mixed; boundary=\"=_%s\"\r\n"
+	    "\r\n--=_%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n\r\n", boundary, boundary);
+	put_text(b, body);
+	buf_printf(b, "--=_%s\r\n", boundary);
+	put_attachment(b, x);
+	buf_printf(b, "--=_%s--\r\n", boundary);
+}
+
+/* Column col of row 0, NULL when it is NULL. */
+static const char *
+column_or_null(PGresult *res, int col)
+{
+	return PQgetisnull(res, 0, col) ? NULL : db_str(res, 0, col);
 }
 
 /* 0 when the SMTP server accepted the message; else -1 with err set and
@@ -171,6 +270,7 @@ deliver_one(struct mailer *m, struct arena *a)
 {
 	char err[CURL_ERROR_SIZE + 128];
 	PGresult *res;
+	struct mail_parts x;
 	struct buf msg;
 	int rc, permanent;
 
@@ -184,10 +284,15 @@ deliver_one(struct mailer *m, struct arena *a)
 		db_commit(&m->db);
 		return 0;
 	}
+	x.reply_to = column_or_null(res, OUTBOX_REPLY_TO);
+	x.attachment_name = column_or_null(res, OUTBOX_ATTACHMENT_NAME);
+	x.attachment_type = column_or_null(res, OUTBOX_ATTACHMENT_TYPE);
+	x.attachment = x.attachment_name && x.attachment_type ?
+	    column_or_null(res, OUTBOX_ATTACHMENT) : NULL;
 	buf_init(&msg, 16 * 1024 * 1024);
 	build_message(m, &msg, db_str(res, 0, OUTBOX_MESSAGE_ID),
 	    db_str(res, 0, OUTBOX_TO), db_str(res, 0, OUTBOX_SUBJECT),
-	    db_str(res, 0, OUTBOX_BODY));
+	    db_str(res, 0, OUTBOX_BODY), &x);
 	if (smtp_send(m, db_str(res, 0, OUTBOX_TO), &msg, err, sizeof(err),
 	    &permanent) == 0) {
 		rc = db_exec(&m->db, a, STMT_OUTBOX_SENT, db_str(res, 0,
@@ -209,6 +314,73 @@ deliver_one(struct mailer *m, struct arena *a)
 	if (rc < 0)
 		db_rollback(&m->db);
 	return rc;
+}
+
+/* The reminder's text as a format() string for STMT_REMIND_CLAIM: the
+ * template's {first_name} {event} {when} {place} {link} {base_url} become
+ * %1$s to %6$s, and a '%' "%%" (so the values are put in one pass: a
+ * name holding "{link}" stays as it is). NULL when it cannot be read. */
+static char *
+reminder_format(const char *root)
+{
+	static const char *const names[] = {
+		"{first_name}", "{event}", "{when}", "{place}", "{link}",
+		"{base_url}",
+	};
+	char path[4096], tpl[64 * 1024];
+	struct buf out;
+	FILE *f;
+	size_t n;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", root,
+	    REMINDER_TEMPLATE) >= sizeof(path) || !(f = fopen(path, "r")))
+		return NULL;
+	n = fread(tpl, 1, sizeof(tpl) - 1, f);
+	fclose(f);
+	tpl[n] = '\0';
+	buf_init(&out, 4 * sizeof(tpl));
+	for (const char *p = tpl; *p; p++) {
+		size_t i = 0;
+
+		while (i < ARRAY_SIZE(names) && strncmp(p, names[i],
+		    strlen(names[i])))
+			i++;
+		if (i < ARRAY_SIZE(names)) {
+			buf_printf(&out, "%%%zu$s", i + 1);
+			p += strlen(names[i]) - 1;
+		} else if (*p == '%')
+			buf_puts(&out, "%%");
+		else
+			buf_putc(&out, *p);
+	}
+	return buf_detach(&out, NULL);
+}
+
+/* At start and every REMIND_EVERY seconds: queue the reminders of the
+ * events due. Outside any transaction: the claim is one statement. */
+static void
+remind(struct mailer *m, struct arena *a)
+{
+	time_t now = time(NULL);
+	PGresult *res;
+	char *fmt;
+
+	if (now < m->next_remind || !(res = db_exec(&m->db, a,
+	    STMT_REMIND_DUE)))
+		return;	/* not yet, or PostgreSQL down: the next loop */
+	m->next_remind = now + REMIND_EVERY;
+	if (!db_bool(res, 0, VALUE))
+		return;
+	if (!(fmt = reminder_format(m->root))) {
+		log_error("reminders: cannot read %s/%s", m->root,
+		    REMINDER_TEMPLATE);
+		return;
+	}
+	if ((res = db_exec(&m->db, a, STMT_REMIND_CLAIM, m->base_url, fmt)))
+		log_info("reminders: %s mails queued", db_str(res, 0, VALUE));
+	else
+		m->next_remind = now + 1;	/* failed: try again soon */
+	free(fmt);
 }
 
 /* Sleep until new mail is announced (LISTEN outbox, db.c), the next
@@ -270,6 +442,13 @@ main(void)
 	v = getenv("MAIL_FROM");
 	m.from = v && *v ? v : "civitas <no-reply@civitas.localhost>";
 	mailer_envelope(&m);
+	v = getenv("BASE_URL");
+	m.base_url = xstrdup(v && *v ? v : "http://127.0.0.1:8080");
+	n = (long)strlen(m.base_url);
+	if (n > 1 && m.base_url[n - 1] == '/')
+		m.base_url[n - 1] = '\0';
+	v = getenv("CIVITAS_ROOT");
+	m.root = v && *v ? v : CIVITAS_DEFAULT_ROOT;
 	m.retry_base = 30;
 	m.max_attempts = 10;
 	parse_long(getenv("MAIL_RETRY_BASE"), 1, 86400, &m.retry_base);
@@ -285,7 +464,11 @@ main(void)
 	arena_init(&a, 64 * 1024);
 	log_info("delivering to %s", m.smtp_url);
 	while (!stopping) {
-		int rc = deliver_one(&m, &a);
+		int rc;
+
+		remind(&m, &a);
+		arena_reset(&a);
+		rc = deliver_one(&m, &a);
 
 		if (rc == 0)
 			wait_for_mail(&m, &a);
@@ -298,5 +481,6 @@ main(void)
 	curl_easy_cleanup(m.curl);
 	curl_global_cleanup();
 	db_release(&m.db);
+	free(m.base_url);
 	return 0;
 }

@@ -2,8 +2,8 @@
 """`make run`'s demo site (scripts/demo.sh, demo-content.sh): on a fresh
 database of the test cluster, migrated like any other, it fills the site
 with photos imported through the real pipeline, about thirty articles,
-three pages, home blocks and a redirection, bodies rendered; run again, it
-adds nothing."""
+three pages, home blocks and a redirection, bodies rendered, then the
+committees and events of issue 8; run again, it adds nothing."""
 
 import os
 import re
@@ -15,6 +15,13 @@ from fixtures import *  # noqa: F401,F403
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+
+
+def integers(env, sql):
+    out = subprocess.run(["psql", "-X", "-At", "-F", " ", "-d",
+                          env["DATABASE_URL"], "-c", sql], env=env,
+                         check=True, stdout=subprocess.PIPE).stdout
+    return [int(x) for x in out.decode().split()]
 
 
 def counts(env):
@@ -30,11 +37,37 @@ def counts(env):
            "body_html LIKE '<%'), (SELECT count(*) FROM home_blocks), "
            "(SELECT count(*) FROM redirections WHERE from_path = "
            "'/actualites' AND to_path = '/articles'), "
-           "(SELECT count(*) FROM search_documents)")
-    out = subprocess.run(["psql", "-X", "-At", "-F", " ", "-d",
-                          env["DATABASE_URL"], "-c", sql], env=env,
-                         check=True, stdout=subprocess.PIPE).stdout
-    return [int(x) for x in out.decode().split()]
+           "(SELECT count(*) FROM search_documents WHERE kind IN "
+           "('article', 'page'))")
+    return integers(env, sql)
+
+
+def committee_counts(env):
+    sql = ("SELECT (SELECT count(*) FROM committees WHERE status = "
+           "'approved'), (SELECT count(*) FROM committees WHERE status = "
+           "'pending'), (SELECT count(*) FROM events), "
+           "(SELECT count(*) FROM events WHERE finishes_at < now()), "
+           "(SELECT count(*) FROM events e WHERE e.capacity = (SELECT "
+           "count(*) FROM event_registrations r WHERE r.event_id = e.id AND "
+           "r.status = 'registered') AND EXISTS (SELECT 1 FROM "
+           "event_registrations r WHERE r.event_id = e.id AND r.status = "
+           "'waiting')), "
+           "(SELECT count(*) FROM events WHERE status = 'cancelled'), "
+           "(SELECT count(*) FROM events WHERE time_zone = 'Indian/Reunion' "
+           "AND finishes_at > now() AND capacity IS NOT NULL), "
+           "(SELECT count(*) FROM committees WHERE country <> 'FR'), "
+           "(SELECT count(*) FROM events WHERE online_url IS NOT NULL AND "
+           "finishes_at > now()), "
+           "(SELECT count(*) FROM committee_memberships m JOIN users u ON "
+           "u.id = m.user_id WHERE u.email = 'marianne@civitas.localhost' "
+           "AND m.role = 'follower'), "
+           "(SELECT count(*) FROM committee_memberships m JOIN users u ON "
+           "u.id = m.user_id WHERE u.email = 'marianne@civitas.localhost' "
+           "AND m.role IN ('host', 'supervisor')), "
+           "(SELECT count(*) FROM committees WHERE description_html NOT "
+           "LIKE '<p>%') + (SELECT count(*) FROM events WHERE "
+           "description_html NOT LIKE '<p>%')")
+    return integers(env, sql)
 
 
 def run_script(env, script):
@@ -71,8 +104,19 @@ def demo_fills_a_fresh_site_once():
         eq(blocks, 3, "home blocks")
         eq(redir, 1, "the /actualites redirection")
         eq(docs, public + scheduled + pages, "search documents")
+        places = committee_counts(env)
+        eq(places[:2], [12, 1], "approved and pending committees")
+        ok(25 <= places[2] <= 35, "events: %d" % places[2])
+        ok(places[3] >= 3, "past events: %d" % places[3])
+        eq(places[4:8], [1, 1, 1, 1], "a full event with a waiting list, "
+           "a cancelled one, one in La Réunion, a committee abroad")
+        ok(places[8] >= 1, "online events: %d" % places[8])
+        eq(places[9:11], [2, 1], "Marianne follows two committees and "
+           "hosts one")
+        eq(places[11], 0, "descriptions not rendered")
         run_script(env, "demo.sh")
         eq(counts(env), first, "a second run adds nothing")
+        eq(committee_counts(env), places, "a second run adds no committee")
     finally:
         subprocess.run(psql_admin + ['DROP DATABASE IF EXISTS "%s" '
                                      'WITH (FORCE)' % name])

@@ -4,7 +4,8 @@
  * app/features/routes.c. The first byte picks the method.
  *
  * router_match is compared with a reference matcher written here
- * (segment by segment; "{x}" is one non-empty segment), and a match must
+ * (segment by segment; "{x}" is one non-empty segment, "{x}.ics" one that
+ * ends in ".ics" after at least one byte), and a match must
  * be consistent: params point into the path, and substituting them into
  * the pattern rebuilds the path exactly.
  */
@@ -30,6 +31,8 @@ static const char *const pat[] = {
 	"/groups/{group}/events/{event}",
 	"/{lang}/about",
 	"/{a}/{b}/{c}/{d}",
+	"/events/{slug}.ics",
+	"/events/{slug}",
 };
 static const int meth[] = {
 	HTTP_GET, HTTP_GET, HTTP_GET,
@@ -38,6 +41,7 @@ static const int meth[] = {
 	HTTP_GET, HTTP_POST,
 	HTTP_GET | HTTP_POST, HTTP_GET,
 	HTTP_GET, HTTP_GET, HTTP_POST,
+	HTTP_GET, HTTP_GET,
 };
 static const char *const method_names[] = {
 	"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "get", "",
@@ -51,7 +55,11 @@ ref_match(const char *p, const char *path)
 		const char *pe = strchrnul(p, '/'), *se = strchrnul(path, '/');
 
 		if (*p == '{') {
-			if (se == path)
+			/* "{x}" then a literal suffix of the segment, if any */
+			const char *suf = strchr(p, '}') + 1;
+			size_t n = (size_t)(pe - suf);
+
+			if ((size_t)(se - path) <= n || memcmp(se - n, suf, n))
 				return 0;
 		} else if (pe - p != se - path || memcmp(p, path,
 		    (size_t)(pe - p)))

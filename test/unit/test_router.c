@@ -14,10 +14,15 @@ static const char *const pat[] = {
 	"/logout",				/* 7 */
 	"/groups/{group}/events/{event}",	/* 8 */
 	"/account",				/* 9 */
+	"/events/{slug}.ics",			/* 10 */
+	"/events/{slug}",			/* 11 */
+	"/committees/{slug}/events.ics",	/* 12 */
+	"/files/{name}.tar.gz/list",		/* 13 */
 };
 static const int meth[] = {
 	HTTP_GET, HTTP_GET, HTTP_POST, HTTP_GET, HTTP_GET, HTTP_GET,
 	HTTP_POST, HTTP_POST, HTTP_GET, HTTP_GET | HTTP_POST,
+	HTTP_GET, HTTP_GET, HTTP_GET, HTTP_GET,
 };
 
 static enum route_result
@@ -150,6 +155,56 @@ router_head_is_get(void)
 	    ROUTE_METHOD_NOT_ALLOWED);
 }
 
+static void
+router_param_with_suffix(void)
+{
+	struct route_match m;
+	const char *path = "/events/2026-12-14-debat.ics";
+
+	if (EQ_INT(match(HTTP_GET, path, &m), ROUTE_FOUND)) {
+		EQ_INT(m.index, 10);
+		if (EQ_INT(m.nparams, 1))
+			EQ_MEM(m.params[0].p, m.params[0].len,
+			    "2026-12-14-debat", 16);
+	}
+	/* Without the suffix, the next pattern. */
+	if (EQ_INT(match(HTTP_GET, "/events/2026-12-14-debat", &m),
+	    ROUTE_FOUND)) {
+		EQ_INT(m.index, 11);
+		EQ_MEM(m.params[0].p, m.params[0].len, "2026-12-14-debat", 16);
+	}
+	/* The suffix alone leaves the parameter empty: not this pattern. */
+	if (EQ_INT(match(HTTP_GET, "/events/.ics", &m), ROUTE_FOUND)) {
+		EQ_INT(m.index, 11);
+		EQ_MEM(m.params[0].p, m.params[0].len, ".ics", 4);
+	}
+	/* The suffix ends the segment. */
+	if (EQ_INT(match(HTTP_GET, "/events/a.ics.ics", &m), ROUTE_FOUND)) {
+		EQ_INT(m.index, 10);
+		EQ_MEM(m.params[0].p, m.params[0].len, "a.ics", 5);
+	}
+	EQ_INT(match(HTTP_GET, "/events/a.ics/x", &m), ROUTE_NOT_FOUND);
+	EQ_INT(match(HTTP_GET, "/events/a.icsx", &m), ROUTE_FOUND);
+	EQ_INT(m.index, 11);
+	/* A literal segment after a parameter segment. */
+	if (EQ_INT(match(HTTP_GET, "/committees/lyon/events.ics", &m),
+	    ROUTE_FOUND)) {
+		EQ_INT(m.index, 12);
+		EQ_MEM(m.params[0].p, m.params[0].len, "lyon", 4);
+	}
+	EQ_INT(match(HTTP_GET, "/committees/lyon/events.icsx", &m),
+	    ROUTE_NOT_FOUND);
+	/* A suffix, then more segments. */
+	if (EQ_INT(match(HTTP_GET, "/files/a.b.tar.gz/list", &m),
+	    ROUTE_FOUND)) {
+		EQ_INT(m.index, 13);
+		EQ_MEM(m.params[0].p, m.params[0].len, "a.b", 3);
+	}
+	EQ_INT(match(HTTP_GET, "/files/.tar.gz/list", &m), ROUTE_NOT_FOUND);
+	EQ_INT(match(HTTP_GET, "/files/a.tar.gz", &m), ROUTE_NOT_FOUND);
+	EQ_INT(match(HTTP_GET, "/files/a.tar/list", &m), ROUTE_NOT_FOUND);
+}
+
 UNIT_SUITE(router,
     UNIT(router_literals),
     UNIT(router_trailing_slash_differs),
@@ -157,4 +212,5 @@ UNIT_SUITE(router,
     UNIT(router_empty_param_refused),
     UNIT(router_method_not_allowed),
     UNIT(router_methods_parsed),
-    UNIT(router_head_is_get))
+    UNIT(router_head_is_get),
+    UNIT(router_param_with_suffix))
