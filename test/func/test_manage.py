@@ -566,6 +566,8 @@ def contact_mails_the_selected_members_with_reply_to_the_sender():
                 not_contains(rows[0][2], q.email)
         m = wait_mail(p.email, "Réunion de jeudi")
         contains(mail_text(m), "à jeudi !")
+        eq(str(m.get("Reply-To")), com.host.email)
+        eq(m.get_all("To"), [p.email])
     for p in (b, other.followers[0], com.outsider):
         eq(outbox_count(p.email), 0, "mail queued for %s" % p.email)
         eq(mails(p.email), [])
@@ -917,7 +919,8 @@ def event_contact_mails_registered_and_waiting_with_reply_to():
         else:
             eq([(r[0], r[1]) for r in rows],
                [("Infos pratiques", ev.com.host.email)])
-    wait_mail(ev.guests[1][1], "Infos pratiques")
+    m = wait_mail(ev.guests[1][1], "Infos pratiques")
+    eq(str(m.get("Reply-To")), ev.com.host.email)
     # Selected one by one; a registration of another event is ignored.
     other = Event()
     redirects(post(c, ev.base + "/contact", {
@@ -962,6 +965,7 @@ def an_invitation_mails_the_addresses_and_keeps_only_hashes():
         contains(text, "/events/%s" % ev.slug)
         not_contains(text, inviter.email)
         not_contains(text, "Lefèvre")
+        eq(m.get("Reply-To"), None)
     eq(psql_value("SELECT count(*) FROM event_invitations WHERE event_id = "
                   ":'p1' AND inviter_id = :'p2'", ev.id, inviter.id), "2")
     hashes = [r[0] for r in psql(
