@@ -121,4 +121,23 @@ int admin_committee_refuse_post(struct req *r);
 extern const struct resource admin_committees;	/* admin.h */
 /* end committees */
 
+/* host tools (manage): committee_manage.c, event_manage.c. */
+int committee_manage_get(struct req *r);
+int committee_members_get(struct req *r);
+int committee_members_csv_get(struct req *r);
+int committee_member_promote_post(struct req *r);
+int committee_member_demote_post(struct req *r);
+int committee_contact(struct req *r);
+int committee_messages(struct req *r);
+int committee_message(struct req *r);
+int committee_message_delete_post(struct req *r);
+int event_manage_get(struct req *r);
+int event_checkin_get(struct req *r);
+int event_checkin_post(struct req *r);
+int event_registrations_csv_get(struct req *r);
+int event_contact(struct req *r);
+int event_invite_get(struct req *r);
+int event_invite_post(struct req *r);
+/* end of host tools (manage) */
+
 #endif

@@ -160,6 +160,43 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/committees/{id}/delete", resource_delete_post,
 	    R_ADMIN, &admin_committees },
 	/* end committees */
+	/* host tools (manage): committee_manage.c, event_manage.c; each
+	 * handler checks the member's role in *this* committee or event. */
+	{ HTTP_GET, "/committees/{slug}/manage", committee_manage_get, R_AUTH },
+	{ HTTP_GET, "/committees/{slug}/manage/members", committee_members_get,
+	    R_AUTH },
+	{ HTTP_GET, "/committees/{slug}/manage/members.csv",
+	    committee_members_csv_get, R_AUTH },
+	{ HTTP_POST, "/committees/{slug}/manage/members/{id}/promote",
+	    committee_member_promote_post, R_AUTH },
+	{ HTTP_POST, "/committees/{slug}/manage/members/{id}/demote",
+	    committee_member_demote_post, R_AUTH },
+	{ HTTP_GET, "/committees/{slug}/manage/contact", committee_contact,
+	    R_AUTH },
+	{ HTTP_POST, "/committees/{slug}/manage/contact", committee_contact,
+	    R_AUTH },
+	{ HTTP_GET, "/committees/{slug}/manage/messages",
+	    committee_messages, R_AUTH },
+	{ HTTP_POST, "/committees/{slug}/manage/messages",
+	    committee_messages, R_AUTH },
+	{ HTTP_GET, "/committees/{slug}/manage/messages/{id}",
+	    committee_message, R_AUTH },
+	{ HTTP_POST, "/committees/{slug}/manage/messages/{id}",
+	    committee_message, R_AUTH },
+	{ HTTP_POST, "/committees/{slug}/manage/messages/{id}/delete",
+	    committee_message_delete_post, R_AUTH },
+	{ HTTP_GET, "/events/{slug}/manage", event_manage_get, R_AUTH },
+	{ HTTP_GET, "/events/{slug}/manage/checkin", event_checkin_get,
+	    R_AUTH },
+	{ HTTP_POST, "/events/{slug}/manage/checkin/{id}", event_checkin_post,
+	    R_AUTH },
+	{ HTTP_GET, "/events/{slug}/manage/registrations.csv",
+	    event_registrations_csv_get, R_AUTH },
+	{ HTTP_GET, "/events/{slug}/manage/contact", event_contact, R_AUTH },
+	{ HTTP_POST, "/events/{slug}/manage/contact", event_contact, R_AUTH },
+	{ HTTP_GET, "/events/{slug}/invite", event_invite_get, R_AUTH },
+	{ HTTP_POST, "/events/{slug}/invite", event_invite_post, R_AUTH },
+	/* end of host tools (manage) */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

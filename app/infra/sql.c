@@ -19,6 +19,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_events.def"
 /* calendar */
 #include "sql_calendar.def"
+/* host tools (manage) */
+#include "sql_manage.def"
 #undef STMT
 #undef ROW
 };

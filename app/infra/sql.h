@@ -49,6 +49,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_events.def"
 /* calendar */
 #include "sql_calendar.def"
+/* host tools (manage) */
+#include "sql_manage.def"
 #undef STMT
 #undef ROW
 
@@ -67,6 +69,8 @@ enum stmt {
 #include "sql_events.def"
 /* calendar */
 #include "sql_calendar.def"
+/* host tools (manage) */
+#include "sql_manage.def"
 #undef STMT
 	STMT__MAX
 };
