@@ -208,3 +208,96 @@ test('axe: the committee creation form, fresh and after errors (422)', async (t)
 	assert.ok(await page.locator('.field-error').count() >= 2, 'field errors shown');
 	await checkAxe(page);
 });
+
+/* A committee with a co-host, two followers and an event with people
+ * registered (a member and a guest). */
+function hostedCommittee() {
+	const c = newCommittee({ followers: 2 });
+	c.host = newMember({ first: 'Rose', last: 'Mercier' });
+	psql(`INSERT INTO committee_memberships (committee_id, user_id, role)
+		VALUES (:'p1', :'p2', 'host')`, c.id, c.host.id);
+	c.event = newEvent({ committeeId: c.id, capacity: 30 });
+	psql(`INSERT INTO event_registrations (event_id, user_id, email, first_name, last_name,
+		postal_code, status, registered_at) VALUES
+		(:'p1', :'p2', :'p3', 'Alex', 'Bernard', '69001', 'registered', now()),
+		(:'p1', NULL, :'p4', 'Léa', 'Durand', '69003', 'registered', now())`,
+	c.event.id, c.followers[0].id, c.followers[0].email, 'guest-' + c.followers[0].email);
+	return c;
+}
+
+function everyone(c) {
+	return [c.supervisor, c.host, ...c.followers];
+}
+
+test("axe: the host's members page (supervisor); no e-mail address shown; promote a follower", async (t) => {
+	const c = hostedCommittee();
+	const base = `/committees/${c.slug}/manage/members`;
+	const page = await t.newPage({ bypassCSP: true });
+	await login(page, c.supervisor, base);
+	assert.equal(status(page), 200);
+	const rows = page.locator('table tbody tr');
+	assert.equal(await rows.count(), 4, 'the supervisor, the co-host, two followers');
+	assert.equal(await page.getByRole('button', { name: 'Nommer co-animateur' }).count(), 2);
+	assert.equal(await page.getByRole('button', { name: 'Retirer le rôle' }).count(), 1);
+	const text = await page.locator('main').textContent();
+	for (const m of everyone(c))
+		assert.ok(!text.includes(m.email), `${m.email} is not shown`);
+	assert.ok(!text.includes('@'), 'no e-mail address at all');
+	await screenshot(page, 'manage-members');
+	await checkAxe(page);
+
+	// The supervisor names a follower co-host: the page comes back with a
+	// notice and the new role (checked by axe in that state too).
+	const follower = c.followers[1];
+	const row = rows.filter({ hasText: follower.first });
+	await submitTo(page, row.getByRole('button', { name: 'Nommer co-animateur' }), base);
+	assert.equal(await page.locator('.notice').count(), 1, 'a notice');
+	assert.equal(membershipRole(c.id, follower.id), 'host');
+	assert.equal(await page.getByRole('button', { name: 'Retirer le rôle' }).count(), 2);
+	await checkAxe(page);
+});
+
+test("axe: the members page of a co-host (no promote or demote)", async (t) => {
+	const c = hostedCommittee();
+	const page = await t.newPage({ bypassCSP: true });
+	await login(page, c.host, `/committees/${c.slug}/manage/members`);
+	assert.equal(await page.locator('table tbody tr').count(), 4);
+	assert.equal(await page.locator('table form').count(), 0, 'no role action for a co-host');
+	await checkAxe(page);
+});
+
+/*
+ * The other host pages, as the supervisor: axe on each, every violation of
+ * every page reported at once.
+ */
+test('axe: the other host pages (dashboard, contact, timeline, event tools)', async (t) => {
+	const c = hostedCommittee();
+	const page = await t.newPage({ bypassCSP: true });
+	await login(page, c.supervisor);
+	const pages = [
+		`/committees/${c.slug}/manage`,
+		`/committees/${c.slug}/manage/contact`,
+		`/committees/${c.slug}/manage/messages`,
+		`/committees/${c.slug}/manage/edit`,
+		`/committees/${c.slug}/events/new`,
+		`/events/${c.event.slug}/manage`,
+		`/events/${c.event.slug}/manage/checkin`,
+		`/events/${c.event.slug}/manage/contact`,
+		`/events/${c.event.slug}/invite`,
+		`/events/${c.event.slug}/edit`,
+		`/events/${c.event.slug}/cancel`,
+	];
+	const failures = [];
+	for (const url of pages) {
+		try {
+			await open(page, url);
+			const text = await page.locator('main').textContent();
+			for (const m of everyone(c))
+				assert.ok(!text.includes(m.email), `${url} shows ${m.email}`);
+			await checkAxe(page);
+		} catch (e) {
+			failures.push(`${url}: ${e.message}`);
+		}
+	}
+	assert.deepEqual(failures, [], failures.join('\n'));
+});

@@ -11,7 +11,7 @@
 import {
 	assert, test, open, status, submitTo, screenshot, assertNoPageErrors, checkAxe,
 	uniqueEmail, newMember, newEvent, login, registrationsOf, waitForMailMatching,
-	cancelLinkOf, psqlValue,
+	cancelLinkOf, psql, psqlValue, newCommittee,
 } from './lib.mjs';
 
 async function heading(page) {
@@ -202,4 +202,27 @@ test('axe: the registration form of a logged-in member', async (t) => {
 	await login(page, newMember());
 	await open(page, `/events/${ev.slug}/rsvp`);
 	await checkAxe(page);
+});
+
+test("axe: a committee's event page, and the same event cancelled (registration closed)", async (t) => {
+	const c = newCommittee();
+	const ev = newEvent({ committeeId: c.id, capacity: 5 });
+	const page = await t.newPage({ bypassCSP: true });
+	await open(page, `/events/${ev.slug}`);
+	assert.equal(await page.getByRole('link', { name: c.name }).getAttribute('href'), `/committees/${c.slug}`);
+	await checkAxe(page);
+	psql(`UPDATE events SET status = 'cancelled', cancel_message = 'La salle n''est plus disponible.'
+		WHERE id = :'p1'`, ev.id);
+	// The page may be cached a few seconds (nginx): wait for the new state.
+	for (let i = 0; i < 40; i++) {
+		await open(page, `/events/${ev.slug}`);
+		if (await page.locator('.event-state.cancelled').count())
+			break;
+		await page.waitForTimeout(250);
+	}
+	assert.equal(await page.locator('.event-state.cancelled').count(), 1, 'the page says cancelled');
+	assert.equal(await page.getByRole('link', { name: "S'inscrire" }).count(), 0, 'no registration link');
+	await checkAxe(page);
+	await open(page, `/events/${ev.slug}/rsvp`, 409);
+	assert.equal(await heading(page), 'Inscriptions closes');
 });

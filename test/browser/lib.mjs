@@ -435,8 +435,10 @@ export function newCommittee({ followers = 0, status = 'approved' } = {}) {
 	if (status === 'approved') {
 		psql(`INSERT INTO committee_memberships (committee_id, user_id, role)
 			VALUES (:'p1', :'p2', 'supervisor')`, id, supervisor.id);
+		const names = [['Alex', 'Bernard'], ['Maëlle', 'Girard'], ['Yanis', 'Robin'], ['Chloé', 'Faure']];
 		for (let i = 0; i < followers; i++) {
-			const m = newMember({ first: 'Alex', last: 'Bernard' });
+			const [first, last] = names[i % names.length];
+			const m = newMember({ first, last });
 			psql(`INSERT INTO committee_memberships (committee_id, user_id, role)
 				VALUES (:'p1', :'p2', 'follower')`, id, m.id);
 			out.followers.push(m);
