@@ -12,7 +12,7 @@
 // pages.
 import {
 	assert, test, open, status, submitTo, screenshot, assertNoPageErrors, checkAxe,
-	psql, psqlValue, newMember, newCommittee, newEvent, login, membershipRole,
+	psql, psqlValue, newMember, newAdmin, newCommittee, newEvent, login, membershipRole,
 } from './lib.mjs';
 
 const FOLLOW = 'Suivre ce comité';
@@ -202,8 +202,8 @@ test('axe: the committee creation form, fresh and after errors (422)', async (t)
 	const page = await t.newPage({ bypassCSP: true });
 	await login(page, newMember(), '/committees/new');
 	await checkAxe(page);
-	await page.locator('form').last().evaluate((f) => { f.noValidate = true; });
-	await submitTo(page, page.locator('main form button[type=submit]').last(), '/committees/new');
+	// Empty: the form is novalidate, the server answers with the errors.
+	await submitTo(page, page.getByRole('button', { name: 'Créer le comité' }), '/committees/new');
 	assert.equal(status(page), 422);
 	assert.ok(await page.locator('.field-error').count() >= 2, 'field errors shown');
 	await checkAxe(page);
@@ -300,4 +300,56 @@ test('axe: the other host pages (dashboard, contact, timeline, event tools)', as
 		}
 	}
 	assert.deepEqual(failures, [], failures.join('\n'));
+});
+
+/* A committee whose only host is `host` (its supervisor left the site). */
+function committeeWithLastHost() {
+	const c = newCommittee();
+	c.host = newMember({ first: 'Rose', last: 'Mercier' });
+	psql(`INSERT INTO committee_memberships (committee_id, user_id, role)
+		VALUES (:'p1', :'p2', 'host')`, c.id, c.host.id);
+	psql(`DELETE FROM committee_memberships WHERE committee_id = :'p1' AND role = 'supervisor'`, c.id);
+	return c;
+}
+
+test('committee: the last host cannot leave; the refusal is said, with and without JavaScript', async (t) => {
+	const c = committeeWithLastHost();
+	const page = await t.newPage();
+	await login(page, c.host, `/committees/${c.slug}`);
+	const answer = page.waitForResponse((r) => r.url().endsWith(`/committees/${c.slug}/unfollow`));
+	await (await followButton(page, UNFOLLOW)).click();
+	assert.equal((await answer).status(), 409);
+	await page.locator('.follow-status').waitFor();
+	assert.match(await page.locator('.follow-status').textContent(), /dernier animateur/);
+	await followButton(page, UNFOLLOW);
+	assert.equal(membershipRole(c.id, c.host.id), 'host');
+	assertNoPageErrors(page);
+
+	const nojs = await t.newPage({ javaScriptEnabled: false });
+	await login(nojs, c.host, `/committees/${c.slug}`);
+	await submitTo(nojs, await followButton(nojs, UNFOLLOW), `/committees/${c.slug}`);
+	assert.match(await nojs.locator('.notice').textContent(), /dernier animateur/);
+	await followButton(nojs, UNFOLLOW);
+	assert.equal(membershipRole(c.id, c.host.id), 'host');
+});
+
+test('axe: a pending committee as its creator, and the back-office committee screens', async (t) => {
+	const c = newCommittee({ status: 'pending' });
+	const page = await t.newPage({ bypassCSP: true });
+	await login(page, c.supervisor, `/committees/${c.slug}`);
+	assert.match(await page.locator('main').textContent(), /attend la validation/);
+	await checkAxe(page);
+
+	const admin = await t.newPage({ bypassCSP: true });
+	await login(admin, newAdmin(), '/admin/committees');
+	assert.ok(await admin.getByRole('link', { name: c.name }).count() >= 1, 'the pending committee is listed');
+	await checkAxe(admin);
+	await open(admin, `/admin/committees/${c.id}`);
+	await checkAxe(admin);
+	// A refusal without a reason: the form comes back with its error.
+	await submitTo(admin, admin.getByRole('button', { name: 'Refuser le comité' }),
+		`/admin/committees/${c.id}/refuse`);
+	assert.equal(status(admin), 422);
+	assert.equal(await admin.locator('#error-reason').count(), 1);
+	await checkAxe(admin);
 });

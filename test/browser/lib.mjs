@@ -390,14 +390,8 @@ let passwordHash = null;
  */
 export function newMember({ first = 'Camille', last = 'Durand', postal = '69001',
 	insee = '69381', city = 'Lyon' } = {}) {
-	if (!passwordHash) {
-		const bin = path.join(process.env.BIN_DIR || 'build', 'civitas-fcgi');
-		const email = uniqueEmail('hash');
-		execFileSync(bin, ['admin', email], { env: { ...process.env, PASSWORD: MEMBER_PASSWORD },
-			stdio: ['ignore', 'ignore', 'inherit'] });
-		passwordHash = psqlValue("SELECT password_hash FROM users WHERE email = :'p1'", email);
-		assert.ok(passwordHash, 'civitas-fcgi admin made the account');
-	}
+	if (!passwordHash)
+		passwordHash = psqlValue("SELECT password_hash FROM users WHERE id = :'p1'", newAdmin().id);
 	const email = uniqueEmail('member');
 	const id = psqlValue(`INSERT INTO users (email, password_hash, first_name, last_name,
 		gender, birth_date, address_street, postal_code, country, city_insee, city_name,
@@ -406,6 +400,17 @@ export function newMember({ first = 'Camille', last = 'Durand', postal = '69001'
 		:'p5', 'FR', :'p6', :'p7', 'active', now(), now()) RETURNING id`,
 	email, passwordHash, first, last, postal, insee, city);
 	return { id, email, password: MEMBER_PASSWORD, first, last };
+}
+
+/* An admin made by `civitas-fcgi admin`: { id, email, password }. */
+export function newAdmin() {
+	const bin = path.join(process.env.BIN_DIR || 'build', 'civitas-fcgi');
+	const email = uniqueEmail('admin');
+	execFileSync(bin, ['admin', email], { env: { ...process.env, PASSWORD: MEMBER_PASSWORD },
+		stdio: ['ignore', 'ignore', 'inherit'] });
+	const id = psqlValue("SELECT id FROM users WHERE email = :'p1'", email);
+	assert.ok(id, 'civitas-fcgi admin made the account');
+	return { id, email, password: MEMBER_PASSWORD };
 }
 
 /* Log in through the login page; ends on `next` (default /account). */
