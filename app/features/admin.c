@@ -49,6 +49,8 @@ admin_nav(struct req *r, const char *current)
 		{ "/admin/redirections", "Redirections" },
 		{ "/admin/media", "Médias" },
 		{ "/admin/committees", "Comités" },
+		{ "/admin/events", "Événements" },
+		{ "/admin/event-categories", "Catégories d'événements" },
 		{ "/admin/audit", "Journal" },
 	};
 	struct buf b;
