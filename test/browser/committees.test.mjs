@@ -132,6 +132,34 @@ test('committee: follow and unfollow without JavaScript (the form posts, the pag
 	assert.equal(membershipRole(c.id, member.id), null);
 });
 
+/*
+ * With the keyboard: the focus stays on the follow button through the
+ * request, so that Enter again unfollows (a button that is disabled while
+ * focused loses the focus to <body>, and a keyboard user their place).
+ */
+test('committee: follow with the keyboard; the focus stays on the button, Enter again unfollows', async (t) => {
+	const c = newCommittee();
+	const member = newMember({ first: 'Timéo', last: 'Blanc' });
+	const page = await t.newPage();
+	await login(page, member, `/committees/${c.slug}`);
+	await (await followButton(page, FOLLOW)).focus();
+	await page.keyboard.press('Enter');
+	await followButton(page, UNFOLLOW);
+	await page.locator('.follow-status').waitFor();
+	assert.equal(membershipRole(c.id, member.id), 'follower');
+	const focused = await page.evaluate(() => {
+		const el = document.activeElement;
+		return el ? el.tagName + (el.textContent ? ': ' + el.textContent.trim().slice(0, 40) : '') : '';
+	});
+	assert.equal(focused, 'BUTTON: ' + UNFOLLOW, 'the focus is still on the follow button');
+	const answer = page.waitForResponse((r) => r.url().endsWith(`/committees/${c.slug}/unfollow`));
+	await page.keyboard.press('Enter');
+	await answer;
+	await followButton(page, FOLLOW);
+	assert.equal(membershipRole(c.id, member.id), null);
+	assertNoPageErrors(page);
+});
+
 test('committee: a visitor is sent to the login page and back, then follows', async (t) => {
 	const c = newCommittee();
 	const member = newMember({ first: 'Lina', last: 'Chevalier' });
