@@ -223,3 +223,25 @@ test("axe: a committee's event page, and a cancelled one (registration closed)",
 	await open(page, `/events/${gone.slug}/rsvp`, 409);
 	assert.equal(await heading(page), 'Inscriptions closes');
 });
+
+test('axe: the events list, a confirmation, the cancel link page and its answer', async (t) => {
+	const ev = newEvent({ capacity: 20 });
+	const page = await t.newPage({ bypassCSP: true });
+	await open(page, '/events');
+	await checkAxe(page);
+	await open(page, `/events/${ev.slug}/rsvp`);
+	const g = guest('axecancel');
+	await fillGuest(page, g);
+	await submitTo(page, page.getByRole('button', { name: "Je m'inscris" }), `/events/${ev.slug}/rsvp`);
+	assert.equal(await heading(page), 'Inscription confirmée');
+	await checkAxe(page);
+	const { link } = await seatMail(g.email, ev, 'Inscription confirmée');
+	await open(page, link);
+	assert.equal(await heading(page), 'Annuler mon inscription');
+	await checkAxe(page);
+	await submitTo(page, page.getByRole('button', { name: 'Annuler mon inscription' }), link);
+	assert.equal(await heading(page), 'Inscription annulée');
+	await checkAxe(page);
+	await open(page, link, 404);
+	await checkAxe(page);
+});
