@@ -381,3 +381,59 @@ test('axe: a pending committee as its creator, and the back-office committee scr
 	assert.equal(await admin.locator('#error-reason').count(), 1);
 	await checkAxe(admin);
 });
+
+/* attended of the registrations of an event, by first name. */
+function attendance(eventId) {
+	return Object.fromEntries(psql(`SELECT first_name, coalesce(attended::text, '') FROM
+		event_registrations WHERE event_id = :'p1'`, eventId));
+}
+
+const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true };
+
+/* The check-in on a phone: everything fits the screen, the buttons are
+ * targets a thumb can hit (WCAG 2.2's 24 px at least). */
+async function checkPhoneCheckin(page) {
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
+	for (const box of await page.locator('.checkin-row button').evaluateAll((bs) =>
+		bs.map((b) => { const r = b.getBoundingClientRect(); return [r.width, r.height, b.textContent]; }))) {
+		assert.ok(box[0] >= 24 && box[1] >= 24, `the button ${box[2]} is ${box[0]}×${box[1]} px`);
+	}
+}
+
+test('check-in on a phone with JavaScript: present, then absent, in place', async (t) => {
+	const c = hostedCommittee();
+	const url = `/events/${c.event.slug}/manage/checkin`;
+	const page = await t.newPage(PHONE);
+	await login(page, c.host, url);
+	await checkPhoneCheckin(page);
+	const loads = countLoads(page);
+	const row = page.locator('.checkin-row', { hasText: 'Léa' });
+	await row.getByRole('button', { name: 'Présent' }).tap();
+	await row.locator('.checkin-state', { hasText: 'Présent' }).waitFor();
+	assert.equal(await row.getByRole('button', { name: 'Présent' }).getAttribute('aria-pressed'), 'true');
+	assert.deepEqual(attendance(c.event.id), { Alex: '', 'Léa': 'true' });
+	await row.getByRole('button', { name: 'Absent' }).tap();
+	await row.locator('.checkin-state', { hasText: 'Absent' }).waitFor();
+	assert.equal(await row.getByRole('button', { name: 'Présent' }).getAttribute('aria-pressed'), 'false');
+	assert.equal(await row.getByRole('button', { name: 'Absent' }).getAttribute('aria-pressed'), 'true');
+	assert.deepEqual(attendance(c.event.id), { Alex: '', 'Léa': 'false' });
+	assert.equal(loads.n, 0, 'no page load');
+	await screenshot(page, 'checkin-phone');
+	assertNoPageErrors(page);
+});
+
+test('check-in on a phone without JavaScript: the form posts, the page comes back at the person', async (t) => {
+	const c = hostedCommittee();
+	const url = `/events/${c.event.slug}/manage/checkin`;
+	const page = await t.newPage({ ...PHONE, javaScriptEnabled: false });
+	await login(page, c.supervisor, url);
+	await checkPhoneCheckin(page);
+	const row = page.locator('.checkin-row', { hasText: 'Alex' });
+	await submitTo(page, row.getByRole('button', { name: 'Présent' }), url);
+	const id = psqlValue(`SELECT id FROM event_registrations WHERE event_id = :'p1'
+		AND first_name = 'Alex'`, c.event.id);
+	assert.equal(new URL(page.url()).hash, `#r-${id}`);
+	assert.equal((await row.locator('.checkin-state').textContent()).trim(), 'Présent');
+	assert.deepEqual(attendance(c.event.id), { Alex: 'true', 'Léa': '' });
+});
