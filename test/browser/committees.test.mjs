@@ -160,6 +160,34 @@ test('committee: follow with the keyboard; the focus stays on the button, Enter 
 	assertNoPageErrors(page);
 });
 
+/*
+ * Logged out in another tab, then a click on Follow: the server refuses
+ * (401, problem+json) and the script says to log in, the button stays.
+ */
+test('committee: with JavaScript, a follow after logging out elsewhere says to log in', async (t) => {
+	const c = newCommittee();
+	const member = newMember({ first: 'Noé', last: 'Gauthier' });
+	const page = await t.newPage();
+	await login(page, member, `/committees/${c.slug}`);
+	await followButton(page, FOLLOW);
+	const other = await page.context().newPage();
+	await other.goto('/account');
+	await other.getByRole('button', { name: 'Se déconnecter' }).click();
+	await other.waitForLoadState('load');
+	assert.equal(await other.getByRole('button', { name: 'Se déconnecter' }).count(), 0, 'logged out');
+
+	const answer = page.waitForResponse((r) => r.url().endsWith(`/committees/${c.slug}/follow`));
+	await (await followButton(page, FOLLOW)).click();
+	const resp = await answer;
+	assert.equal(resp.status(), 401);
+	assert.match(resp.headers()['content-type'] || '', /^application\/problem\+json/);
+	await page.locator('.follow-status').waitFor();
+	assert.equal((await page.locator('.follow-status').textContent()).trim(),
+		'Connectez-vous pour suivre ce comité.');
+	await followButton(page, FOLLOW);
+	assert.equal(membershipRole(c.id, member.id), null);
+});
+
 test('committee: a visitor is sent to the login page and back, then follows', async (t) => {
 	const c = newCommittee();
 	const member = newMember({ first: 'Lina', last: 'Chevalier' });
