@@ -503,35 +503,44 @@ export function decodeHeader(value) {
 export async function waitForMailMatching(to, subject, { timeout = 20000 } = {}) {
 	assert.ok(CIVITAS_VAR, 'CIVITAS_VAR is not set');
 	const dir = path.join(CIVITAS_VAR, 'mail');
-	const want = to.toLowerCase();
 	const deadline = Date.now() + timeout;
-	for (;;) {
-		let names = [];
-		try {
-			names = fs.readdirSync(dir).filter((n) => n.endsWith('.eml')).sort();
-		} catch (e) {
-			if (e.code !== 'ENOENT')
-				throw e;
-		}
-		const seen = [];
-		for (const n of names) {
-			const file = path.join(dir, n);
-			if (!mailCache.has(file))
-				mailCache.set(file, parseMail(fs.readFileSync(file, 'utf8')));
-			const mail = mailCache.get(file);
-			const rcpt = (mail.headers.to || '').toLowerCase();
-			if (rcpt !== want && !rcpt.includes('<' + want + '>'))
-				continue;
-			const subj = decodeHeader(mail.headers.subject);
-			seen.push(subj);
-			if (subject.test(subj))
-				return { file, ...mail, subject: subj, ...mimeParts(mail) };
-		}
-		if (Date.now() > deadline)
-			assert.fail(`no mail to ${to} with a subject like ${subject} under ${dir} after ` +
-				`${timeout / 1000} s` + (seen.length ? ` (subjects: ${seen.join(' | ')})` : ''));
+	let subjects = [];
+	while (Date.now() <= deadline) {
+		const mails = mailFiles(dir).map((n) => ({ file: path.join(dir, n) }))
+			.map((m) => ({ ...m, ...cachedMail(m.file) }))
+			.filter((m) => addressedTo(m, to))
+			.map((m) => ({ ...m, subject: decodeHeader(m.headers.subject) }));
+		const hit = mails.find((m) => subject.test(m.subject));
+		if (hit)
+			return { ...hit, ...mimeParts(hit) };
+		subjects = mails.map((m) => m.subject);
 		await new Promise((r) => setTimeout(r, 200));
 	}
+	assert.fail(`no mail to ${to} with a subject like ${subject} under ${dir} after ` +
+		`${timeout / 1000} s` + (subjects.length ? ` (subjects: ${subjects.join(' | ')})` : ''));
+}
+
+/* The .eml files of the sink, sorted by name ([] before the first mail). */
+function mailFiles(dir) {
+	try {
+		return fs.readdirSync(dir).filter((n) => n.endsWith('.eml')).sort();
+	} catch (e) {
+		if (e.code === 'ENOENT')
+			return [];
+		throw e;
+	}
+}
+
+function cachedMail(file) {
+	if (!mailCache.has(file))
+		mailCache.set(file, parseMail(fs.readFileSync(file, 'utf8')));
+	return mailCache.get(file);
+}
+
+function addressedTo(mail, to) {
+	const rcpt = (mail.headers.to || '').toLowerCase();
+	const want = to.toLowerCase();
+	return rcpt === want || rcpt.includes('<' + want + '>');
 }
 
 /* The text and the attachments of a parsed mail (multipart/mixed or not). */
