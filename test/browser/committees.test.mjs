@@ -13,7 +13,12 @@
 import {
 	assert, test, open, status, submitTo, screenshot, assertNoPageErrors, checkAxe,
 	psql, psqlValue, newMember, newAdmin, newCommittee, newEvent, login, membershipRole,
+	randomWord, waitForMailMatching,
 } from './lib.mjs';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const FOLLOW = 'Suivre ce comité';
 const UNFOLLOW = 'Ne plus suivre ce comité';
@@ -247,10 +252,13 @@ test('axe: a committee page (follower, with the opt-ins and the status line)', a
 	await checkAxe(page);
 });
 
-test('axe: the committee directory', async (t) => {
-	newCommittee();
+test('axe: the committee directory, and near a postal code', async (t) => {
+	const c = newCommittee();
 	const page = await t.newPage({ bypassCSP: true });
 	await open(page, '/committees');
+	await checkAxe(page);
+	await open(page, `/committees?q=${encodeURIComponent(c.name)}&near=69001&radius=20`);
+	assert.equal(await page.getByRole('link', { name: c.name }).count(), 1, 'the committee is found near 69001');
 	await checkAxe(page);
 });
 
@@ -464,4 +472,72 @@ test('check-in on a phone without JavaScript: the form posts, the page comes bac
 	assert.equal(new URL(page.url()).hash, `#r-${id}`);
 	assert.equal((await row.locator('.checkin-state').textContent()).trim(), 'Présent');
 	assert.deepEqual(attendance(c.event.id), { Alex: 'true', 'Léa': '' });
+});
+
+/* A small JPEG made with vips (as content.test.mjs makes its photos). */
+function photoFile() {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'civitas-browser-'));
+	const file = path.join(dir, 'local.jpg');
+	execFileSync('vips', ['xyz', path.join(dir, 'xy.v'), '640', '360']);
+	execFileSync('vips', ['linear', path.join(dir, 'xy.v'), file, '0.2', '30']);
+	return file;
+}
+
+/*
+ * A member creates a committee with JavaScript (the commune picker fed by
+ * the postal code, a photo): it waits, pending, seen by its creator only;
+ * an admin approves it in the back-office; the creator is mailed both
+ * times and becomes its supervisor; the page is public, with its photo.
+ */
+test('committee: created with the commune picker and a photo, pending, approved by an admin; axe on its page', async (t) => {
+	const creator = newMember({ first: 'Zoé', last: 'Marchand' });
+	const name = 'Comité ' + randomWord(6) + ' des pentes';
+	const page = await t.newPage();
+	await login(page, creator, '/committees/new');
+	await page.getByLabel(/^Nom du comité/).fill(name);
+	await page.getByLabel(/^Description/).fill('Un comité **de quartier** pour la Croix-Rousse.');
+	await page.getByLabel(/^Photo/).setInputFiles(photoFile());
+	// The address starts as the creator's (Lyon 1er); the committee meets
+	// in the 4th: a new postal code, typed, brings its communes.
+	assert.equal(await page.getByLabel('Code postal').inputValue(), '69001');
+	assert.equal(await page.getByLabel('Commune').inputValue(), '69381');
+	await page.getByLabel('Code postal').fill('');
+	const api = page.waitForResponse((r) => r.url().includes('/api/cities?') && r.url().includes('69004'));
+	await page.getByLabel('Code postal').pressSequentially('69004', { delay: 30 });
+	await api;
+	await page.waitForFunction(() => [...document.getElementById('city_code').options]
+		.some((o) => o.textContent === 'Lyon 4e Arrondissement'));
+	await page.getByLabel('Commune').selectOption({ label: 'Lyon 4e Arrondissement' });
+	await page.getByLabel('Compte X (Twitter)').fill('@pentes69');
+	await screenshot(page, 'committee-new');
+	await submitTo(page, page.getByRole('button', { name: 'Créer le comité' }), /^\/committees\/[a-z0-9-]+$/);
+	const slug = new URL(page.url()).pathname.split('/').pop();
+	assert.match(await page.locator('main').textContent(), /attend la validation d'un administrateur/);
+	const [st, insee, media] = psql(`SELECT status, city_insee, coalesce(media_id::text, '')
+		FROM committees WHERE slug = :'p1'`, slug)[0];
+	assert.deepEqual([st, insee], ['pending', '69384']);
+	assert.match(media, /^\d+$/, 'the photo went through the media pipeline');
+	await waitForMailMatching(creator.email, /attend sa validation$/);
+	// Nobody else sees it yet. (bypassCSP: axe runs on its page below.)
+	const visitor = await t.newPage({ bypassCSP: true });
+	await open(visitor, `/committees/${slug}`, 404);
+
+	const admin = await t.newPage();
+	await login(admin, newAdmin(), '/admin/committees');
+	await submitTo(admin, admin.getByRole('link', { name }), /^\/admin\/committees\/\d+$/);
+	await submitTo(admin, admin.getByRole('button', { name: 'Valider le comité' }), /^\/admin\/committees\/\d+$/);
+	assert.equal(await admin.locator('.notice').count(), 1);
+	await waitForMailMatching(creator.email, /est validé$/);
+	const id = psqlValue("SELECT id FROM committees WHERE slug = :'p1'", slug);
+	assert.equal(membershipRole(id, creator.id), 'supervisor');
+
+	await open(visitor, `/committees/${slug}`);
+	assert.equal((await visitor.locator('h1').textContent()).trim(), name);
+	assert.equal(await visitor.locator('.committee-photo img').count() >= 1, true, 'the photo is shown');
+	assert.equal(await visitor.getByRole('link', { name: '@pentes69' }).getAttribute('href'), 'https://x.com/pentes69');
+	assert.equal(await visitor.locator('.committee-description strong').textContent(), 'de quartier');
+	await screenshot(visitor, 'committee-with-photo');
+	await checkAxe(visitor);
+	assertNoPageErrors(page);
+	assertNoPageErrors(admin);
 });
