@@ -245,3 +245,21 @@ test('axe: the events list, a confirmation, the cancel link page and its answer'
 	await open(page, link, 404);
 	await checkAxe(page);
 });
+
+test('event page when full: "Complet", the count, and the waiting list offered (axe too)', async (t) => {
+	const ev = newEvent({ capacity: 1 });
+	psql(`INSERT INTO event_registrations (event_id, email, first_name, last_name, status,
+		registered_at, created_at) VALUES
+		(:'p1', :'p2', 'Inès', 'Garnier', 'registered', now(), now() - interval '1 minute'),
+		(:'p1', :'p3', 'Hugo', 'Petit', 'waiting', NULL, now())`,
+	ev.id, uniqueEmail('seat'), uniqueEmail('queue'));
+	const page = await t.newPage({ bypassCSP: true });
+	await open(page, `/events/${ev.slug}`);
+	const seats = page.locator('.event-seats');
+	assert.match(await seats.textContent(), /1 inscrit sur 1 place, 1 en liste d'attente\./);
+	assert.match(await seats.locator('.event-full').textContent(), /Complet/);
+	assert.equal(await page.getByRole('link', { name: "S'inscrire", exact: true }).count(), 0);
+	await submitTo(page, page.getByRole('link', { name: "Rejoindre la liste d'attente" }), `/events/${ev.slug}/rsvp`);
+	await open(page, `/events/${ev.slug}`);
+	await checkAxe(page);
+});
