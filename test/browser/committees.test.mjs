@@ -13,7 +13,7 @@
 import {
 	assert, test, open, status, submitTo, screenshot, assertNoPageErrors, checkAxe,
 	psql, psqlValue, newMember, newAdmin, newCommittee, newEvent, login, membershipRole,
-	randomWord, waitForMailMatching,
+	randomWord, waitForMailMatching, assertFieldErrorsTied,
 } from './lib.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -270,6 +270,7 @@ test('axe: the committee creation form, fresh and after errors (422)', async (t)
 	await submitTo(page, page.getByRole('button', { name: 'Créer le comité' }), '/committees/new');
 	assert.equal(status(page), 422);
 	assert.ok(await page.locator('.field-error').count() >= 2, 'field errors shown');
+	await assertFieldErrorsTied(page);
 	await checkAxe(page);
 });
 
@@ -415,6 +416,7 @@ test('axe: a pending committee as its creator, and the back-office committee scr
 		`/admin/committees/${c.id}/refuse`);
 	assert.equal(status(admin), 422);
 	assert.equal(await admin.locator('#error-reason').count(), 1);
+	await assertFieldErrorsTied(admin);
 	await checkAxe(admin);
 });
 
@@ -540,4 +542,40 @@ test('committee: created with the commune picker and a photo, pending, approved 
 	await checkAxe(visitor);
 	assertNoPageErrors(page);
 	assertNoPageErrors(admin);
+});
+
+/*
+ * The host's forms sent empty: each comes back (422) with its errors at
+ * the fields, and axe finds nothing on it. Every page is checked and every
+ * failure reported at once.
+ */
+test("axe: the host's forms after errors (event, contact, message, invitations)", async (t) => {
+	const c = hostedCommittee();
+	const page = await t.newPage({ bypassCSP: true });
+	await login(page, c.supervisor);
+	const forms = [
+		[`/committees/${c.slug}/events/new`, "Enregistrer l'événement"],
+		[`/committees/${c.slug}/manage/contact`, 'Envoyer'],
+		[`/committees/${c.slug}/manage/messages`, 'Publier'],
+		[`/events/${c.event.slug}/manage/contact`, 'Envoyer'],
+		[`/events/${c.event.slug}/invite`, 'Envoyer les invitations'],
+	];
+	const failures = [];
+	for (const [url, button] of forms) {
+		try {
+			await open(page, url);
+			// Fields the browser would check are left to the server.
+			await page.evaluate(() => document.querySelectorAll('form').forEach((f) => { f.noValidate = true; }));
+			await page.locator('main form input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file]), main form textarea')
+				.evaluateAll((els) => els.forEach((el) => { if (!el.readOnly) el.value = ''; }));
+			await submitTo(page, page.getByRole('button', { name: button, exact: true }), url);
+			assert.equal(status(page), 422, `${url}: an empty form is refused`);
+			assert.ok(await page.locator('.field-error, .form-error').count() >= 1, `${url}: errors shown`);
+			await assertFieldErrorsTied(page);
+			await checkAxe(page);
+		} catch (e) {
+			failures.push(`${url}: ${e.message}`);
+		}
+	}
+	assert.deepEqual(failures, [], failures.join('\n'));
 });

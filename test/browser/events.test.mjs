@@ -11,7 +11,7 @@
 import {
 	assert, test, open, status, submitTo, screenshot, assertNoPageErrors, checkAxe,
 	uniqueEmail, newMember, newEvent, login, registrationsOf, waitForMailMatching,
-	cancelLinkOf, psql, psqlValue, newCommittee,
+	cancelLinkOf, psql, psqlValue, newCommittee, assertFieldErrorsTied,
 } from './lib.mjs';
 
 async function heading(page) {
@@ -191,6 +191,7 @@ test('axe: the registration form, fresh and after errors (422)', async (t) => {
 	assert.ok(await page.locator('.field-error').count() >= 3, 'field errors shown');
 	assert.equal(await page.getByLabel('Adresse e-mail').inputValue(), 'pas-une-adresse', 'value kept');
 	assert.equal(await page.getByLabel('Adresse e-mail').getAttribute('aria-describedby'), 'error-email');
+	await assertFieldErrorsTied(page);
 	await screenshot(page, 'event-rsvp-errors');
 	await checkAxe(page);
 	assert.deepEqual(registrationsOf(ev.id), [], 'nothing registered');

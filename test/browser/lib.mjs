@@ -577,4 +577,12 @@ export function cancelLinkOf(mail) {
 	assert.ok(m[0].startsWith(BASE_URL), `the link ${m[0]} is not on ${BASE_URL}`);
 	return m[1];
 }
+/* Each message at a field (or a group of fields) is tied to it by
+ * aria-describedby, so that a screen reader reads it with the field. */
+export async function assertFieldErrorsTied(page) {
+	const loose = await page.locator('.field-error').evaluateAll((ps) => ps.filter((p) =>
+		!p.id || !document.querySelector(`[aria-describedby~="${p.id}"]`))
+		.map((p) => (p.id || '(no id)') + ': ' + p.textContent.trim()));
+	assert.deepEqual(loose, [], `field errors not tied to their field on ${new URL(page.url()).pathname}`);
+}
 /* ---- end of committees and events ---- */
