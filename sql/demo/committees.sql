@@ -1,8 +1,9 @@
 -- Demo committees and events for `make run` (scripts/demo-content.sh),
 -- never for production. Run in ONE transaction (psql -1) after content.sql:
--- the admin and Marianne (scripts/demo.sh) exist. Dates are relative to
--- now(); description_html is rendered afterwards by `civitas-fcgi
--- rerender`, like the articles.
+-- the admin and Marianne (scripts/demo.sh) normally exist; without them (the
+-- bench) Marianne is made a demo member and national events have no
+-- organiser account. Dates are relative to now(); description_html is
+-- rendered afterwards by `civitas-fcgi rerender`, like the articles.
 --
 -- Twelve approved committees across France (Lyon, Villeurbanne, Paris 11e
 -- and 18e, Marseille, Lille, Bordeaux, Rennes, Strasbourg, Ajaccio,
@@ -47,17 +48,19 @@ INSERT INTO demo_committee VALUES
 (13, 'grenoble-alpes', 'Grenoble Alpes', '38000', '38185', 'Grenoble', 'FR', 'emma.blanc',
  'Un comité en création pour Grenoble et les communes de la métropole. En attente de validation.');
 
--- The demo hosts (Marianne exists already), and twenty followers around.
+-- The demo hosts (Marianne exists already when scripts/demo.sh runs
+-- this; the bench runs it without her), and twenty followers around.
+UPDATE demo_committee SET host = host || '@demo.civitas.localhost'
+WHERE host NOT LIKE '%@%';
 INSERT INTO users (email, password_hash, first_name, last_name, gender,
 	postal_code, country, city_insee, city_name, status, activated_at,
 	charter_accepted_at)
-SELECT d.host || '@demo.civitas.localhost', '!demo: no password',
-	initcap(split_part(d.host, '.', 1)),
-	initcap(replace(split_part(d.host, '.', 2), '-', ' ')),
+SELECT d.host, '!demo: no password',
+	initcap(split_part(split_part(d.host, '@', 1), '.', 1)),
+	initcap(replace(split_part(split_part(d.host, '@', 1), '.', 2), '-', ' ')),
 	'other', d.postal_code, d.country, d.insee, d.city, 'active', now(), now()
-FROM demo_committee d WHERE d.host NOT LIKE '%@%';
-UPDATE demo_committee SET host = host || '@demo.civitas.localhost'
-WHERE host NOT LIKE '%@%';
+FROM demo_committee d
+WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.email = d.host);
 
 INSERT INTO users (email, password_hash, first_name, last_name, gender,
 	postal_code, country, city_insee, city_name, status, activated_at,
@@ -190,7 +193,7 @@ FROM demo_event e
 LEFT JOIN demo_committee d ON d.n = e.committee
 LEFT JOIN committees c ON c.slug = d.slug
 JOIN event_categories k ON k.slug = e.category
-JOIN users a ON a.email = 'admin@civitas.localhost',
+LEFT JOIN users a ON a.email = 'admin@civitas.localhost',
 LATERAL (SELECT CASE WHEN d.country = 'DE' THEN 'Europe/Berlin'
 		ELSE france_time_zone(coalesce(d.postal_code, '75012')) END AS tz) z,
 LATERAL (SELECT z.tz,
