@@ -134,6 +134,11 @@ test('event: waiting list of one seat; the first cancels by the mail link, the s
 	assert.deepEqual(registrationsOf(ev.id).map((r) => r.status), ['registered', 'waiting']);
 	const waiting = await waitForMailMatching(second.email, /^Liste d'attente : /);
 	assert.equal(waiting.attachments.length, 0, 'no calendar for a place in the queue');
+	// Its link offers to leave the queue (not followed here).
+	const waitingLink = cancelLinkOf(waiting);
+	await open(p2, waitingLink);
+	assert.match(await p2.locator('main').textContent(), /vous êtes sur la liste d'attente de l'événement/);
+	assert.equal(await p2.getByRole('button', { name: "Quitter la liste d'attente" }).count(), 1);
 
 	// The first cancels through the link of their mail: the link shows a
 	// page with a button (a GET changes nothing), the button cancels.
@@ -152,6 +157,10 @@ test('event: waiting list of one seat; the first cancels by the mail link, the s
 		[[first.email.toLowerCase(), 'cancelled'], [second.email.toLowerCase(), 'registered']]);
 	const promoted = await seatMail(second.email, ev, "Une place s'est libérée");
 	assert.notEqual(promoted.link, link);
+	// The newest mail's link is the one that works now.
+	await open(p2, waitingLink, 404);
+	await open(p2, promoted.link);
+	assert.match(await p2.locator('main').textContent(), /Bonjour Hugo, vous êtes inscrit\(e\) à l'événement/);
 
 	// The link served once.
 	await open(p1, link, 404);
