@@ -408,6 +408,29 @@ valid_link(const char *in, char *out, size_t outsz)
 }
 
 int
+valid_web_url(const char *in, char *out, size_t outsz)
+{
+	const char *host;
+	int rc;
+
+	if (!in || !*in)
+		return VALID_MISSING;
+	if (!strncasecmp(in, "https://", 8))
+		host = in + 8;
+	else if (!strncasecmp(in, "http://", 7))
+		host = in + 7;
+	else
+		return VALID_INVALID;
+	if (!*host || *host == '/' || *host == '.' || !printable(in) ||
+	    strpbrk(in, "\"<>\\"))
+		return VALID_INVALID;
+	if ((rc = copy_out(in, out, outsz)) == VALID_OK)
+		for (char *p = out; p < out + (host - in); p++)
+			*p = (char)tolower((unsigned char)*p);
+	return rc;
+}
+
+int
 valid_site_path(const char *in, char *out, size_t outsz)
 {
 	if (!in || !*in)

@@ -69,6 +69,10 @@ int valid_slug(const char *in, char *out, size_t outsz);
 /* A link a page may show: a path of the site ("/..." but not "//" nor
  * "/\") or an https:// URL, with no space or control character. */
 int valid_link(const char *in, char *out, size_t outsz);
+/* An address on the web given by a member (a committee's site, an online
+ * event): http:// or https:// (any case), then a host (not "/" nor "."),
+ * no space, control character, '"', '<', '>' or '\'. */
+int valid_web_url(const char *in, char *out, size_t outsz);
 /* A path of the site that can be redirected: "/x..." (not "/" alone, not
  * "//" nor "/\"), no space, control character, '?' or '#'. */
 int valid_site_path(const char *in, char *out, size_t outsz);

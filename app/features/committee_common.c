@@ -53,3 +53,15 @@ committee_can_supervise(const struct committee *c)
 {
 	return c->admin || c->role == CR_SUPERVISOR;
 }
+
+int
+committee_managed(struct req *r, struct committee *c)
+{
+	int rc = committee_find(r, r->params[0], c);
+
+	if (rc < 0)
+		return unavailable(r);
+	if (rc == 0)
+		return 404;
+	return committee_can_manage(c) ? 0 : 403;
+}

@@ -4,7 +4,7 @@
  * dashboard, the members and their CSV, promoting and demoting co-hosts,
  * writing to members, and the timeline.
  *
- * Every handler starts with manage_find(): the committee as the member
+ * Every handler starts with committee_managed(): the committee as the member
  * sees it (404 when it is not visible to them) and their role in *this*
  * committee (403 unless host, supervisor or admin). Every statement after
  * that is keyed on the committee's id, so an id of another committee's
@@ -23,18 +23,6 @@
 
 /* The committee of the route's {slug} if r->user may manage it: 0, or
  * the status to answer (404, 403, 503). */
-static int
-manage_find(struct req *r, struct committee *c)
-{
-	int rc = committee_find(r, r->params[0], c);
-
-	if (rc < 0)
-		return unavailable(r);
-	if (rc == 0)
-		return 404;
-	return committee_can_manage(c) ? 0 : 403;
-}
-
 static const char *
 base_path(struct req *r, const struct committee *c)
 {
@@ -78,7 +66,7 @@ committee_manage_get(struct req *r)
 	struct view v;
 	int rc;
 
-	if ((rc = manage_find(r, &c)))
+	if ((rc = committee_managed(r, &c)))
 		return rc;
 	if (!(res = q(r, STMT_MANAGE_COUNTS, c.id_str)) ||
 	    !(ev = q(r, STMT_MANAGE_COMMITTEE_EVENTS, c.id_str)))
@@ -139,7 +127,7 @@ committee_members_get(struct req *r)
 	long page = 1, total;
 	int rc;
 
-	if ((rc = manage_find(r, &c)))
+	if ((rc = committee_managed(r, &c)))
 		return rc;
 	if (p && parse_long(p, 1, 100000, &page) < 0)
 		return 404;
@@ -190,7 +178,7 @@ committee_members_csv_get(struct req *r)
 	struct buf b;
 	int rc;
 
-	if ((rc = manage_find(r, &c)))
+	if ((rc = committee_managed(r, &c)))
 		return rc;
 	if (!(res = q(r, STMT_MANAGE_MEMBERS, c.id_str, member_sort(r), NULL,
 	    "0")))
@@ -223,7 +211,7 @@ set_role(struct req *r, const char *from, const char *to, const char *done)
 	long uid;
 	int rc;
 
-	if ((rc = manage_find(r, &c)))
+	if ((rc = committee_managed(r, &c)))
 		return rc;
 	if (!committee_can_supervise(&c))
 		return 403;
@@ -277,7 +265,7 @@ contact_load(struct req *r, struct manage_contact *mc, struct view *v,
 	PGresult *res;
 	int rc;
 
-	if ((rc = manage_find(r, &c)))
+	if ((rc = committee_managed(r, &c)))
 		return rc;
 	mc->scope = "committee_contact";
 	mc->subject_id = c.id_str;
@@ -335,7 +323,7 @@ static const struct form_field message_fields[] = {
 };
 
 /* May r->user edit or delete a message by author_id? Its author and the
- * supervisor (and admins); manage_find already required a host. */
+ * supervisor (and admins); committee_managed already required a host. */
 static int
 may_edit(struct req *r, const struct committee *c, long author_id)
 {
@@ -413,7 +401,7 @@ committee_messages(struct req *r)
 	struct form f;
 	int rc;
 
-	if ((rc = manage_find(r, &c)))
+	if ((rc = committee_managed(r, &c)))
 		return rc;
 	form_init(&f, r, message_fields);
 	if (r->method != HTTP_POST)
@@ -443,7 +431,7 @@ message_find(struct req *r, struct committee *c, PGresult **res)
 {
 	int rc;
 
-	if ((rc = manage_find(r, c)))
+	if ((rc = committee_managed(r, c)))
 		return rc;
 	if (parse_long(r->params[1], 1, LONG_MAX, &(long){ 0 }) < 0)
 		return 404;

@@ -32,28 +32,6 @@
 #define PHOTO_MAX_BYTES (5L * 1024 * 1024)
 #define SLUG_TRIES 3
 
-/* An http(s) URL with a host, no space or control character. */
-static int
-valid_web_url(const char *in, char *out, size_t outsz)
-{
-	const char *host;
-
-	if (!strncmp(in, "https://", 8))
-		host = in + 8;
-	else if (!strncmp(in, "http://", 7))
-		host = in + 7;
-	else
-		return VALID_INVALID;
-	if (!*host || *host == '/' || *host == '.')
-		return VALID_INVALID;
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++)
-		if (*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '<' ||
-		    *p == '>' || *p == '\\')
-			return VALID_INVALID;
-	snprintf(out, outsz, "%s", in);
-	return VALID_OK;
-}
-
 /* An X (Twitter) account: @name, 1 to 15 letters, digits or '_'; the @
  * may be left out. */
 static int
@@ -436,18 +414,6 @@ committee_new_post(struct req *r)
 
 /* The committee of the route that r->user may manage, into c; 0, or the
  * status to answer (404 not visible, 403 not a host, 503). */
-static int
-managed(struct req *r, struct committee *c)
-{
-	int rc = committee_find(r, r->params[0], c);
-
-	if (rc < 0)
-		return unavailable(r);
-	if (rc == 0)
-		return 404;
-	return committee_can_manage(c) ? 0 : 403;
-}
-
 /* The stored committee into the form; its photo as HTML. */
 static const char *
 form_load(struct form *f, const PGresult *res)
@@ -484,7 +450,7 @@ committee_edit(struct req *r)
 	const char *html, *media, *photo, *p[14];
 	int rc, locked;
 
-	if ((rc = managed(r, &c)))
+	if ((rc = committee_managed(r, &c)))
 		return rc;
 	if (!(res = q(r, STMT_COMMITTEE_FORM, c.id_str)) || !PQntuples(res))
 		return unavailable(r);

@@ -42,6 +42,10 @@ enum committee_role committee_role_of(const char *role);
 
 /* Host tools: hosts, the supervisor, and admins. */
 int committee_can_manage(const struct committee *c);
+/* The committee of the route ({slug}, r->params[0]) that r->user may
+ * manage: 0 (*c filled), else the status the handler answers: 404, 403,
+ * or 503 (already answered). */
+int committee_managed(struct req *r, struct committee *c);
 /* Promote and demote co-hosts: the supervisor, and admins. */
 int committee_can_supervise(const struct committee *c);
 

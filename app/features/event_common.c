@@ -39,3 +39,15 @@ event_can_manage(const struct event *e)
 {
 	return e->admin || e->organizer || e->role >= CR_HOST;
 }
+
+int
+event_managed(struct req *r, struct event *e)
+{
+	int rc = event_find(r, r->params[0], e);
+
+	if (rc < 0)
+		return unavailable(r);
+	if (rc == 0)
+		return 404;
+	return event_can_manage(e) ? 0 : 403;
+}

@@ -4,7 +4,7 @@
  * the check-in of the day, their CSV, writing to them; and the
  * invitations any member may send to an upcoming event.
  *
- * Every host tool starts with manage_find(): the event as the member sees
+ * Every host tool starts with event_managed(): the event as the member sees
  * it (404 when not visible) and event_can_manage (its organiser, the
  * hosts of its committee, admins; else 403). Statements are keyed on the
  * event's id, so a registration id of another event is not found (404).
@@ -15,18 +15,6 @@
 #include "features.h"
 #include "invitations.h"
 #include "manage.h"
-
-static int
-manage_find(struct req *r, struct event *e)
-{
-	int rc = event_find(r, r->params[0], e);
-
-	if (rc < 0)
-		return unavailable(r);
-	if (rc == 0)
-		return 404;
-	return event_can_manage(e) ? 0 : 403;
-}
 
 static const char *
 base_path(struct req *r, const struct event *e)
@@ -84,7 +72,7 @@ manage_people(struct req *r, struct event *e, struct view *v, PGresult **res)
 {
 	int rc;
 
-	if ((rc = manage_find(r, e)))
+	if ((rc = event_managed(r, e)))
 		return rc;
 	view_init(v, &r->arena, 0);
 	if (!(*res = q(r, STMT_MANAGE_REGISTRATIONS, e->id_str)) ||
@@ -181,7 +169,7 @@ event_checkin_post(struct req *r)
 	long id;
 	int rc;
 
-	if ((rc = manage_find(r, &e)))
+	if ((rc = event_managed(r, &e)))
 		return rc;
 	if (parse_long(r->params[1], 1, LONG_MAX, &id) < 0)
 		return 404;
@@ -221,7 +209,7 @@ event_registrations_csv_get(struct req *r)
 	struct buf b;
 	int rc;
 
-	if ((rc = manage_find(r, &e)))
+	if ((rc = event_managed(r, &e)))
 		return rc;
 	if (!(res = q(r, STMT_MANAGE_REGISTRATIONS, e.id_str)))
 		return unavailable(r);
@@ -256,7 +244,7 @@ contact_load(struct req *r, struct manage_contact *mc, struct view *v,
 	PGresult *res;
 	int rc;
 
-	if ((rc = manage_find(r, &e)))
+	if ((rc = event_managed(r, &e)))
 		return rc;
 	mc->scope = "event_contact";
 	mc->subject_id = e.id_str;

@@ -26,30 +26,6 @@
 
 static const char *const event_modes[] = { "place", "online", NULL };
 
-/* An http(s) URL to a meeting: a scheme, a host, no space. */
-static int
-valid_event_url(const char *in, char *out, size_t outsz)
-{
-	const char *host;
-
-	if (!strncasecmp(in, "https://", 8))
-		host = in + 8;
-	else if (!strncasecmp(in, "http://", 7))
-		host = in + 7;
-	else
-		return VALID_INVALID;
-	if (!*host || *host == '/')
-		return VALID_INVALID;
-	for (const char *p = in; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"' ||
-		    *p == '<' || *p == '>' || *p == '\\')
-			return VALID_INVALID;
-	if (strlen(in) + 1 > outsz)
-		return VALID_TOO_LONG;
-	memcpy(out, in, strlen(in) + 1);
-	return VALID_OK;
-}
-
 static int
 valid_capacity(const char *in, char *out, size_t outsz)
 {
@@ -90,7 +66,7 @@ static const struct form_field event_fields[] = {
 	    .msg = {
 	    [VALID_MISSING] = "Indiquez si l'événement a lieu en ligne.",
 	    [VALID_INVALID] = "Indiquez si l'événement a lieu en ligne." } },
-	{ "online_url", 0, .max = 500, .valid = valid_event_url, .msg = {
+	{ "online_url", 0, .max = 500, .valid = valid_web_url, .msg = {
 	    [VALID_TOO_LONG] = "Le lien doit comporter au plus 500 caractères.",
 	    [VALID_INVALID] = "Indiquez un lien commençant par http:// ou "
 		"https://." } },

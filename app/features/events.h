@@ -31,6 +31,10 @@ int event_find(struct req *r, const char *slug, struct event *e);
 /* Host tools of an event: its organiser, the hosts and supervisor of its
  * committee, and admins. */
 int event_can_manage(const struct event *e);
+/* The event of the route ({slug}, r->params[0]) that r->user may manage:
+ * 0 (*e filled), else the status the handler answers: 404, 403, or 503
+ * (already answered). */
+int event_managed(struct req *r, struct event *e);
 
 /*
  * calendar.c: the event (by id) as an iCalendar object (RFC 5545), in the

@@ -300,6 +300,12 @@ check_paths(const char *s, size_t len)
 		    !strncmp(s, "https://", 8));
 		free(o);
 	}
+	if ((o = run_field(valid_web_url, s, len, &rc))) {
+		FUZZ_CHECK(!strcasecmp(o, s) && !strpbrk(s, " \t\r\n\"<>\\"));
+		FUZZ_CHECK(!strncmp(o, "http://", 7) ||
+		    !strncmp(o, "https://", 8));
+		free(o);
+	}
 	if ((o = run_field(valid_site_path, s, len, &rc))) {
 		FUZZ_CHECK(s[0] == '/' && s[1] && !strpbrk(s, "?# \t"));
 		free(o);

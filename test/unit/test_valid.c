@@ -425,6 +425,19 @@ links_and_paths(void)
 	EQ_INT(field(valid_link, "javascript:alert(1)"), VALID_INVALID);
 	EQ_INT(field(valid_link, "/a b"), VALID_INVALID);
 	EQ_INT(field(valid_link, "/a\tb"), VALID_INVALID);
+	EQ_INT(field(valid_web_url, "https://example.org/x?y=1"), VALID_OK);
+	if (EQ_INT(field(valid_web_url, "HTTP://Visio.example.org"), VALID_OK))
+		EQ_STR(out, "http://Visio.example.org");
+	EQ_INT(field(valid_web_url, "http://"), VALID_INVALID);
+	EQ_INT(field(valid_web_url, "https:///x"), VALID_INVALID);
+	EQ_INT(field(valid_web_url, "https://.x"), VALID_INVALID);
+	EQ_INT(field(valid_web_url, "javascript:alert(1)"), VALID_INVALID);
+	EQ_INT(field(valid_web_url, "/pages/agir"), VALID_INVALID);
+	EQ_INT(field(valid_web_url, "https://a b"), VALID_INVALID);
+	EQ_INT(field(valid_web_url, "https://a\"b"), VALID_INVALID);
+	EQ_INT(field(valid_web_url, "https://a/<x>"), VALID_INVALID);
+	EQ_INT(field(valid_web_url, "https://a\\b"), VALID_INVALID);
+	EQ_INT(field(valid_web_url, ""), VALID_MISSING);
 	EQ_INT(field(valid_site_path, "/ancienne-page"), VALID_OK);
 	EQ_INT(field(valid_site_path, "/"), VALID_INVALID);
 	EQ_INT(field(valid_site_path, "/a?b=1"), VALID_INVALID);
