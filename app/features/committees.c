@@ -188,21 +188,12 @@ photo_take(struct form *f, struct image_original *o)
 static const char *
 photo_store(struct req *r, const struct image_original *o, const char *name)
 {
-	char w[16], h[16], bytes[24];
-	const char *alt = arena_printf(&r->arena, "Photo du comité %s", name);
-	const char *params[9] = { o->data, o->mime, w, h, bytes, alt,
-	    o->placeholder, "", r->user->id_str };
-	int lengths[9] = { (int)o->len };
-	int formats[9] = { 1 };
 	PGresult *res;
 
 	if (!o->data)
 		return "";
-	snprintf(w, sizeof(w), "%d", o->width);
-	snprintf(h, sizeof(h), "%d", o->height);
-	snprintf(bytes, sizeof(bytes), "%zu", o->len);
-	res = db_execv(&r->app->db, &r->arena, STMT_MEDIA_INSERT, params,
-	    lengths, formats, 0);
+	res = media_insert(&r->app->db, &r->arena, o, arena_printf(&r->arena,
+	    "Photo du comité %s", name), "", r->user->id_str);
 	return res ? db_str(res, 0, RETURNING_ID) : NULL;
 }
 

@@ -194,12 +194,10 @@ committees_get(struct req *r)
 	view_int(&v, "unknown_place", known && !db_bool(known, 0, VALUE));
 	card_rows(r, &v, d.res);
 	view_int(&v, "has_committees", PQntuples(d.res) > 0);
-	view_str(&v, "prev", d.page > 1 ? directory_url(r, &d, d.page - 1) :
-	    "");
-	view_str(&v, "next", d.page < d.pages ? directory_url(r, &d,
-	    d.page + 1) : "");
-	view_int(&v, "page", d.page);
-	view_int(&v, "pages", d.pages);
+	if (pagination(r, &v, d.page > 1 ? directory_url(r, &d, d.page - 1) :
+	    "", d.page < d.pages ? directory_url(r, &d, d.page + 1) : "",
+	    d.page, d.pages) < 0)
+		return unavailable(r);
 	r->cache = PUB_CACHE;
 	return render(r, 200, "committees", &v, d.page > 1 ? arena_printf(
 	    &r->arena, "Les comités, page %ld", d.page) : "Les comités");

@@ -185,13 +185,10 @@ page_path(struct req *r, const char *base, long n)
 	return arena_printf(&r->arena, "%s?page=%ld", base, n);
 }
 
-/* The prev/next links, in <head> too (rel prev/next). */
-static void
-pagination(struct req *r, struct view *v, const char *base, long page,
-    long pages)
+int
+pagination(struct req *r, struct view *v, const char *prev, const char *next,
+    long page, long pages)
 {
-	const char *prev = page > 1 ? page_path(r, base, page - 1) : "";
-	const char *next = page < pages ? page_path(r, base, page + 1) : "";
 	struct buf b;
 
 	view_str(v, "prev", prev);
@@ -206,6 +203,7 @@ pagination(struct req *r, struct view *v, const char *base, long page,
 		head_tag(&b, "link", "rel", "next", "href", abs_url(r, next));
 	r->head_html = arena_strdup(&r->arena, b.data);
 	buf_release(&b);
+	return render_include(r, v, "pagination", "pagination");
 }
 
 /*
@@ -244,7 +242,9 @@ list_render(struct req *r, const PGresult *cat)
 	view_int(&v, "has_articles", PQntuples(res) > 0);
 	head_canonical(r, page_path(r, base, page), cat && *db_str(cat, 0, CAT_DESCRIPTION) ?
 	    db_str(cat, 0, CAT_DESCRIPTION) : NULL);
-	pagination(r, &v, base, page, pages);
+	if (pagination(r, &v, page > 1 ? page_path(r, base, page - 1) : "",
+	    page < pages ? page_path(r, base, page + 1) : "", page, pages) < 0)
+		return unavailable(r);
 	r->cache = PUB_CACHE;
 	if (page > 1)
 		title = arena_printf(&r->arena, "%s, page %ld", title, page);

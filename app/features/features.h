@@ -24,6 +24,11 @@ int page_get(struct req *r);
 int feed_get(struct req *r);
 int sitemap_get(struct req *r);
 int robots_get(struct req *r);
+/* A list's pages: prev and next ("" for none) into v, into <head> as rel
+ * prev/next, and the links (views/pagination.html) as v's raw
+ * "pagination". 0, or -1 on a template error. */
+int pagination(struct req *r, struct view *v, const char *prev,
+    const char *next, long page, long pages);
 /* The worker's fallback: a GET no route or object answers gets the
  * redirection of its path, else the 404 page. */
 int not_found(struct req *r);

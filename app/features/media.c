@@ -341,8 +341,7 @@ clean_filename(struct req *r, const char *name)
 	return arena_strndup(&r->arena, base, n);
 }
 
-/* Insert the media row (the original as a binary parameter). */
-static PGresult *
+PGresult *
 media_insert(struct db *db, struct arena *a, const struct image_original *o,
     const char *alt, const char *filename, const char *user_id)
 {

@@ -55,4 +55,11 @@ const char *media_url(struct req *r, long id, const char *preset,
 const char *media_html(struct req *r, const struct media_ref *m,
     const char *preset, const char *sizes, int eager);
 
+/* Insert an image checked and re-encoded by infra/image.h into the media
+ * table (the original as a binary parameter): RETURNING_ID, or NULL. */
+struct image_original;
+PGresult *media_insert(struct db *db, struct arena *a,
+    const struct image_original *o, const char *alt, const char *filename,
+    const char *user_id);
+
 #endif
