@@ -226,6 +226,28 @@ def auth_burst_from_one_client_gets_429():
 
 
 @test
+def registration_and_invitation_bursts_get_429():
+    """An event's /rsvp and /invite mail an address typed by a stranger:
+    they share the auth zone (10 a minute per client), GET not counted."""
+    for path in ("/events/un-evenement/rsvp", "/events/un-evenement/invite"):
+        ip = fresh_ip()
+        t0 = time.monotonic()
+        resps = [http_request("POST", path, [("Content-Type", FORM)],
+                              "email=x%d%%40example.test" % i, **via(ip))
+                 for i in range(30)]
+        elapsed = time.monotonic() - t0
+        passed = [r for r in resps if r.status != 429]
+        ok(len(passed) < 30, "POST %s: no 429" % path)
+        ok(len(passed) <= max_accepted("civitas_auth", elapsed),
+           "%d of 30 POST %s passed in %.1fs" % (len(passed), path, elapsed))
+        for r in resps:
+            if r.status == 429:
+                check_429_page(r, "60", "POST %s over the limit" % path)
+        status(get(path.replace("/rsvp", "").replace("/invite", ""), ip),
+               404, "GET of the event from a limited client: not counted")
+
+
+@test
 def pages_burst_from_one_client_gets_429():
     ip = fresh_ip()
     results, sent = [], 0
