@@ -70,7 +70,7 @@ static int
 print_routes(void)
 {
 	static const char *const flags[] = { "json", "cacheable", "session",
-	    "auth", "admin", "upload", "pagecache" };
+	    "auth", "admin", "upload", "pagecache", "brief" };
 
 	for (size_t i = 0; i < nroutes; i++) {
 		printf("%s %s", routes[i].method == HTTP_POST ? "POST" : "GET",

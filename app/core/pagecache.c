@@ -41,9 +41,11 @@ slot_of(const char *key)
 }
 
 const struct page *
-pagecache_get(const char *key)
+pagecache_get(const char *key, double now)
 {
-	return max_bytes ? slots[slot_of(key)] : NULL;
+	const struct page *p = max_bytes ? slots[slot_of(key)] : NULL;
+
+	return p && (!p->expires || now < p->expires) ? p : NULL;
 }
 
 static void
@@ -81,7 +83,8 @@ memdup0(const char *s, size_t n)
 
 void
 pagecache_put(const char *key, const char *ctype, const char *cache_control,
-    const char *headers, size_t hlen, const char *body, size_t blen)
+    const char *headers, size_t hlen, const char *body, size_t blen,
+    double expires)
 {
 	size_t size = strlen(key) + hlen + blen + 256, i;
 	struct page *p;
@@ -105,6 +108,7 @@ pagecache_put(const char *key, const char *ctype, const char *cache_control,
 	p->hlen = hlen;
 	p->body = memdup0(body, blen);
 	p->blen = blen;
+	p->expires = expires;
 	slots[i] = p;
 	nentries++;
 	nbytes += size;

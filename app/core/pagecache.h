@@ -22,14 +22,18 @@ struct page {
 	size_t hlen;
 	char *body;
 	size_t blen;
+	double expires;		/* monotonic seconds; 0: until cleared */
 };
 
 /* max_bytes 0 disables the cache (get finds nothing, put keeps nothing). */
 void pagecache_init(size_t max_bytes);
-const struct page *pagecache_get(const char *key);
+/* The page of key, unless it expired at now (monotonic seconds). */
+const struct page *pagecache_get(const char *key, double now);
+/* expires: when the page goes stale by itself (monotonic seconds), for
+ * pages that change with no notification; 0 to keep it until cleared. */
 void pagecache_put(const char *key, const char *ctype,
     const char *cache_control, const char *headers, size_t hlen,
-    const char *body, size_t blen);
+    const char *body, size_t blen, double expires);
 void pagecache_clear(void);
 size_t pagecache_count(void);
 size_t pagecache_bytes(void);

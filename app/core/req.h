@@ -45,7 +45,12 @@ enum {
 	R_ADMIN = 1 << 4,	/* role admin, else 403 */
 	R_UPLOAD = 1 << 5,	/* multipart body up to MAX_UPLOAD_BODY */
 	R_PAGECACHE = 1 << 6,	/* a 200 is kept by the worker (pagecache.h) */
+	R_BRIEF = 1 << 7,	/* with R_PAGECACHE: kept PAGE_BRIEF_SECONDS
+				 * only (counts that change without notice) */
 };
+
+/* How long a R_BRIEF page is kept: the micro-cache's own delay. */
+#define PAGE_BRIEF_SECONDS 5.0
 
 /* Roles a session grants (r->roles), checked against the route flags. */
 enum { ROLE_ADMIN = R_ADMIN };

@@ -150,6 +150,15 @@ form_has_repeats(const struct fields *f)
  * page may be kept.
  */
 
+static double
+monotonic_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
 /* A 200 from a R_PAGECACHE route answered from the cache, else 0 (and
  * r->page_key set, so that the response is kept). */
 static int
@@ -165,7 +174,7 @@ page_from_cache(const struct worker *w, struct req *r, const char *uri)
 		pagecache_clear();
 		return 0;
 	}
-	if (!(p = pagecache_get(uri)))
+	if (!(p = pagecache_get(uri, monotonic_now())))
 		return 0;
 	buf_append(&r->body, p->body, p->blen);
 	buf_append(&r->headers, p->headers, p->hlen);
@@ -187,7 +196,9 @@ page_keep(const struct worker *w, struct req *r, int status)
 	    w->cache_arm(r) == 0)
 		pagecache_put(r->page_key, r->ctype ? r->ctype :
 		    "text/html; charset=utf-8", r->cache ? r->cache : "",
-		    r->headers.data, r->headers.len, r->body.data, r->body.len);
+		    r->headers.data, r->headers.len, r->body.data, r->body.len,
+		    r->route->flags & R_BRIEF ? monotonic_now() +
+		    PAGE_BRIEF_SECONDS : 0);
 	/* After the copy: a hit must not say MISS. */
 	resp_header(r, "X-Page-Cache", "MISS");
 }

@@ -108,11 +108,13 @@ const struct route routes[] = {
 	    R_CACHEABLE | R_PAGECACHE },
 
 	/* events (events.c, events_public.c, event_rsvp.c, admin_events.c) */
-	{ HTTP_GET, "/events", events_get, R_CACHEABLE },
+	{ HTTP_GET, "/events", events_get,
+	    R_CACHEABLE | R_PAGECACHE | R_BRIEF },
 	{ HTTP_GET, "/api/events", api_events_get, R_JSON | R_CACHEABLE },
 	{ HTTP_GET, "/events/cancel/{token}", event_unregister_get, 0 },
 	{ HTTP_POST, "/events/cancel/{token}", event_unregister_post, 0 },
-	{ HTTP_GET, "/events/{slug}", event_get, R_CACHEABLE },
+	{ HTTP_GET, "/events/{slug}", event_get,
+	    R_CACHEABLE | R_PAGECACHE | R_BRIEF },
 	{ HTTP_GET, "/events/{slug}/rsvp", event_rsvp_get, R_SESSION },
 	{ HTTP_POST, "/events/{slug}/rsvp", event_rsvp_post, R_SESSION },
 	{ HTTP_GET, "/events/{slug}/edit", event_edit, R_AUTH },
@@ -133,7 +135,8 @@ const struct route routes[] = {
 	 * (committees.c, committees_public.c, admin_committees.c). The
 	 * directory and its API are cookie-free; a committee's page loads
 	 * the session and is public only for anonymous visitors. */
-	{ HTTP_GET, "/committees", committees_get, R_CACHEABLE },
+	{ HTTP_GET, "/committees", committees_get,
+	    R_CACHEABLE | R_PAGECACHE | R_BRIEF },
 	{ HTTP_GET, "/api/committees", api_committees_get,
 	    R_JSON | R_CACHEABLE },
 	{ HTTP_GET, "/committees/new", committee_new_get, R_AUTH },

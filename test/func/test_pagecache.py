@@ -63,3 +63,27 @@ def search_and_private_pages_are_not_kept():
                  "/health"):
         r = Client("fcgi").get(path)
         eq(r.headers.get("X-Page-Cache"), None, path)
+
+
+@test
+def counts_of_registrations_are_kept_a_few_seconds_only():
+    """An event's page is kept (R_BRIEF) but for PAGE_BRIEF_SECONDS: a
+    registration notifies no change (a burst of them would empty every
+    cache at each one), so the count shows within seconds."""
+    slug = "brief-" + word().lower()
+    eid = psql_value(
+        "INSERT INTO events (slug, organizer_name, name, description, "
+        "begins_at, finishes_at, time_zone, online_url) VALUES (:'p1', "
+        "'Test', 'Un débat en ligne', 'En ligne.', now() + interval "
+        "'3 days', now() + interval '3 days 1 hour', 'Europe/Paris', "
+        "'https://example.org/v') RETURNING id", slug)
+    path = "/events/" + slug
+    marks = [fetch(path)[0] for _ in range(TRIES)]
+    ok(marks.count("HIT") >= TRIES - 4, "kept by the workers: %s" % marks)
+    contains(fetch(path)[1].decode(), "0 inscrit")
+    psql("SELECT event_register(:'p1', NULL, 'brief@example.test', 'Léa', "
+         "'Martin', NULL, false, NULL)", eid)
+    contains(fetch(path)[1].decode(), "0 inscrit", "still the kept page")
+    wait_until(lambda: all("1 inscrit" in fetch(path)[1].decode()
+                           for _ in range(TRIES)), timeout=15,
+               message="every worker shows the registration")

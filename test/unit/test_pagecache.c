@@ -9,26 +9,42 @@ put_get_replace(void)
 	const struct page *p;
 
 	pagecache_init(1024 * 1024);
-	CHECK(pagecache_get("/a") == NULL);
-	pagecache_put("/a", "text/html", "", "X: 1\r\n", 6, "<p>a</p>", 8);
+	CHECK(pagecache_get("/a", 0) == NULL);
+	pagecache_put("/a", "text/html", "", "X: 1\r\n", 6, "<p>a</p>", 8, 0);
 	pagecache_put("/b?x=1", "application/xml", "public, max-age=5", "", 0,
-	    "b", 1);
-	p = pagecache_get("/a");
+	    "b", 1, 0);
+	p = pagecache_get("/a", 0);
 	CHECK(p != NULL);
 	EQ_MEM(p->body, p->blen, "<p>a</p>", 8);
 	EQ_MEM(p->headers, p->hlen, "X: 1\r\n", 6);
 	EQ_STR(p->ctype, "text/html");
-	p = pagecache_get("/b?x=1");
+	p = pagecache_get("/b?x=1", 0);
 	CHECK(p != NULL);
 	EQ_STR(p->cache_control, "public, max-age=5");
-	CHECK(pagecache_get("/b") == NULL);	/* the query is part of the key */
-	pagecache_put("/a", "text/html", "", "", 0, "new", 3);
+	CHECK(pagecache_get("/b", 0) == NULL);	/* the query is part of the key */
+	pagecache_put("/a", "text/html", "", "", 0, "new", 3, 0);
 	EQ_INT(pagecache_count(), 2);
-	p = pagecache_get("/a");
+	p = pagecache_get("/a", 0);
 	EQ_MEM(p->body, p->blen, "new", 3);
 	pagecache_clear();
 	EQ_INT(pagecache_count(), 0);
-	CHECK(pagecache_get("/a") == NULL);
+	CHECK(pagecache_get("/a", 0) == NULL);
+}
+
+static void
+brief_pages_expire(void)
+{
+	pagecache_init(1024 * 1024);
+	pagecache_put("/events/x", "text/html", "", "", 0, "x", 1, 105.0);
+	pagecache_put("/articles/y", "text/html", "", "", 0, "y", 1, 0);
+	CHECK(pagecache_get("/events/x", 100.0) != NULL);
+	CHECK(pagecache_get("/events/x", 104.9) != NULL);
+	CHECK(pagecache_get("/events/x", 105.0) == NULL);
+	CHECK(pagecache_get("/articles/y", 1e9) != NULL);
+	/* put again: fresh again */
+	pagecache_put("/events/x", "text/html", "", "", 0, "x2", 2, 110.0);
+	CHECK(pagecache_get("/events/x", 106.0) != NULL);
+	pagecache_clear();
 }
 
 static void
@@ -40,24 +56,24 @@ bounded(void)
 	pagecache_init(64 * 1024);
 	for (int i = 0; i < 5000; i++) {
 		snprintf(key, sizeof(key), "/p/%d", i);
-		pagecache_put(key, "text/html", "", "", 0, body, sizeof(body));
+		pagecache_put(key, "text/html", "", "", 0, body, sizeof(body), 0);
 		CHECK(pagecache_bytes() <= 64 * 1024);
 		CHECK(pagecache_count() <= 768);
-		CHECK(pagecache_get(key) != NULL);	/* the newest is there */
+		CHECK(pagecache_get(key, 0) != NULL);	/* the newest is there */
 	}
 	/* A page bigger than a quarter of the cache is not kept. */
-	pagecache_put("/big", "text/html", "", "", 0, body, 0);
-	CHECK(pagecache_get("/big") != NULL);
+	pagecache_put("/big", "text/html", "", "", 0, body, 0, 0);
+	CHECK(pagecache_get("/big", 0) != NULL);
 	{
 		static char huge[20000];
 
 		pagecache_put("/huge", "text/html", "", "", 0, huge,
-		    sizeof(huge));
-		CHECK(pagecache_get("/huge") == NULL);
+		    sizeof(huge), 0);
+		CHECK(pagecache_get("/huge", 0) == NULL);
 	}
 	pagecache_init(0);	/* off: nothing kept */
-	pagecache_put("/a", "text/html", "", "", 0, "a", 1);
-	CHECK(pagecache_get("/a") == NULL);
+	pagecache_put("/a", "text/html", "", "", 0, "a", 1, 0);
+	CHECK(pagecache_get("/a", 0) == NULL);
 }
 
 /* A response with no header of its own: the worker's header buffer was
@@ -69,8 +85,8 @@ empty_headers(void)
 	const struct page *p;
 
 	pagecache_init(1024 * 1024);
-	pagecache_put("/e", "text/html", "", NULL, 0, "<p>e</p>", 8);
-	p = pagecache_get("/e");
+	pagecache_put("/e", "text/html", "", NULL, 0, "<p>e</p>", 8, 0);
+	p = pagecache_get("/e", 0);
 	CHECK(p != NULL);
 	EQ_INT(p->hlen, 0);
 	EQ_STR(p->headers, "");
@@ -80,5 +96,6 @@ empty_headers(void)
 
 UNIT_SUITE(pagecache,
     UNIT(put_get_replace),
+    UNIT(brief_pages_expire),
     UNIT(bounded),
     UNIT(empty_headers))
