@@ -232,7 +232,7 @@ rsvp_burst() {
 		head -n 1 | sed 's/.*value="//; s/"$//')
 	cookie=$(awk '$6 == "csrf" { print $7 }' "$jar")
 	[ -n "$csrf" ] && [ -n "$cookie" ] || { echo "no CSRF token on the registration form"; return 1; }
-	out=$(/usr/bin/python3 test/bench/burst.py 127.0.0.1 "$HTTP_PORT" "$slug" "$csrf" "$cookie" 2000 64)
+	out=$(/usr/bin/python3 test/bench/burst.py 127.0.0.1 "$HTTP_PORT" "$slug" "$csrf" "$cookie" 2000 64 "$TRUSTED_PROXY")
 	echo "$out" | tr '\n' ' '; echo
 	n=$(psql -X -At -F ' ' -d "$DATABASE_URL" -c "SELECT count(*) FILTER (WHERE r.status = 'registered'),
 		count(*) FILTER (WHERE r.status = 'waiting') FROM event_registrations r

@@ -74,7 +74,8 @@ def create_approve_follow_register_wait_cancel_promote_move():
     page = web().get("/committees/" + slug)
     status(page, 200, "approved: public")
     contains(html.unescape(page.text), name)
-    contains(web().get("/committees?near=69001&radius=20").text, slug)
+    contains(web().get("/committees?near=69001&radius=20&q=" +
+                       name.replace(" ", "+")).text, slug)
 
     # A second member follows it, without JavaScript.
     fan, _, _ = new_member(web())
