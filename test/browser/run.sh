@@ -9,7 +9,7 @@
 # Environment: BASE_URL and CIVITAS_VAR (the stack's env file), and
 # optionally TRUSTED_PROXY, TEST_FILTER (a regexp on test names),
 # BROWSER_SHOTS (a directory for screenshots), BROWSER_TIMEOUT (seconds for
-# the whole run, default 300). The npm packages (pinned in package-lock.json)
+# the whole run, default 600). The npm packages (pinned in package-lock.json)
 # are installed with `npm ci` when node_modules is missing or does not match
 # the lockfile; node, npm and chromium come from Debian (scripts/deps.sh),
 # installed here when missing and root. Closing line: "N passed, N failed".
@@ -56,7 +56,7 @@ fi
 
 out=$(mktemp /tmp/civitas-browser.XXXXXX)
 trap 'rm -f "$out"' EXIT
-timeout -k 10 "${BROWSER_TIMEOUT:-300}" node "$here/run.mjs" "$@" </dev/null 2>&1 | tee "$out"
+timeout -k 10 "${BROWSER_TIMEOUT:-600}" node "$here/run.mjs" "$@" </dev/null 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 if ! grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$out"; then
 	# Killed (timeout) or crashed before the closing line: count what ran.

@@ -39,8 +39,12 @@
 			return;
 		}
 		event.preventDefault();
-		var button = form.querySelector('button');
-		button.disabled = true;
+		/* Busy rather than disabled: a disabled button loses the focus,
+		 * and a keyboard user would lose their place. */
+		if (form.getAttribute('aria-busy') === 'true') {
+			return;
+		}
+		form.setAttribute('aria-busy', 'true');
 		fetch(form.action, {
 			method: 'POST',
 			credentials: 'same-origin',
@@ -62,7 +66,7 @@
 		}).catch(function () {
 			say(form, 'Le service est momentanément indisponible.');
 		}).then(function () {
-			button.disabled = false;
+			form.removeAttribute('aria-busy');
 		});
 	}
 
