@@ -57,7 +57,7 @@ valid_x_handle(const char *in, char *out, size_t outsz)
 	"http:// ou https://."
 
 /* The committee's fields; the address is members.h's block with the
- * street made optional (rows of MEMBER_ADDRESS_FIELDS otherwise). */
+ * street made optional. */
 static const struct form_field committee_fields[] = {
 	/* first: an edit whose name is locked reads from the next row on */
 	{ "name", F_REQUIRED, 2, 50, .msg = {
@@ -68,21 +68,7 @@ static const struct form_field committee_fields[] = {
 	    [VALID_MISSING] = "Veuillez décrire le comité.",
 	    [VALID_TOO_SHORT] = DESCRIPTION_LENGTH_MSG,
 	    [VALID_TOO_LONG] = DESCRIPTION_LENGTH_MSG } },
-	{ "street", 0, .max = 150, .msg = {
-	    [VALID_TOO_LONG] = "L'adresse doit comporter au plus 150 "
-		"caractères." } },
-	{ "postal_code", 0, .max = 15, .msg = {
-	    [VALID_TOO_LONG] = "Le code postal doit contenir moins de 15 "
-		"caractères." } },
-	{ "country", F_REQUIRED, .max = 2, .msg = {
-	    [VALID_MISSING] = "Veuillez choisir un pays.",
-	    [VALID_TOO_LONG] = "Ce pays n'est pas valide." } },
-	{ "city_code", 0, .max = 5, .msg = {
-	    [VALID_TOO_LONG] = "Cette ville n'est pas une ville française "
-		"valide." } },
-	{ "city_name", 0, .max = 100, .msg = {
-	    [VALID_TOO_LONG] = "Le nom de la ville doit comporter au plus "
-		"100 caractères." } },
+	ADDRESS_FIELDS(0, F_REQUIRED),
 	{ "website_url", 0, .max = 255, .valid = valid_web_url, .msg = {
 	    [VALID_TOO_LONG] = "L'adresse du site doit comporter au plus 255 "
 		"caractères.",

@@ -71,20 +71,7 @@ static const struct form_field event_fields[] = {
 	    [VALID_INVALID] = "Indiquez un lien commençant par http:// ou "
 		"https://." } },
 	/* The address block (views/address_fields.html), street optional. */
-	{ "street", 0, .max = 150, .msg = {
-	    [VALID_TOO_LONG] = "L'adresse doit comporter au plus 150 "
-		"caractères." } },
-	{ "postal_code", 0, .max = 15, .msg = {
-	    [VALID_TOO_LONG] = "Le code postal doit contenir moins de 15 "
-		"caractères." } },
-	{ "country", 0, .max = 2, .msg = {
-	    [VALID_TOO_LONG] = "Ce pays n'est pas valide." } },
-	{ "city_code", 0, .max = 5, .msg = {
-	    [VALID_TOO_LONG] = "Cette ville n'est pas une ville française "
-		"valide." } },
-	{ "city_name", 0, .max = 100, .msg = {
-	    [VALID_TOO_LONG] = "Le nom de la ville doit comporter au plus "
-		"100 caractères." } },
+	ADDRESS_FIELDS(0, 0),
 	{ "capacity", 0, .max = 7, .valid = valid_capacity, .msg = {
 	    [VALID_TOO_LONG] = "Indiquez un nombre de places entre 1 et "
 		"1 000 000.",

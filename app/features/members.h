@@ -42,16 +42,18 @@ int valid_member_birth_date(const char *in, char *out, size_t outsz);
 	    [VALID_INVALID] = "Ce numéro de téléphone n'est pas valide." } }
 
 /* The postal address (features/address.c checks what depends on the
- * country: the commune of a French postal code, a city abroad). */
-#define MEMBER_ADDRESS_FIELDS \
-	{ "street", F_REQUIRED, .max = 150, .msg = { \
+ * country: the commune of a French postal code, a city abroad). Members
+ * must give a street and a country; a committee's street is optional, and
+ * an event online has no country at all. */
+#define ADDRESS_FIELDS(street_flags, country_flags) \
+	{ "street", street_flags, .max = 150, .msg = { \
 	    [VALID_MISSING] = "L'adresse est obligatoire.", \
 	    [VALID_TOO_LONG] = "L'adresse doit comporter au plus 150 " \
 		"caractères." } }, \
 	{ "postal_code", 0, .max = 15, .msg = { \
 	    [VALID_TOO_LONG] = "Le code postal doit contenir moins de 15 " \
 		"caractères." } }, \
-	{ "country", F_REQUIRED, .max = 2, .msg = { \
+	{ "country", country_flags, .max = 2, .msg = { \
 	    [VALID_MISSING] = "Veuillez choisir un pays.", \
 	    [VALID_TOO_LONG] = "Ce pays n'est pas valide." } }, \
 	{ "city_code", 0, .max = 5, .msg = { \
@@ -60,6 +62,7 @@ int valid_member_birth_date(const char *in, char *out, size_t outsz);
 	{ "city_name", 0, .max = 100, .msg = { \
 	    [VALID_TOO_LONG] = "Le nom de la ville doit comporter au plus " \
 		"100 caractères." } }
+#define MEMBER_ADDRESS_FIELDS ADDRESS_FIELDS(F_REQUIRED, F_REQUIRED)
 
 /* An e-mail address typed in a form; missing: the message when empty. */
 #define MEMBER_EMAIL_FIELD(name, missing) \
