@@ -47,6 +47,8 @@ enum {
 	R_PAGECACHE = 1 << 6,	/* a 200 is kept by the worker (pagecache.h) */
 	R_BRIEF = 1 << 7,	/* with R_PAGECACHE: kept PAGE_BRIEF_SECONDS
 				 * only (counts that change without notice) */
+	R_NOCSRF = 1 << 8,	/* a POST that carries its own proof (a signed
+				 * link, an HMAC signature): no CSRF token */
 };
 
 /* How long a R_BRIEF page is kept: the micro-cache's own delay. */

@@ -268,7 +268,8 @@ dispatch(const struct worker *w, struct req *r, FCGX_Request *fr)
 	    (rc = page_from_cache(w, r, FCGX_GetParam("REQUEST_URI",
 	    fr->envp))))
 		return rc;
-	if (r->method == HTTP_POST && w->csrf_valid && !w->csrf_valid(r))
+	if (r->method == HTTP_POST && !(r->route->flags & R_NOCSRF) &&
+	    w->csrf_valid && !w->csrf_valid(r))
 		return w->csrf_refused ? w->csrf_refused(r) : 403;
 	if (r->route->flags & (R_SESSION | R_AUTH | R_ADMIN) &&
 	    w->session_load && w->session_load(r) < 0)

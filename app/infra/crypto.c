@@ -1,5 +1,7 @@
 #include "../core/common.h"
 #include "../core/parse.h"
+
+#include <limits.h>
 #include "crypto.h"
 
 #define DEFAULT_OPS 2ULL
@@ -97,4 +99,65 @@ hmac_raw(const unsigned char key[32], const char *domain, const char *msg,
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg,
 	    strlen(msg));
 	crypto_auth_hmacsha256_final(&st, out);
+}
+
+#define MAIL_SIG_BYTES 16
+#define MAIL_SIG_LEN 22	/* base64url without padding of 16 bytes */
+
+static void
+mail_sig(const unsigned char key[32], const char *purpose, long cid,
+    long rid, char sig[MAIL_SIG_LEN + 1])
+{
+	unsigned char mac[32];
+	char msg[48];
+
+	snprintf(msg, sizeof(msg), "%ld.%ld", cid, rid);
+	hmac_raw(key, purpose, msg, mac);
+	sodium_bin2base64(sig, MAIL_SIG_LEN + 1, mac, MAIL_SIG_BYTES,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void
+mail_token(const unsigned char key[32], const char *purpose, long cid,
+    long rid, char out[MAIL_TOKEN_MAX])
+{
+	char sig[MAIL_SIG_LEN + 1];
+
+	mail_sig(key, purpose, cid, rid, sig);
+	snprintf(out, MAIL_TOKEN_MAX, "%ld.%ld.%s", cid, rid, sig);
+}
+
+/* A positive decimal without sign or leading zero, up to '.'. */
+static const char *
+mail_id(const char *s, long *v)
+{
+	long n = 0;
+
+	if (*s < '1' || *s > '9')
+		return NULL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (n > (LONG_MAX - 9) / 10)
+			return NULL;
+		n = n * 10 + (*s - '0');
+	}
+	*v = n;
+	return *s == '.' ? s + 1 : NULL;
+}
+
+int
+mail_token_parse(const unsigned char key[32], const char *purpose,
+    const char *s, long *cid, long *rid)
+{
+	char sig[MAIL_SIG_LEN + 1];
+	long c, r;
+
+	if (!s || !(s = mail_id(s, &c)) || !(s = mail_id(s, &r)) ||
+	    strlen(s) != MAIL_SIG_LEN)
+		return -1;
+	mail_sig(key, purpose, c, r, sig);
+	if (sodium_memcmp(sig, s, MAIL_SIG_LEN) != 0)
+		return -1;
+	*cid = c;
+	*rid = r;
+	return 0;
 }

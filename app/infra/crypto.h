@@ -31,4 +31,18 @@ void token_digest(const unsigned char key[32], const char *token,
 void hmac_raw(const unsigned char key[32], const char *domain,
     const char *msg, unsigned char out[32]);
 
+/*
+ * Signed mail tokens "CID.RID.SIG": a campaign recipient's unsubscribe
+ * link and envelope sender (VERP) are built from (campaign id, recipient
+ * id) and a MAC of both for one purpose ("unsubscribe", "bounce"), so a
+ * token works for that recipient and that use only. SIG is the first 16
+ * bytes of HMAC-SHA256 in base64url (22 characters).
+ */
+#define MAIL_TOKEN_MAX 64
+void mail_token(const unsigned char key[32], const char *purpose, long cid,
+    long rid, char out[MAIL_TOKEN_MAX]);
+/* 0 and *cid, *rid when s (up to its end) is a valid token, else -1. */
+int mail_token_parse(const unsigned char key[32], const char *purpose,
+    const char *s, long *cid, long *rid);
+
 #endif

@@ -41,7 +41,8 @@ outbox_add_ex(struct req *r, long uid, const char *to, const char *subject,
 	res = q(r, STMT_OUTBOX_INSERT, uid > 0 ? arena_printf(&r->arena,
 	    "%ld", uid) : NULL, arena_printf(&r->arena, "<%s@%s>", id,
 	    mail_domain(r)), to, subject, body.data, x->reply_to,
-	    x->attachment_name, x->attachment_type, x->attachment);
+	    x->attachment_name, x->attachment_type, x->attachment,
+	    x->category, x->body_html);
 	if (res)
 		rc = 0;
 out:

@@ -23,6 +23,11 @@ struct mail_extra {
 	const char *attachment_name;	/* e.g. "evenement.ics" */
 	const char *attachment_type;	/* e.g. "text/calendar; method=REQUEST" */
 	const char *attachment;		/* its text */
+	/* "host", "invitation", "reminder": mail nobody asked for at that
+	 * moment, dropped for an address on the suppression list (the
+	 * outbox_suppress trigger). NULL: "transactional", always sent. */
+	const char *category;
+	const char *body_html;		/* an HTML alternative, as it is */
 };
 int outbox_add_ex(struct req *r, long uid, const char *to,
     const char *subject, const char *tpl, struct view *v,

@@ -149,7 +149,45 @@ password_round_trip(void)
 	CHECK(!password_verify(h2, "mot de passe ete"));
 }
 
+/* A mail token round-trips for its purpose only, and any change to it,
+ * even one character, is refused. */
+static void
+mail_token_signed(void)
+{
+	unsigned char key[32], other[32];
+	char t[MAIL_TOKEN_MAX], bad[MAIL_TOKEN_MAX];
+	long cid = 0, rid = 0;
+
+	key_fill(key, 1);
+	key_fill(other, 2);
+	mail_token(key, "unsubscribe", 12, 34567, t);
+	EQ_INT(strncmp(t, "12.34567.", 9), 0);
+	EQ_INT(strlen(t), 9 + 22);
+	CHECK(b64url_alphabet(t + 9));
+	EQ_INT(mail_token_parse(key, "unsubscribe", t, &cid, &rid), 0);
+	EQ_INT(cid, 12);
+	EQ_INT(rid, 34567);
+	EQ_INT(mail_token_parse(key, "bounce", t, &cid, &rid), -1);
+	EQ_INT(mail_token_parse(other, "unsubscribe", t, &cid, &rid), -1);
+	memcpy(bad, t, sizeof(bad));
+	bad[1] = '3';			/* another campaign, same signature */
+	EQ_INT(mail_token_parse(key, "unsubscribe", bad, &cid, &rid), -1);
+	memcpy(bad, t, sizeof(bad));
+	bad[strlen(bad) - 1] ^= 1;	/* the signature touched */
+	EQ_INT(mail_token_parse(key, "unsubscribe", bad, &cid, &rid), -1);
+	snprintf(bad, sizeof(bad), "%sx", t);	/* trailing bytes */
+	EQ_INT(mail_token_parse(key, "unsubscribe", bad, &cid, &rid), -1);
+	snprintf(bad, sizeof(bad), "0%s", t);	/* a leading zero */
+	EQ_INT(mail_token_parse(key, "unsubscribe", bad, &cid, &rid), -1);
+	EQ_INT(mail_token_parse(key, "unsubscribe", "", &cid, &rid), -1);
+	EQ_INT(mail_token_parse(key, "unsubscribe", "1.2.", &cid, &rid), -1);
+	EQ_INT(mail_token_parse(key, "unsubscribe",
+	    "99999999999999999999.1.AAAAAAAAAAAAAAAAAAAAAA", &cid, &rid), -1);
+	EQ_INT(mail_token_parse(key, "unsubscribe", NULL, &cid, &rid), -1);
+}
+
 UNIT_SUITE(crypto,
+    UNIT(mail_token_signed),
     UNIT(token_new_shape),
     UNIT(token_wellformed_rules),
     UNIT(token_digest_keyed),
