@@ -11,6 +11,7 @@ Everything goes through the socket or nginx and the real mail; the
 database is read, or written to stand for what happens elsewhere (a
 bounce, time passing, the fixtures of test_manage)."""
 
+import os
 import re
 
 from civitas import *   # noqa: F401,F403
@@ -201,42 +202,87 @@ def html_unescape(s):
     return html.unescape(s)
 
 
+class RowLock:
+    """A transaction (psql in the background) that holds the FOR UPDATE
+    locks of a member's subscriptions (or of one not yet committed row)
+    until release(): requests that change them wait behind it, each with
+    its snapshot already taken, so they really run at the same time."""
+
+    def __init__(self, sql):
+        import subprocess
+        self.proc = subprocess.Popen(
+            ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d",
+             os.environ["DATABASE_URL"]], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc.stdin.write(("BEGIN;\n%s;\nSELECT 'locked';\n"
+                               % sql).encode())
+        self.proc.stdin.flush()
+        # the locks are held once the last statement has answered
+        for line in self.proc.stdout:
+            if line.strip() == b"locked":
+                break
+        else:
+            raise AssertionError("the lock holder failed: %s" % sql)
+
+    def waiting(self):
+        return int(psql_value(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type "
+            "= 'Lock' AND query LIKE '%user_subscriptions%' AND pid <> "
+            "pg_backend_pid()"))
+
+    def release(self):
+        self.proc.stdin.write(b"COMMIT;\n")
+        self.proc.stdin.close()
+        self.proc.stdout.read()
+        self.proc.wait(30)
+
+
+def simultaneous(c, uid, body, n=12, hold=None):
+    """n identical posts of the notifications form, queued behind a lock
+    on the member's rows until at least two wait on it."""
+    import threading
+    lock = RowLock(hold or "SELECT 1 FROM user_subscriptions WHERE "
+                   "user_id = %d FOR UPDATE" % uid)
+    out = []
+
+    def run():
+        out.append(c.post(NOTIFICATIONS, body))
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    try:
+        for t in threads:
+            t.start()
+        wait_until(lambda: lock.waiting() >= 2, 20, 0.05,
+                   message="two requests waiting on the lock")
+    finally:
+        lock.release()
+        for t in threads:
+            t.join()
+    for r in out:
+        redirects(r, NOTIFICATIONS)
+
+
 @test(slow=True)
 def simultaneous_submissions_log_one_change_once():
     c, email, uid = member()
-    page = status(c.get(NOTIFICATIONS), 200)
-    tok = csrf_of(page)
+    tok = csrf_of(status(c.get(NOTIFICATIONS), 200))
     n = len(ledger(uid))
-    body = [("_csrf", tok), ("sub_national", "1")]
-    resps = tm_parallel([lambda: c.post(NOTIFICATIONS, body)
-                         for _ in range(12)])
-    for r in resps:
-        redirects(r, NOTIFICATIONS)
+    # off: three rows deleted once, whatever the number of requests
+    simultaneous(c, uid, [("_csrf", tok), ("sub_national", "1")])
     eq(subscriptions(uid), ["national"])
     eq(sorted(ledger(uid)[n:]), [("committees", False, "form"),
                                  ("departement", False, "form"),
                                  ("events", False, "form")],
        "12 simultaneous identical submissions")
-    body = [("_csrf", tok)] + [("sub_" + t, "1") for t in TYPES]
-    tm_parallel([lambda: c.post(NOTIFICATIONS, body) for _ in range(12)])
-    eq(len(ledger(uid)), n + 6)
-
-
-def tm_parallel(fns):
-    import threading
-    out = [None] * len(fns)
-    barrier = threading.Barrier(len(fns))
-
-    def run(i, fn):
-        barrier.wait()
-        out[i] = fn()
-    threads = [threading.Thread(target=run, args=(i, fn))
-               for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return out
+    # on: the same, behind an uncommitted insert of one of the rows
+    simultaneous(c, uid, [("_csrf", tok)] + [("sub_" + t, "1")
+                                              for t in TYPES],
+                 hold="DELETE FROM user_subscriptions WHERE user_id = %d "
+                 "AND type = 'national'; INSERT INTO user_subscriptions "
+                 "(user_id, type) VALUES (%d, 'events')" % (uid, uid))
+    eq(subscriptions(uid), sorted(TYPES))
+    eq(sorted(ledger(uid)[n + 3:]), [("committees", True, "form"),
+                                     ("departement", True, "form"),
+                                     ("national", True, "form")])
 
 
 # ---- sign-up ----------------------------------------------------------------
