@@ -690,3 +690,33 @@ def a_suppressed_address_gets_no_invitation():
     eq(outbox_count(kept), 1)
     eq(psql_value("SELECT category FROM outbox WHERE to_addr = :'p1'",
                   kept), "invitation")
+
+
+@test
+def a_suppressed_registrant_gets_no_event_change_nor_cancellation():
+    organiser = tm.Person()
+    eid, slug = tm.make_event(organizer=organiser)
+    # the edit form needs the event's category
+    cat = psql_value("INSERT INTO event_categories (name, slug) VALUES "
+                     "(:'p1', :'p2') RETURNING id", "Catégorie " + tm.word(),
+                     tm.word(12))
+    psql("UPDATE events SET category_id = :'p1' WHERE id = :'p2'", cat, eid)
+    _, kept = tm.register(eid)
+    _, gone = tm.register(eid)
+    psql("INSERT INTO suppressions (email, reason) VALUES (:'p1', "
+         "'complaint')", gone)
+    c = organiser.client()
+    r = c.submit("/events/%s/edit" % slug, {"street": "2 place des "
+                 "Terreaux"}, "#event-form")
+    redirects(r, "/events/" + slug)
+    eq(psql_value("SELECT count(*) FROM outbox WHERE to_addr = :'p1' AND "
+                  "subject LIKE 'Événement modifié%'", kept), "1",
+       "the change mailed to the other registrant")
+    eq(outbox_count(gone), 0, "a change mailed to a suppressed address")
+    r = c.submit("/events/%s/cancel" % slug, {"message": "Salle fermée."},
+                 "#event-cancel-form")
+    redirects(r, "/events/" + slug)
+    eq(psql_value("SELECT count(*) FROM outbox WHERE to_addr = :'p1' AND "
+                  "subject LIKE 'Événement annulé%'", kept), "1")
+    eq(outbox_count(gone), 0, "a cancellation mailed to a suppressed "
+       "address")
