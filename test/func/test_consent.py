@@ -720,3 +720,20 @@ def a_suppressed_registrant_gets_no_event_change_nor_cancellation():
                   "subject LIKE 'Événement annulé%'", kept), "1")
     eq(outbox_count(gone), 0, "a cancellation mailed to a suppressed "
        "address")
+
+
+@test
+def a_suppressed_host_gets_no_new_follower_notice():
+    com = tm.Committee()
+    psql("UPDATE committee_memberships SET notify_followers = true WHERE "
+         "committee_id = :'p1' AND role IN ('host', 'supervisor')", com.id)
+    psql("INSERT INTO suppressions (email, reason) VALUES (:'p1', "
+         "'request')", com.host.email)
+    c, email, uid = member()
+    page = status(c.get("/committees/" + com.slug), 200)
+    redirects(c.post("/committees/%s/follow" % com.slug,
+                     {"_csrf": csrf_of(page)}))
+    eq(psql_value("SELECT count(*) FROM outbox WHERE to_addr = :'p1' AND "
+                  "subject LIKE 'Nouveau membre%'", com.supervisor.email),
+       "1", "the notice to the supervisor")
+    eq(outbox_count(com.host.email), 0, "a notice to a suppressed host")
