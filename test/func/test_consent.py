@@ -737,3 +737,26 @@ def a_suppressed_host_gets_no_new_follower_notice():
                   "subject LIKE 'Nouveau membre%'", com.supervisor.email),
        "1", "the notice to the supervisor")
     eq(outbox_count(com.host.email), 0, "a notice to a suppressed host")
+
+
+@test
+def newsletter_links_never_reach_the_access_log():
+    c = http()
+    email = unique_email("journal")
+    r, seen = newsletter_request(c, email)
+    link = mail_link(email, CONFIRM_SUBJECT, seen, "/newsletter/confirm/")
+    status(c.submit(link, {}, form_selector=link), 200)
+    seen = mail_paths(email)
+    redirects(c.submit("/newsletter/unsubscribe", {"email": email}))
+    leave = mail_link(email, LEAVE_SUBJECT, seen, "/newsletter/unsubscribe/")
+    status(c.submit(leave, {}, form_selector=leave), 200)
+    log = os.path.join(os.environ["CIVITAS_VAR"], "log", "nginx-access.log")
+
+    def text():
+        with open(log, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    wait_until(lambda: "POST /newsletter/confirm/[token] HTTP" in text() and
+               "POST /newsletter/unsubscribe/[token] HTTP" in text(), 10,
+               0.2, "the masked newsletter links in the access log")
+    for tok in (link.rsplit("/", 1)[1], leave.rsplit("/", 1)[1]):
+        not_contains(text(), tok, "a newsletter token in the access log")
