@@ -204,12 +204,13 @@ def html_unescape(s):
 
 class RowLock:
     """A transaction (psql in the background) that holds the FOR UPDATE
-    locks of a member's subscriptions (or of one not yet committed row)
-    until release(): requests that change them wait behind it, each with
-    its snapshot already taken, so they really run at the same time."""
+    locks of some rows of table (or rows not yet committed) until
+    release(): requests that change them wait behind it, each with its
+    snapshot already taken, so they really run at the same time."""
 
-    def __init__(self, sql):
+    def __init__(self, sql, table="user_subscriptions"):
         import subprocess
+        self.table = table
         self.proc = subprocess.Popen(
             ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d",
              os.environ["DATABASE_URL"]], stdin=subprocess.PIPE,
@@ -227,8 +228,8 @@ class RowLock:
     def waiting(self):
         return int(psql_value(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type "
-            "= 'Lock' AND query LIKE '%user_subscriptions%' AND pid <> "
-            "pg_backend_pid()"))
+            "= 'Lock' AND query LIKE '%' || :'p1' || '%' AND pid <> "
+            "pg_backend_pid()", self.table))
 
     def release(self):
         self.proc.stdin.write(b"COMMIT;\n")
@@ -533,6 +534,34 @@ def newsletter_double_opt_in_through_nginx():
     status(c.get(link), 404)
     tok = csrf_of(status(c.get("/newsletter"), 200))
     status(c.post(link, {"_csrf": tok}), 404)
+    eq(ledger_of(email), [("newsletter", True, "newsletter")])
+
+
+@test(slow=True)
+def a_confirmation_link_clicked_many_times_at_once_confirms_once():
+    import threading
+    c = Client("fcgi")
+    email = unique_email("lettre")
+    r, seen = newsletter_request(c, email)
+    link = mail_link(email, CONFIRM_SUBJECT, seen, "/newsletter/confirm/")
+    tok = csrf_of(status(c.get(link), 200))
+    lock = RowLock("SELECT 1 FROM newsletter_subscribers WHERE email = '%s' "
+                   "FOR UPDATE" % email, "newsletter_subscribers")
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(
+        c.post(link, {"_csrf": tok}))) for _ in range(8)]
+    try:
+        for t in threads:
+            t.start()
+        wait_until(lambda: lock.waiting() >= 2, 20, 0.05,
+                   message="two confirmations waiting on the lock")
+    finally:
+        lock.release()
+        for t in threads:
+            t.join()
+    eq(sorted(set(r.status for r in out)), [200, 404])
+    eq(len([r for r in out if r.status == 200]), 1, "confirmed pages")
+    eq(subscriber(email)[0], "confirmed")
     eq(ledger_of(email), [("newsletter", True, "newsletter")])
 
 
