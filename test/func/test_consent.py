@@ -11,8 +11,11 @@ Everything goes through the socket or nginx and the real mail; the
 database is read, or written to stand for what happens elsewhere (a
 bounce, time passing, the fixtures of test_manage)."""
 
+import html
 import os
 import re
+import subprocess
+import threading
 
 from civitas import *   # noqa: F401,F403
 from fixtures import *  # noqa: F401,F403
@@ -82,7 +85,7 @@ def save(c, ticked):
 
 def notice(page):
     m = re.search(r'<p class="notice" role="status">([^<]*)</p>', page.text)
-    return html_unescape(m.group(1)) if m else ""
+    return html.unescape(m.group(1)) if m else ""
 
 
 def subscriber(email):
@@ -171,7 +174,7 @@ def the_ledger_is_shown_newest_first_in_french_and_paginated():
     eq(len(ledger(uid)), 22)
     page = status(c.get(NOTIFICATIONS), 200)
     rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)"
-                      r"</td><td>([^<]*)</td></tr>", html_unescape(page.text))
+                      r"</td><td>([^<]*)</td></tr>", html.unescape(page.text))
     eq(len(rows), 20, "first page of the ledger")
     when = psql_value(
         "SELECT to_char(at AT TIME ZONE 'Europe/Paris', 'FMDD') FROM "
@@ -191,15 +194,10 @@ def the_ledger_is_shown_newest_first_in_french_and_paginated():
     page2 = status(c.get(NOTIFICATIONS + "?page=2"), 200)
     rows2 = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)"
                        r"</td><td>([^<]*)</td></tr>",
-                       html_unescape(page2.text))
+                       html.unescape(page2.text))
     eq(len(rows2), 2)
     eq({r[3] for r in rows2}, {"À l'adhésion"})
     status(c.get(NOTIFICATIONS + "?page=abc"), 400)
-
-
-def html_unescape(s):
-    import html
-    return html.unescape(s)
 
 
 class RowLock:
@@ -209,7 +207,6 @@ class RowLock:
     snapshot already taken, so they really run at the same time."""
 
     def __init__(self, sql, table="user_subscriptions"):
-        import subprocess
         self.table = table
         self.proc = subprocess.Popen(
             ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d",
@@ -241,7 +238,6 @@ class RowLock:
 def simultaneous(c, uid, body, n=12, hold=None):
     """n identical posts of the notifications form, queued behind a lock
     on the member's rows until at least two wait on it."""
-    import threading
     lock = RowLock(hold or "SELECT 1 FROM user_subscriptions WHERE "
                    "user_id = %d FOR UPDATE" % uid)
     out = []
@@ -539,7 +535,6 @@ def newsletter_double_opt_in_through_nginx():
 
 @test(slow=True)
 def a_confirmation_link_clicked_many_times_at_once_confirms_once():
-    import threading
     c = Client("fcgi")
     email = unique_email("lettre")
     r, seen = newsletter_request(c, email)
