@@ -371,8 +371,11 @@ def never_again_needs_its_confirmation_then_suppresses_and_logs_once():
 
 @test
 def a_bounce_or_complaint_suppression_is_explained_and_never_lifted_here():
-    for kind, why in (("hard", "nos messages nous sont revenus"),
-                      ("complaint", "signalé comme indésirable")):
+    for kind, why, source in (
+            ("hard", "nos messages nous sont revenus",
+             "Adresse en erreur (messages non distribués)"),
+            ("complaint", "signalé comme indésirable",
+             "E-mail signalé comme indésirable")):
         c, email, uid = member()
         psql("SELECT record_bounce(:'p1', :'p2', NULL, NULL, 'smtp', "
              "'550 test')", email, kind)
@@ -381,6 +384,9 @@ def a_bounce_or_complaint_suppression_is_explained_and_never_lifted_here():
         page = status(c.get(NOTIFICATIONS), 200)
         contains(page, why)
         contains(page, "vous ne pouvez pas le lever vous-même")
+        # the bounce's ledger row, in the member's history
+        contains(html.unescape(page.text), "<td>Tous les e-mails de "
+                 "campagne</td><td>Désinscription</td><td>%s</td>" % source)
         not_contains(page, 'action="/account/notifications/resume"')
         not_contains(page, 'action="/account/notifications/stop"')
         n = len(ledger(uid))
