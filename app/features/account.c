@@ -175,8 +175,9 @@ account_delete_get(struct req *r)
 
 /*
  * POST /account/delete: reason (a key of delete_reasons), confirm.
- * Deletes the member's row for real (tokens and mails cascade), keeps an
- * anonymous trace (postal code, country, dates, reason), ends every
+ * Deletes the member's row for real (tokens, mails, subscriptions and
+ * the consent ledger cascade), keeps an anonymous trace (postal code,
+ * country, dates, reason, the number of consent changes), ends every
  * session. 303 to /account/deleted; 422; 503.
  */
 int
@@ -193,7 +194,8 @@ account_delete_post(struct req *r)
 	    PQntuples(res) != 1 ||
 	    !q(r, STMT_UNREGISTRATION_INSERT, db_str(res, 0,
 	    DELETED_POSTAL_CODE), db_str(res, 0, DELETED_COUNTRY),
-	    db_str(res, 0, DELETED_CREATED), form_get(&f, "reason")) ||
+	    db_str(res, 0, DELETED_CREATED), form_get(&f, "reason"),
+	    db_str(res, 0, DELETED_CONSENT_CHANGES)) ||
 	    db_commit(&r->app->db) < 0)
 		return unavailable(r);
 	sessions_revoke(r, r->user->id, 0);

@@ -362,6 +362,8 @@ queue_message(struct form *f, const struct committee *c, const char *author)
 	struct req *r = f->r;
 	PGresult *res = q(r, STMT_MANAGE_MESSAGE_RECIPIENTS, c->id_str,
 	    r->user->id_str);
+	/* Not asked for at that moment: never to a suppressed address. */
+	static const struct mail_extra x = { .category = "host" };
 
 	if (!res)
 		return -1;
@@ -376,9 +378,10 @@ queue_message(struct form *f, const struct committee *c, const char *author)
 		view_str(&v, "body", form_get(f, "body"));
 		view_str(&v, "link", arena_printf(&r->arena,
 		    "%s/committees/%s", r->app->cfg.base_url, c->slug));
-		if (outbox_add(r, db_long(res, i, RCPT_USER_ID), db_str(res, i,
-		    RCPT_EMAIL), arena_printf(&r->arena, "[%s] %s", c->name,
-		    form_get(f, "subject")), "manage_message", &v) < 0)
+		if (outbox_add_ex(r, db_long(res, i, RCPT_USER_ID),
+		    db_str(res, i, RCPT_EMAIL), arena_printf(&r->arena,
+		    "[%s] %s", c->name, form_get(f, "subject")),
+		    "manage_message", &v, &x) < 0)
 			return -1;
 	}
 	return 0;

@@ -542,6 +542,8 @@ mail_new_follower(struct req *r, const struct committee *c)
 	PGresult *res = q(r, STMT_COMMITTEE_FOLLOWER_WATCHERS, c->id_str);
 	const char *who = short_name(r, r->user->first_name,
 	    r->user->last_name);
+	/* Not asked for at that moment: never to a suppressed address. */
+	static const struct mail_extra x = { .category = "host" };
 
 	if (!res)
 		return -1;
@@ -554,10 +556,10 @@ mail_new_follower(struct req *r, const struct committee *c)
 		view_str(&v, "name", c->name);
 		view_str(&v, "link", arena_printf(&r->arena,
 		    "%s/committees/%s", r->cfg->base_url, c->slug));
-		if (outbox_add(r, db_long(res, i, NOTIFIED_ID),
+		if (outbox_add_ex(r, db_long(res, i, NOTIFIED_ID),
 		    db_str(res, i, NOTIFIED_EMAIL), arena_printf(&r->arena,
 		    "Nouveau membre dans le comité « %s »", c->name),
-		    "committee_follower", &v) < 0)
+		    "committee_follower", &v, &x) < 0)
 			return -1;
 	}
 	return 0;

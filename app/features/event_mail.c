@@ -138,6 +138,11 @@ event_mail_send(struct req *r, const PGresult *card, enum event_mail kind,
 	view_str(&v, "cancel_link", token ? arena_printf(&r->arena,
 	    "%s/events/cancel/%s", r->app->cfg.base_url, token) : "");
 	view_str(&v, "message", db_str(card, 0, EC_CANCEL_MESSAGE));
+	/* A change or a cancellation comes from the host, not from the
+	 * person: never to a suppressed address. Their own registration's
+	 * mails always go. */
+	if (kind == EM_UPDATED || kind == EM_CANCELLED)
+		x.category = "host";
 	if (mail_kinds[kind].method) {
 		x.attachment = event_ics(r, db_str(card, 0, EC_ID),
 		    mail_kinds[kind].method, email);

@@ -145,4 +145,21 @@ int event_invite_get(struct req *r);
 int event_invite_post(struct req *r);
 /* end of host tools (manage) */
 
+/* consent: a member's e-mails and their ledger (consent.c), the
+ * newsletter of people without an account (newsletter.c). */
+int account_notifications_get(struct req *r);
+int account_notifications_post(struct req *r);
+int account_notifications_stop_post(struct req *r);
+int account_notifications_resume_post(struct req *r);
+int newsletter_get(struct req *r);
+int newsletter_post(struct req *r);
+int newsletter_sent_get(struct req *r);
+int newsletter_confirm_get(struct req *r);
+int newsletter_confirm_post(struct req *r);
+int newsletter_unsubscribe_get(struct req *r);
+int newsletter_unsubscribe_post(struct req *r);
+int newsletter_leave_get(struct req *r);
+int newsletter_leave_post(struct req *r);
+/* end of consent */
+
 #endif

@@ -65,6 +65,8 @@ invitations_send(struct req *r, const struct invitation *inv, int *sent,
 	struct db *db = &r->app->db;
 	const char **sorted = arena_alloc(&r->arena, (inv->n + 1) *
 	    sizeof(*sorted));
+	/* Nobody asked for it: never to a suppressed address. */
+	static const struct mail_extra x = { .category = "invitation" };
 	PGresult *res;
 
 	*sent = *skipped = 0;
@@ -88,8 +90,8 @@ invitations_send(struct req *r, const struct invitation *inv, int *sent,
 			continue;
 		}
 		if (inv->record(r, hash, inv->arg) < 0 ||
-		    outbox_add(r, 0, sorted[i], inv->subject, inv->tpl,
-		    inv->mail) < 0)
+		    outbox_add_ex(r, 0, sorted[i], inv->subject, inv->tpl,
+		    inv->mail, &x) < 0)
 			goto fail;
 		(*sent)++;
 	}

@@ -110,7 +110,9 @@ queue_contact(struct form *f, const struct manage_contact *mc,
 	struct req *r = f->r;
 	const char *sender = manage_short_name(r, r->user->first_name,
 	    r->user->last_name);
-	struct mail_extra x = { .reply_to = r->user->email };
+	/* category: never to a suppressed address. */
+	struct mail_extra x = { .reply_to = r->user->email,
+	    .category = "host" };
 	const char *subject = form_get(f, "subject");
 
 	for (int i = 0; i < PQntuples(res); i++) {

@@ -93,4 +93,22 @@ int address_ready(struct req *r);
 #define MAIL_QUOTA 3
 int mail_quota_take(struct req *r, const char *email);
 
+/*
+ * consent.c: the subscription types as checkboxes ("sub_<code>", checked
+ * in a new form as the type's default_on says), for sign-up and
+ * /account/notifications. The types are reference data, loaded once by
+ * each worker.
+ *
+ * consent_fields: base's fields then the checkboxes, as one table (base
+ * NULL: the checkboxes only); NULL when the types cannot be had
+ * (PostgreSQL down and never loaded). consent_view: the checkboxes with
+ * the form's values into the view as subscriptions_block; 0, or -1 on a
+ * template error. consent_codes: the ticked types as a PostgreSQL text[]
+ * literal ("{national,events}") for STMT_CONSENT_SAVE/SIGNUP.
+ */
+const struct form_field *consent_fields(struct req *r,
+    const struct form_field *base);
+int consent_view(struct form *f);
+const char *consent_codes(struct form *f);
+
 #endif

@@ -56,6 +56,30 @@ const struct route routes[] = {
 	{ HTTP_GET, "/account/delete", account_delete_get, R_AUTH },
 	{ HTTP_POST, "/account/delete", account_delete_post, R_AUTH },
 	{ HTTP_GET, "/account/deleted", account_deleted_get, 0 },
+	/* consent (consent.c, newsletter.c): a member's e-mails and their
+	 * ledger; the newsletter of people without an account. */
+	{ HTTP_GET, "/account/notifications", account_notifications_get,
+	    R_AUTH },
+	{ HTTP_POST, "/account/notifications", account_notifications_post,
+	    R_AUTH },
+	{ HTTP_POST, "/account/notifications/stop",
+	    account_notifications_stop_post, R_AUTH },
+	{ HTTP_POST, "/account/notifications/resume",
+	    account_notifications_resume_post, R_AUTH },
+	{ HTTP_GET, "/newsletter", newsletter_get, 0 },
+	{ HTTP_POST, "/newsletter", newsletter_post, 0 },
+	{ HTTP_GET, "/newsletter/sent", newsletter_sent_get, 0 },
+	{ HTTP_GET, "/newsletter/confirm/{token}", newsletter_confirm_get, 0 },
+	{ HTTP_POST, "/newsletter/confirm/{token}", newsletter_confirm_post,
+	    0 },
+	{ HTTP_GET, "/newsletter/unsubscribe", newsletter_unsubscribe_get, 0 },
+	{ HTTP_POST, "/newsletter/unsubscribe", newsletter_unsubscribe_post,
+	    0 },
+	{ HTTP_GET, "/newsletter/unsubscribe/{token}", newsletter_leave_get,
+	    0 },
+	{ HTTP_POST, "/newsletter/unsubscribe/{token}", newsletter_leave_post,
+	    0 },
+	/* end of consent */
 
 	/* Back-office (admin.h): each resource's row is route.data; the
 	 * generic handlers are admin_resource.c's. */

@@ -46,11 +46,21 @@ valid_member_birth_date(const char *in, char *out, size_t outsz)
 	return rc;
 }
 
+/* The sign-up form's table: signup_fields and a checkbox per
+ * subscription type (consent.c); NULL when PostgreSQL is down. */
+static const struct form_field *
+signup_table(struct req *r)
+{
+	return consent_fields(r, signup_fields);
+}
+
 /* The sign-up page with the form's values; 503 without the countries. */
 static int
 signup_form(struct form *f, PGresult *communes, int status)
 {
 	form_include(f, "identity_fields", "identity_block");
+	if (consent_view(f) < 0)
+		return 500;
 	if (address_view(f, communes) < 0)
 		return unavailable(f->r);
 	return form_render(f, status, "signup", SIGNUP_TITLE);
@@ -61,14 +71,15 @@ signup_form(struct form *f, PGresult *communes, int status)
 int
 signup_get(struct req *r)
 {
+	const struct form_field *fields;
 	struct form f;
 
 	if (r->user)
 		return resp_redirect(r, "/account");
 	/* Say so now rather than after the form is filled in. */
-	if (!q(r, STMT_PING))
+	if (!q(r, STMT_PING) || !(fields = signup_table(r)))
 		return unavailable(r);
-	form_init(&f, r, signup_fields);
+	form_init(&f, r, fields);
 	return signup_form(&f, NULL, 200);
 }
 
@@ -130,25 +141,31 @@ signup_taken(struct req *r, const char *email)
 }
 
 /*
- * POST /signup: every field of signup_fields.
+ * POST /signup: every field of signup_fields, and the sub_<code>
+ * checkboxes of the subscription types: the subscriptions and their
+ * ledger rows (source 'signup') are written with the account.
  * 303 to /signup/done, for a new address and for a member's alike (the
  * member is mailed); 422 with the form when a field is wrong (values
- * kept, never the password); 503 when a service is down (form kept,
- * banner).
+ * kept, boxes as left, never the password); 503 when a service is down
+ * (form kept, banner).
  */
 int
 signup_post(struct req *r)
 {
 	char hash[crypto_pwhash_STRBYTES];
+	const struct form_field *fields;
 	const char *email;
 	struct form f;
 	PGresult *communes, *res;
 
 	if (r->user)
 		return resp_redirect(r, "/account");
-	form_init(&f, r, signup_fields);
+	/* Without the types (PostgreSQL down since this worker started),
+	 * the form still comes back filled in. */
+	fields = signup_table(r);
+	form_init(&f, r, fields ? fields : signup_fields);
 	form_read(&f);
-	if (address_check(&f, &communes) < 0)
+	if (!fields || address_check(&f, &communes) < 0)
 		goto down;
 	if (f.errors)
 		return signup_form(&f, communes, 422);
@@ -171,8 +188,10 @@ signup_post(struct req *r)
 			goto down;
 		return resp_redirect(r, "/signup/done");
 	}
-	if (!res || send_confirmation(r, db_long(res, 0, RETURNING_ID), email,
-	    form_get(&f, "first_name")) < 0 || db_commit(&r->app->db) < 0) {
+	if (!res || !q(r, STMT_CONSENT_SIGNUP, db_str(res, 0, RETURNING_ID),
+	    consent_codes(&f)) || send_confirmation(r, db_long(res, 0,
+	    RETURNING_ID), email, form_get(&f, "first_name")) < 0 ||
+	    db_commit(&r->app->db) < 0) {
 		db_rollback(&r->app->db);
 		goto down;
 	}
@@ -181,7 +200,7 @@ down:
 	if (!address_ready(r))
 		return unavailable(r);
 	form_include(&f, "identity_fields", "identity_block");
-	if (address_view(&f, NULL) < 0)
+	if (consent_view(&f) < 0 || address_view(&f, NULL) < 0)
 		return unavailable(r);
 	return form_unavailable(&f, "Le service est momentanément "
 	    "indisponible : votre adhésion n'a pas été enregistrée. Réessayez "
