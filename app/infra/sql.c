@@ -21,6 +21,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_calendar.def"
 /* host tools (manage) */
 #include "sql_manage.def"
+/* bounces and unsubscribing */
+#include "sql_bounces.def"
 #undef STMT
 #undef ROW
 };
