@@ -232,7 +232,7 @@ bounces_webhook_post(struct req *r)
 	/* The same signed report twice in its window: once only. Redis
 	 * down: recorded anyway (a soft bounce may then count twice). */
 	seen = arena_printf(&r->arena, "webhook:bounce:%s",
-	    req_header(r, "HTTP_X_CIVITAS_SIGNATURE") + 7);
+	    req_header(r, "HTTP_X_CIVITAS_SIGNATURE") + 7);	/* checked */
 	rep = kv(r, "SET %s 1 NX EX %s", seen, WEBHOOK_SEEN_SECONDS);
 	if (rep && rep->type == REDIS_REPLY_NIL) {
 		json_decref(body);
