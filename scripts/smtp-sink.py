@@ -22,7 +22,9 @@ Storage
   * Campaign mail (envelope sender starting with "bounces+", the VERP
     address of a campaign recipient) goes to <dir>/campaigns/<name>.eml
     instead, so that scans of <dir> stay fast while a campaign of 45,000
-    mails goes out.
+    mails goes out.  They are not fsync'ed (the others are): the sink
+    keeps up with a campaign (~4x faster), and a crash of the machine is
+    no test scenario.
   * <name> is derived from the Message-ID header: angle brackets removed,
     every character outside [A-Za-z0-9._@-] replaced by "_", length capped.
     When the sanitised form differs from the real id (or was capped) a short
@@ -303,7 +305,8 @@ class SinkHandler:
                 fh.write(prefix)
                 fh.write(raw)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if not campaign:    # 45,000 fsyncs would take minutes
+                    os.fsync(fh.fileno())
             try:
                 if msgid:
                     # link() never replaces an existing file: first one wins.
