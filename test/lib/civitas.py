@@ -24,6 +24,7 @@ import html
 import html.parser
 import http.client
 import importlib
+import io
 import json as _json
 import os
 import re
@@ -1427,7 +1428,8 @@ def _mails_in(directory, to):
         # parsing of the others (a campaign leaves thousands of files).
         if to is not None and to.lower().encode() not in data.lower():
             continue
-        msg = parser.parsebytes(data)
+        # parse() of a binary file, as before: universal newlines
+        msg = parser.parse(io.BytesIO(data))
         if to is not None and to.lower() not in _addresses(msg):
             continue
         msg.path = path

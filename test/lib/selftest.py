@@ -703,6 +703,7 @@ def smtp_sink_round_trip():
         contains(m["Received"], "civitas-smtp-sink")
         eq(links(m), ["http://127.0.0.1:8080/confirm?t=abc&u=1"])
         contains(mail_text(m), "Cliquez")
+        ok("\r" not in mail_text(m), "line ends read as \\n")
         contains(mail_html(m), "<a href")
         eq(len(mails(to2)), 2)
         eq(len(mails("cc@example.test")), 1, "envelope recipient matches")
