@@ -23,6 +23,7 @@ import uuid
 
 from civitas import *   # noqa: F401,F403
 from fixtures import *  # noqa: F401,F403
+import stackctl as sc
 
 DOMAIN = "civitas.localhost"
 NATIONAL = "Les actualités du mouvement"
@@ -538,3 +539,27 @@ def inbound_exit_codes():
     # a huge message is read whole and answered
     rc, _, _ = cli("inbound", verp, stdin=b"x" * (11 * 1024 * 1024))
     eq(rc, 0)
+
+
+@test(slow=True)
+def report_during_a_postgresql_freeze_is_deferred_then_recorded():
+    """The sink answers 451 while `inbound` cannot reach PostgreSQL (exit
+    75), so the sending MTA keeps the report; sent again, it counts."""
+    uid, email = member()
+    cid, _ = campaign([(uid, None, email)])
+    verp = "bounces+%s@%s" % (mail_token("bounce", cid, 1), DOMAIN)
+    message = dsn(email)
+    stopped = []
+    try:
+        stopped = sc.pause_postgres()
+        try:
+            smtp_send(verp, message)
+        except smtplib.SMTPDataError as exc:
+            eq(exc.smtp_code, 451)
+        else:
+            raise AssertionError("accepted while PostgreSQL was frozen")
+    finally:
+        sc.resume_postgres(stopped)
+    eq(bounces_of(email), [])
+    eq(smtp_send(verp, message), {})
+    eq(suppression(email), "hard_bounce")
