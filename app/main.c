@@ -12,6 +12,11 @@
  *   civitas-fcgi rerender     render every article and page body again from
  *                             its Markdown (after a sanitiser change)
  *   civitas-fcgi routes       print the route table: method, pattern, flags
+ *   civitas-fcgi inbound ADDRESS < message
+ *                             a bounce report or a mailto unsubscribe sent
+ *                             to ADDRESS (exit 0, or 75: try again)
+ *   civitas-fcgi mail-token PURPOSE CID RID
+ *                             print a campaign recipient's signed token
  *
  * Configuration comes from the environment only (see core/config.h).
  */
@@ -70,7 +75,7 @@ static int
 print_routes(void)
 {
 	static const char *const flags[] = { "json", "cacheable", "session",
-	    "auth", "admin", "upload", "pagecache", "brief" };
+	    "auth", "admin", "upload", "pagecache", "brief", "nocsrf" };
 
 	for (size_t i = 0; i < nroutes; i++) {
 		printf("%s %s", routes[i].method == HTTP_POST ? "POST" : "GET",
@@ -101,8 +106,8 @@ main(int argc, char **argv)
 	if (resources_check() < 0)
 		return 1;
 #endif
-	if (app_init(&app) < 0)
-		return 1;
+	if (app_init(&app) < 0)	/* inbound: the MTA keeps the mail */
+		return argc > 1 && !strcmp(argv[1], "inbound") ? 75 : 1;
 	if (argc == 1)
 		rc = serve(&app);
 	else if (!strcmp(argv[1], "serve"))
@@ -117,9 +122,14 @@ main(int argc, char **argv)
 		rc = cli_rerender(&app);
 	else if (!strcmp(argv[1], "routes") && argc == 2)
 		rc = print_routes();
+	else if (!strcmp(argv[1], "inbound") && argc == 3)
+		rc = cli_inbound(&app, argv[2]);
+	else if (!strcmp(argv[1], "mail-token") && argc == 5)
+		rc = cli_mail_token(&app, argv[2], argv[3], argv[4]);
 	else {
 		fprintf(stderr, "usage: civitas-fcgi [serve | admin EMAIL | hash "
-		    "| media-import FILE ALT | rerender | routes]\n");
+		    "| media-import FILE ALT | rerender | routes | inbound ADDRESS "
+		    "| mail-token PURPOSE CID RID]\n");
 		rc = 2;
 	}
 	app_release(&app);

@@ -11,7 +11,10 @@
 # Settings (environment): HTTP_PORT (8080), SMTP_PORT (2525), WORKERS (4),
 # TRUSTED_PROXY (127.0.0.2), BIN_DIR (build), PG_FAST (unset: durable
 # commits; set in tests), MAIL_RETRY_BASE (30). The app secret is created
-# once in DIR/secret. As root, PostgreSQL runs as the "postgres" user.
+# once in DIR/secret, the bounce webhook's (BOUNCE_WEBHOOK_SECRET) in
+# DIR/webhook-secret. The SMTP sink hands mail to bounces+/unsubscribe+
+# addresses to `civitas-fcgi inbound` (with this environment), as Postfix's
+# pipe transport would. As root, PostgreSQL runs as the "postgres" user.
 set -euo pipefail
 cmd=${1:?usage: stack.sh start|stop|env|admin DIR}
 dir=${2:?usage: stack.sh start|stop|env|admin DIR}
@@ -43,9 +46,11 @@ pg_dir() {
 PG=$(pg_dir)
 
 write_env() {
-	local secret
+	local secret webhook
 	[ -s "$VAR/secret" ] || (umask 077; head -c 48 /dev/urandom | base64 -w0 > "$VAR/secret")
+	[ -s "$VAR/webhook-secret" ] || (umask 077; head -c 48 /dev/urandom | base64 -w0 > "$VAR/webhook-secret")
 	secret=$(cat "$VAR/secret")
+	webhook=$(cat "$VAR/webhook-secret")
 	cat > "$VAR/env" <<ENV
 export CIVITAS_VAR='$VAR'
 export CIVITAS_ROOT='$BIN_DIR/share'
@@ -53,6 +58,7 @@ export DATABASE_URL='postgresql://civitas@/civitas?host=$PG/run'
 export REDIS_URL='unix://$RUN/redis.sock'
 export SMTP_URL='smtp://127.0.0.1:$SMTP_PORT'
 export APP_SECRET='$secret'
+export BOUNCE_WEBHOOK_SECRET='$webhook'
 export BASE_URL='http://127.0.0.1:$HTTP_PORT'
 export LISTEN='unix:$RUN/fcgi.sock'
 export WORKERS='$WORKERS'
@@ -124,6 +130,7 @@ start() {
 	if ! alive smtp; then
 		/usr/bin/python3 "$top/scripts/smtp-sink.py" --host 127.0.0.1 \
 			--port "$SMTP_PORT" --dir "$VAR/mail" --log "$LOG/smtp.log" \
+			--inbound-command "$BIN_DIR/civitas-fcgi inbound" \
 			>>"$LOG/smtp.log" 2>&1 &
 		echo $! > "$RUN/smtp.pid"
 		wait_for 10 "smtp sink" bash -c "exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT"

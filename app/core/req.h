@@ -99,6 +99,9 @@ struct req {
 	int cookies_set;
 	int unavailable;		/* a backing service failed: 503 */
 	int body_read;			/* the whole request body was read */
+	const char *raw_body;		/* the body as received (NUL after it),
+					 * for signatures over the bytes */
+	size_t raw_len;
 	const char *page_key;		/* keep the 200 under this key */
 };
 

@@ -94,6 +94,8 @@ req_read_body(struct req *r, FCGX_Request *fr)
 		return 400;
 	body[len] = '\0';
 	r->body_read = 1;
+	r->raw_body = body;
+	r->raw_len = (size_t)len;
 	if (r->method != HTTP_POST || len == 0)
 		return 0;
 	if (media_type_is(r->content_type, "application/x-www-form-urlencoded"))

@@ -9,9 +9,29 @@
  *
  * `civitas-fcgi rerender` renders body_html again from body_md for every
  * article and page (demo data inserted with SQL, a sanitiser change).
+ *
+ * `civitas-fcgi inbound ADDRESS < message` takes a message addressed to
+ * one of our own mail addresses, as Postfix's pipe(8) transport hands it
+ * over (ADDRESS: the envelope recipient, ${recipient}):
+ *   bounces+TOKEN@...      a bounce report (app/core/dsn.h) for the
+ *                          campaign recipient of TOKEN (purpose
+ *                          "bounce"): record_bounce(..., 'dsn', status);
+ *   unsubscribe+TOKEN@...  the mailto of List-Unsubscribe: the same as
+ *                          the link (purpose "unsubscribe").
+ * Exit status (sysexits, as pipe(8) reads it): 0 handled, or dropped (a
+ * bad token, an unknown recipient, a message that is no bounce report,
+ * another address: logged, like a silent discard); 75 (EX_TEMPFAIL)
+ * PostgreSQL unreachable or failing: the MTA keeps the message and tries
+ * again; 64 (EX_USAGE) no address. The local part is case-sensitive (the
+ * token is base64url): do not fold it (no pipe flag "u").
+ *
+ * `civitas-fcgi mail-token PURPOSE CID RID` prints the signed token of a
+ * campaign recipient (PURPOSE "unsubscribe" or "bounce"): for operators
+ * and tests.
  */
 #include "../core/common.h"
 #include "../core/log.h"
+#include "../core/dsn.h"
 #include "../core/valid.h"
 #include "../infra/markdown.h"
 #include "features.h"
@@ -140,4 +160,160 @@ cli_rerender(struct app *app)
 	fprintf(stderr, "rerender: could not read or write PostgreSQL\n");
 	arena_release(&a);
 	return 1;
+}
+
+#define EX_USAGE 64
+#define EX_TEMPFAIL 75
+#define INBOUND_MAX (10 * 1024 * 1024)	/* the SMTP sink's SIZE */
+
+/* All of stdin, the first INBOUND_MAX bytes kept (the rest is read and
+ * dropped, so the writer never sees a broken pipe). */
+static char *
+read_stdin(size_t *len)
+{
+	char *buf = xmalloc(INBOUND_MAX + 1), skip[65536];
+	size_t n = 0, got;
+
+	while (n < INBOUND_MAX && (got = fread(buf + n, 1, INBOUND_MAX - n,
+	    stdin)) > 0)
+		n += got;
+	while (fread(skip, 1, sizeof(skip), stdin) > 0)
+		;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* "PREFIX+TOKEN@domain" (angle brackets allowed): TOKEN into token, or
+ * -1 when address does not have that shape. */
+static int
+address_token(const char *address, const char *prefix, char *token,
+    size_t size)
+{
+	size_t pn = strlen(prefix), n;
+	const char *at;
+
+	if (*address == '<')
+		address++;
+	if (strncmp(address, prefix, pn) || !(at = strrchr(address, '@')))
+		return -1;
+	n = (size_t)(at - address);
+	if (n <= pn || n - pn >= size)
+		return -1;
+	memcpy(token, address + pn, n - pn);
+	token[n - pn] = '\0';
+	return 0;
+}
+
+/* A bounce report for recipient rid of campaign cid. */
+static int
+inbound_bounce(struct app *app, struct arena *a, long cid, long rid)
+{
+	char c[24], id[24], detail[600];
+	size_t len;
+	char *msg = read_stdin(&len);
+	PGresult *res;
+	struct dsn d;
+	int rc = EX_TEMPFAIL;
+
+	if (dsn_parse(msg, len, &d) == DSN_NONE) {
+		log_info("inbound: campaign %ld recipient %ld: not a bounce "
+		    "report, dropped", cid, rid);
+		rc = 0;
+		goto out;
+	}
+	snprintf(c, sizeof(c), "%ld", cid);
+	snprintf(id, sizeof(id), "%ld", rid);
+	if (!(res = db_exec(&app->db, a, STMT_BOUNCE_RECIPIENT, c, id)))
+		goto out;
+	if (PQntuples(res) == 0) {
+		log_info("inbound: campaign %ld recipient %ld unknown, dropped",
+		    cid, rid);
+		rc = 0;
+		goto out;
+	}
+	snprintf(detail, sizeof(detail), "%s%s%s%s%s", d.status,
+	    d.status[0] ? " " : "", d.action, d.diagnostic[0] ? ": " : "",
+	    d.diagnostic);
+	if (!(res = db_exec(&app->db, a, STMT_BOUNCE_RECORD,
+	    db_str(res, 0, BR_EMAIL), dsn_kind_name(d.kind), c, id, "dsn",
+	    detail)))
+		goto out;
+	log_info("inbound: campaign %ld recipient %ld: %s bounce (%s)%s", cid,
+	    rid, dsn_kind_name(d.kind), detail, db_bool(res, 0, VALUE) ?
+	    ", suppressed" : "");
+	rc = 0;
+out:
+	free(msg);
+	return rc;
+}
+
+static int
+inbound_unsubscribe(struct app *app, struct arena *a, long cid, long rid)
+{
+	size_t len;
+
+	free(read_stdin(&len));
+	switch (unsubscribe_recipient(&app->db, a, cid, rid)) {
+	case -1:
+		return EX_TEMPFAIL;
+	case 0:
+		log_info("inbound: campaign %ld recipient %ld unknown, dropped",
+		    cid, rid);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int
+cli_inbound(struct app *app, const char *address)
+{
+	char token[MAIL_TOKEN_MAX];
+	struct arena a;
+	long cid, rid;
+	int rc;
+	size_t len;
+
+	if (!*address) {
+		fprintf(stderr, "inbound: usage: inbound ADDRESS < message\n");
+		return EX_USAGE;
+	}
+	arena_init(&a, 16 * 1024);
+	if (address_token(address, "bounces+", token, sizeof(token)) == 0 &&
+	    mail_token_parse(app->cfg.secret, "bounce", token, &cid,
+	    &rid) == 0)
+		rc = inbound_bounce(app, &a, cid, rid);
+	else if (address_token(address, "unsubscribe+", token,
+	    sizeof(token)) == 0 && mail_token_parse(app->cfg.secret,
+	    "unsubscribe", token, &cid, &rid) == 0)
+		rc = inbound_unsubscribe(app, &a, cid, rid);
+	else {
+		log_info("inbound: no valid token in the address, dropped");
+		free(read_stdin(&len));
+		rc = 0;
+	}
+	if (rc == EX_TEMPFAIL)
+		log_error("inbound: PostgreSQL failed: try again later");
+	arena_release(&a);
+	return rc;
+}
+
+int
+cli_mail_token(struct app *app, const char *purpose, const char *cid,
+    const char *rid)
+{
+	char token[MAIL_TOKEN_MAX];
+	long c, r;
+
+	if ((strcmp(purpose, "unsubscribe") && strcmp(purpose, "bounce")) ||
+	    parse_long(cid, 1, LONG_MAX, &c) < 0 ||
+	    parse_long(rid, 1, LONG_MAX, &r) < 0) {
+		fprintf(stderr, "mail-token: usage: mail-token "
+		    "unsubscribe|bounce CAMPAIGN_ID RECIPIENT_ID\n");
+		return EX_USAGE;
+	}
+	mail_token(app->cfg.secret, purpose, c, r, token);
+	puts(token);
+	return 0;
 }

@@ -161,5 +161,17 @@ int newsletter_unsubscribe_post(struct req *r);
 int newsletter_leave_get(struct req *r);
 int newsletter_leave_post(struct req *r);
 /* end of consent */
+/* bounces and unsubscribing: unsubscribe.c, bounces.c, cli.c (inbound). */
+int unsubscribe_get(struct req *r);
+int unsubscribe_post(struct req *r);
+int bounces_webhook_post(struct req *r);
+/* Unsubscribe recipient rid of campaign cid (README, "What unsubscribing
+ * does"): 1 done (or already done), 0 no such recipient, -1 PostgreSQL
+ * failed. */
+int unsubscribe_recipient(struct db *db, struct arena *a, long cid, long rid);
+int cli_inbound(struct app *app, const char *address);
+int cli_mail_token(struct app *app, const char *purpose, const char *cid,
+    const char *rid);
+/* end of bounces */
 
 #endif

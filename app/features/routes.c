@@ -33,6 +33,13 @@ const struct route routes[] = {
 	/* Images: /img/{signature}/{id}-{preset}.{jpg|webp} (media.c). */
 	{ HTTP_GET, "/img/{sig}/{file}", img_get, R_CACHEABLE },
 	{ HTTP_GET, "/health", health_get, R_JSON },
+	/* Campaign mail: the signed unsubscribe link (GET: one button; POST:
+	 * the button or RFC 8058 one-click) and the providers' signed bounce
+	 * reports (unsubscribe.c, bounces.c). */
+	{ HTTP_GET, "/unsubscribe/{token}", unsubscribe_get, 0 },
+	{ HTTP_POST, "/unsubscribe/{token}", unsubscribe_post, R_NOCSRF },
+	{ HTTP_POST, "/webhooks/bounces", bounces_webhook_post,
+	    R_JSON | R_NOCSRF },
 	{ HTTP_GET, "/api/cities", cities_get, R_JSON | R_CACHEABLE },
 
 	{ HTTP_GET, "/signup", signup_get, R_SESSION },

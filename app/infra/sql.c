@@ -23,6 +23,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_manage.def"
 /* consent: subscriptions, ledger, suppression, newsletter */
 #include "sql_consent.def"
+/* bounces and unsubscribing */
+#include "sql_bounces.def"
 #undef STMT
 #undef ROW
 };

@@ -53,6 +53,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_manage.def"
 /* consent: subscriptions, ledger, suppression, newsletter */
 #include "sql_consent.def"
+/* bounces and unsubscribing */
+#include "sql_bounces.def"
 #undef STMT
 #undef ROW
 
@@ -75,6 +77,8 @@ enum stmt {
 #include "sql_manage.def"
 /* consent: subscriptions, ledger, suppression, newsletter */
 #include "sql_consent.def"
+/* bounces and unsubscribing */
+#include "sql_bounces.def"
 #undef STMT
 	STMT__MAX
 };

@@ -24,6 +24,7 @@ import html
 import html.parser
 import http.client
 import importlib
+import io
 import json as _json
 import os
 import re
@@ -62,7 +63,8 @@ __all__ = [
     "page_links",
     # mail
     "mails", "wait_mail", "links", "mail_text", "mail_html", "deliveries",
-    "Delivery", "smtp_fail",
+    "Delivery", "smtp_fail", "campaign_dir", "campaign_mails",
+    "campaign_deliveries",
     # utilities
     "wait_until", "unique_email", "psql", "psql_value", "redis_cli",
     # runner and assertions
@@ -1387,10 +1389,26 @@ def _addresses(msg):
     return found
 
 
+def campaign_dir():
+    """Where the SMTP sink keeps campaign mail (envelope sender
+    bounces+...): $CIVITAS_VAR/mail/campaigns."""
+    return os.path.join(mail_dir(), "campaigns")
+
+
 def mails(to=None):
     """Messages in $CIVITAS_VAR/mail/*.eml (email.message.EmailMessage,
-    with .path and .mtime), oldest first, optionally only those for `to`."""
-    directory = mail_dir()
+    with .path and .mtime), oldest first, optionally only those for `to`.
+    Campaign mail is not among them: see campaign_mails()."""
+    return _mails_in(mail_dir(), to)
+
+
+def campaign_mails(to=None):
+    """The same as mails() for campaign mail ($CIVITAS_VAR/mail/campaigns,
+    where the sink stores mail whose envelope sender is bounces+...)."""
+    return _mails_in(campaign_dir(), to)
+
+
+def _mails_in(directory, to):
     try:
         names = [n for n in os.listdir(directory)
                  if n.endswith(".eml") and not n.startswith(".")]
@@ -1403,9 +1421,15 @@ def mails(to=None):
         try:
             with open(path, "rb") as fh:
                 mtime = os.fstat(fh.fileno()).st_mtime
-                msg = parser.parse(fh)
+                data = fh.read()
         except FileNotFoundError:
             continue
+        # The address is in the sink's X-Civitas-Envelope-To: skip the
+        # parsing of the others (a campaign leaves thousands of files).
+        if to is not None and to.lower().encode() not in data.lower():
+            continue
+        # parse() of a binary file, as before: universal newlines
+        msg = parser.parse(io.BytesIO(data))
         if to is not None and to.lower() not in _addresses(msg):
             continue
         msg.path = path
@@ -1485,8 +1509,20 @@ Delivery = namedtuple("Delivery", "time message_id status rcpts")
 
 def deliveries(message_id=None):
     """Lines of deliveries.log as Delivery(time, message_id, status,
-    rcpts list); message_id filters (with or without <>)."""
-    path = os.path.join(mail_dir(), "deliveries.log")
+    rcpts list); message_id filters (with or without <>).  Every
+    transmission, campaign mail included."""
+    return _deliveries_in(mail_dir(), message_id)
+
+
+def campaign_deliveries(message_id=None):
+    """The same as deliveries() for campaign mail only (the sink's
+    campaigns/deliveries.log: one line per transmission of a mail whose
+    envelope sender is bounces+...)."""
+    return _deliveries_in(campaign_dir(), message_id)
+
+
+def _deliveries_in(directory, message_id):
+    path = os.path.join(directory, "deliveries.log")
     out = []
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:

@@ -621,15 +621,15 @@ def assertion_messages():
 # --------------------------------------------------------------------------
 
 class Sink:
-    def __init__(self):
-        self.var = os.path.join(TMP, "var")
+    def __init__(self, *extra, name="var"):
+        self.var = os.path.join(TMP, name)
         self.dir = os.path.join(self.var, "mail")
         self.log = os.path.join(self.var, "log", "smtp.log")
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", os.path.join(REPO, "scripts",
                                               "smtp-sink.py"),
              "--host", "127.0.0.1", "--port", "0", "--dir", self.dir,
-             "--log", self.log],
+             "--log", self.log] + list(extra),
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
         def started():
@@ -703,6 +703,7 @@ def smtp_sink_round_trip():
         contains(m["Received"], "civitas-smtp-sink")
         eq(links(m), ["http://127.0.0.1:8080/confirm?t=abc&u=1"])
         contains(mail_text(m), "Cliquez")
+        ok("\r" not in mail_text(m), "line ends read as \\n")
         contains(mail_html(m), "<a href")
         eq(len(mails(to2)), 2)
         eq(len(mails("cc@example.test")), 1, "envelope recipient matches")
@@ -766,6 +767,142 @@ def smtp_sink_file_names():
     eq(mod.find_message_id(b"Subject: x\r\nMessage-Id:\r\n <id@y>\r\n\r\n"
                            b"Message-ID: <body@z>\r\n"), "<id@y>")
     eq(mod.find_message_id(b"Subject: x\n\nMessage-ID: <no@z>\n"), None)
+
+
+class _Var:
+    """CIVITAS_VAR pointed at a sink's directory for the test's length."""
+
+    def __init__(self, sink):
+        self.sink = sink
+
+    def __enter__(self):
+        self.old = os.environ.get("CIVITAS_VAR")
+        os.environ["CIVITAS_VAR"] = self.sink.var
+        return self.sink
+
+    def __exit__(self, *exc):
+        if self.sink.proc.poll() is None:
+            self.sink.stop()
+        if self.old is None:
+            os.environ.pop("CIVITAS_VAR", None)
+        else:
+            os.environ["CIVITAS_VAR"] = self.old
+
+
+def _replies(sock, n):
+    """The next n SMTP replies (a multi-line reply counts once) as
+    (code, last line) pairs."""
+    out, buf = [], b""
+    sock.settimeout(10)
+    while len(out) < n:
+        while b"\r\n" not in buf:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise AssertionError("connection closed after %s" % out)
+            buf += chunk
+        line, buf = buf.split(b"\r\n", 1)
+        text = line.decode()
+        if text[3:4] == " ":
+            out.append((int(text[:3]), text))
+    ok(buf == b"", "no reply beyond the %d expected: %r" % (n, buf))
+    return out
+
+
+@test(slow=True)
+def smtp_sink_campaigns_and_pipelining():
+    with _Var(Sink(name="var-campaigns")) as sink:
+        verp = "bounces+1.2.abcdefghijklmnopqrstuv@civitas.test"
+        to1, to2 = unique_email("c1"), unique_email("c2")
+        with socket.create_connection(("127.0.0.1", sink.port), 10) as s:
+            eq(_replies(s, 1)[0][0], 220)
+            s.sendall(b"EHLO pipe.test\r\n")
+            ehlo = b""
+            while not re.search(rb"^250 ", ehlo, re.M):
+                ehlo += s.recv(65536)
+            contains(ehlo.decode(), "250-PIPELINING")
+            # MAIL, RCPT, DATA in one packet (RFC 2920)
+            s.sendall(("MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n" % (
+                verp, to1)).encode())
+            eq([c for c, _ in _replies(s, 3)], [250, 250, 354])
+            # the message, its dot and the next transaction in one packet
+            s.sendall(("Message-ID: <camp.1@civitas.test>\r\nTo: %s\r\n"
+                       "Subject: Campagne\r\n\r\nBonjour\r\n.\r\n"
+                       "MAIL FROM:<noreply@civitas.test>\r\n"
+                       "RCPT TO:<%s>\r\nDATA\r\n" % (to1, to2)).encode())
+            eq([c for c, _ in _replies(s, 4)], [250, 250, 250, 354])
+            s.sendall(b"Message-ID: <tx.1@civitas.test>\r\nSubject: T\r\n"
+                      b"\r\nx\r\n.\r\nRSET\r\nNOOP\r\nQUIT\r\n")
+            eq([c for c, _ in _replies(s, 4)], [250, 250, 250, 221])
+        # the same campaign mail again: one file, two transmissions
+        with smtplib.SMTP("127.0.0.1", sink.port, timeout=10) as c:
+            c.sendmail(verp, [to1], b"Message-ID: <camp.1@civitas.test>\r\n"
+                       b"Subject: Campagne\r\n\r\nBonjour\r\n")
+        ok(os.path.exists(os.path.join(sink.dir, "campaigns",
+                                       "camp.1@civitas.test.eml")))
+        ok(not os.path.exists(os.path.join(sink.dir,
+                                           "camp.1@civitas.test.eml")))
+        eq([m["Subject"] for m in campaign_mails(to1)], ["Campagne"])
+        eq(campaign_mails(to2), [])
+        eq(campaign_mails(to1)[0]["X-Civitas-Envelope-From"], verp)
+        eq([m["Message-ID"] for m in mails()], ["<tx.1@civitas.test>"])
+        eq([d.status for d in campaign_deliveries()],
+           ["stored", "duplicate"])
+        eq(campaign_deliveries("camp.1@civitas.test")[0].rcpts, [to1])
+        eq([d.message_id for d in deliveries()], [
+            "<camp.1@civitas.test>", "<tx.1@civitas.test>",
+            "<camp.1@civitas.test>"])
+        eq(campaign_deliveries("<tx.1@civitas.test>"), [])
+
+
+# A stand-in for `civitas-fcgi inbound`: keeps what it was given under
+# DIR/<recipient> and exits 75 for "tempfail" tokens, 3 for "broken".
+FAKE_INBOUND = r"""
+import os, sys
+rcpt = sys.argv[2]
+with open(os.path.join(sys.argv[1], rcpt), "ab") as fh:
+    fh.write(sys.stdin.buffer.read())
+print("fake inbound for", rcpt)
+sys.exit(75 if "+tempfail@" in rcpt else 3 if "+broken@" in rcpt else 0)
+"""
+
+
+@test(slow=True)
+def smtp_sink_inbound_command():
+    got = os.path.join(TMP, "inbound")
+    os.makedirs(got, exist_ok=True)
+    fake = os.path.join(TMP, "fake_inbound.py")
+    with open(fake, "w") as fh:
+        fh.write(FAKE_INBOUND)
+    cmd = "/usr/bin/python3 %s %s" % (fake, got)
+    with _Var(Sink("--inbound-command", cmd, name="var-inbound")) as sink:
+        dsn = b"Subject: Undelivered\r\n\r\nreport\r\n"
+        bounce = "bounces+1.2.sig@civitas.test"
+        unsub = "unsubscribe+3.4.sig@civitas.test"
+        with smtplib.SMTP("127.0.0.1", sink.port, timeout=10) as c:
+            eq(c.sendmail("", [bounce], dsn), {})
+            eq(c.sendmail("x@example.test", [unsub, "keep@example.test"],
+                          b"Message-ID: <kept@x>\r\n\r\nplease\r\n"), {})
+            for local, code in (("tempfail", 451), ("broken", 554)):
+                try:
+                    c.sendmail("", ["bounces+%s@civitas.test" % local], dsn)
+                except smtplib.SMTPDataError as exc:
+                    eq(exc.smtp_code, code, local)
+                else:
+                    raise AssertionError("%s accepted" % local)
+        with open(os.path.join(got, bounce), "rb") as fh:
+            eq(fh.read(), dsn, "the message as received, on stdin")
+        with open(os.path.join(got, unsub), "rb") as fh:
+            contains(fh.read().decode(), "please")
+        eq(sorted(os.listdir(sink.dir)),
+           ["campaigns", "deliveries.log", "kept@x.eml"])
+        eq(mails("keep@example.test")[0]["X-Civitas-Envelope-To"],
+           "keep@example.test")
+        eq([d.message_id for d in deliveries()], ["<kept@x>"])
+        with open(sink.log) as fh:
+            log = fh.read()
+        contains(log, "INBOUND to=%s exit=0" % bounce)
+        contains(log, "fake inbound for %s" % bounce)
+        contains(log, "exit=75")
 
 
 if __name__ == "__main__":
