@@ -21,6 +21,7 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_calendar.def"
 /* host tools (manage) */
 #include "sql_manage.def"
+#include "sql_campaigns.def"
 #undef STMT
 #undef ROW
 };

@@ -51,6 +51,7 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_calendar.def"
 /* host tools (manage) */
 #include "sql_manage.def"
+#include "sql_campaigns.def"
 #undef STMT
 #undef ROW
 
@@ -71,6 +72,7 @@ enum stmt {
 #include "sql_calendar.def"
 /* host tools (manage) */
 #include "sql_manage.def"
+#include "sql_campaigns.def"
 #undef STMT
 	STMT__MAX
 };
