@@ -351,7 +351,7 @@ def a_double_click_sends_once():
         return c.post(ADMIN_BASE + "/%d/send" % cid, {"_csrf": tok}).status
     with concurrent.futures.ThreadPoolExecutor(12) as pool:
         codes = list(pool.map(send, range(12)))
-    eq(codes, [303] * 12)
+    eq(codes, [303] * 12, str(codes))
     eq(recipients(cid), count)
     eq(int(row(cid)["total"]), count)
     eq(audits(cid, "campaign.send"), 1)
@@ -667,7 +667,7 @@ def one_campaign_per_committee_per_day_under_concurrency():
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         resps = list(pool.map(send, range(4)))
     codes = sorted(r.status for r in resps)
-    eq(codes, [303, 409, 409, 409], codes)
+    eq(codes, [303, 409, 409, 409], str(codes))
     for r in resps:
         if r.status == 409:
             contains(html_text(r.text),

@@ -348,7 +348,7 @@ def the_dashboard_links_every_tool():
     com = Committee()
     page = status(com.host.client().get(com.base), 200)
     for tail in ("/members", "/contact", "/messages", "/edit",
-                 "/members.csv"):
+                 "/members.csv", "/campaigns"):
         contains(page, 'href="%s%s"' % (com.base, tail))
     contains(page, 'href="/committees/%s/events/new"' % com.slug)
     contains(page, "Aucun événement à venir")
