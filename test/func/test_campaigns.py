@@ -694,3 +694,53 @@ def one_campaign_per_committee_per_day_under_concurrency():
         eq(row(sent[0])["send_day"], "")
         redirects(post(hosts[0][0], "%s/%d/send" % (base, rest[1])))
         ok(row(rest[1])["status"] in ("sending", "finished"))
+
+
+@test
+def every_referent_route_by_role():
+    """Anonymous: the login page; a member without départements: 403 and
+    nothing changes; the referent: their own campaign."""
+    ref = referent("48")
+    cid = create(ref.client(), REFERENT_BASE, audience="members")
+    routes = [(m, p) for m, p, flags in route_table()
+              if p.startswith(REFERENT_BASE)]
+    ok(len(routes) >= 15, routes)
+    m = member()
+    anon = Client("fcgi")
+    n = campaign_count()
+    for method, pattern in routes:
+        path = pattern.replace("{id}", str(cid))
+        if method == "GET":
+            redirects(anon.get(path), "/login", path)
+            status(m.client().get(path), 403, path)
+            ok(ref.client().get(path).status == 200, "referent GET %s" % path)
+        else:
+            redirects(post(anon, path), "/login", path)
+            status(post(m.client(), path, {
+                "subject": "Forgé", "body": "x", "audience": "members",
+                "departements": "48", "scheduled_at": "2099-01-01T10:00"}),
+                403, path)
+    eq(campaign_count(), n)
+    r = row(cid)
+    eq((r["status"], r["subject"] != "Forgé"), ("draft", True))
+
+
+@test
+def the_list_shows_each_campaign_with_its_status_and_counts():
+    c, cid = admin_campaign(departements="48", subject="Liste " + word())
+    path = ADMIN_BASE + "/%d" % cid
+    redirects(post(c, path + "/send"), path)
+    total = recipients(cid)
+    psql("UPDATE campaign_recipients SET status = 'failed' WHERE "
+         "campaign_id = :'p1' AND id = 1", cid)
+    page = status(c.get(ADMIN_BASE), 200)
+    m = re.search(r'<a href="%s">([^<]*)</a></td><td>([^<]*)</td><td>(\d+)'
+                  r'</td><td>(\d+)</td><td>(\d+)</td>' % re.escape(path),
+                  page.text)
+    ok(m, "the campaign's row in the list")
+    eq(m.group(1), row(cid)["subject"])
+    ok(m.group(2) in ("En cours d'envoi", "En cours d&#39;envoi", "Envoyée"),
+       m.group(2))
+    eq(int(m.group(3)), total)
+    eq(int(m.group(5)), 1)
+    contains(page, "campagne(s), les plus récentes d")
