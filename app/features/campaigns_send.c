@@ -534,7 +534,8 @@ campaign_failures_get(struct req *r)
 		view_rows_add(&rows, 3, db_str(res, i, CFL_ID), admin ?
 		    db_str(res, i, CFL_EMAIL) : arena_printf(&r->arena, "%s%s%s%s",
 		    db_str(res, i, CFL_FIRST_NAME), *initial ? " " : "", initial,
-		    *initial ? "." : ""), db_str(res, i, CFL_ERROR));
+		    *initial ? "." : ""), db_str(res, i, admin ? CFL_ERROR :
+		    CFL_ERROR_MASKED));
 		total = db_long(res, i, CFL_COUNT);
 	}
 	view_rows_set(&v, "rows", &rows);

@@ -586,9 +586,10 @@ def a_referent_sees_their_own_campaigns_and_no_address():
         mine, people[0].email))
     redirects(post(c, REFERENT_BASE + "/%d/send" % mine))
     psql("UPDATE campaign_recipients SET status = 'failed', error = "
-         "'Refusé' WHERE campaign_id = :'p1'", mine)
+         "'550 5.1.1 <' || email || '>: Refusé' WHERE campaign_id = :'p1'",
+         mine)
     page3 = status(c.get(REFERENT_BASE + "/%d/failures" % mine), 200)
-    contains(page3, "Refusé")
+    contains(page3, "550 5.1.1 &lt;[adresse]&gt;: Refusé")
     for p in people:
         contains(page3, "%s %s." % (p.first, p.last[0]))
     for pg in (page, page2, page3):
