@@ -508,7 +508,8 @@ form_page(struct form *f, const struct campaign_scope *s, const char *id,
  * body (Markdown with {first_name}, {committee}, {unsubscribe_url});
  * admins: subscription_type, audience, departements (codes), region_XX
  * checkboxes, committee or event (slugs); referents: audience,
- * departements (theirs only; none: all theirs). A draft is created,
+ * departements (theirs only; none: all theirs). A draft is created
+ * with its body rendered (body_html, as the mail worker will use it),
  * audited. 303 to its page; 422 with the values (a département outside
  * a referent's areas included: nothing saved); 403; 404; 503.
  */
@@ -517,6 +518,7 @@ campaign_new(struct req *r)
 {
 	struct campaign_values v;
 	struct campaign_scope s;
+	const char *html;
 	struct form f;
 	PGresult *res;
 	int rc;
@@ -530,10 +532,12 @@ campaign_new(struct req *r)
 		return unavailable(r);
 	if (rc)
 		return form_page(&f, &s, NULL, 422);
+	if (!(html = render_body(r, form_get(&f, "body"))))
+		return 500;
 	if (db_begin(&r->app->db) < 0 || !(res = q(r, STMT_CAMPAIGN_INSERT,
 	    s.kind->name, r->user->id_str, v.committee_id,
 	    form_get(&f, "subject"), form_get(&f, "body"), v.audience, v.deps,
-	    v.regions, v.event_id, v.type)) || campaign_audit(r,
+	    v.regions, v.event_id, v.type, html)) || campaign_audit(r,
 	    "campaign.create", db_long(res, 0, RETURNING_ID),
 	    form_get(&f, "subject")) < 0 || db_commit(&r->app->db) < 0) {
 		db_rollback(&r->app->db);
@@ -580,7 +584,7 @@ campaign_edit(struct req *r)
 {
 	struct campaign_values v;
 	struct campaign_scope s;
-	const char *id;
+	const char *id, *html;
 	struct form f;
 	PGresult *row, *res;
 	int rc;
@@ -602,9 +606,11 @@ campaign_edit(struct req *r)
 		return unavailable(r);
 	if (rc)
 		return form_page(&f, &s, id, 422);
+	if (!(html = render_body(r, form_get(&f, "body"))))
+		return 500;
 	if (db_begin(&r->app->db) < 0 || !(res = q(r, STMT_CAMPAIGN_UPDATE, id,
 	    form_get(&f, "subject"), form_get(&f, "body"), v.audience, v.deps,
-	    v.regions, v.event_id, v.type, v.committee_id))) {
+	    v.regions, v.event_id, v.type, v.committee_id, html))) {
 		db_rollback(&r->app->db);
 		return unavailable(r);
 	}

@@ -190,6 +190,10 @@ def an_admin_writes_to_every_member_of_the_rhone_and_sends_it():
     eq(int(r["total"]), count)
     eq(recipients(cid), count)
     eq(audits(cid, "campaign.send"), 1)
+    # The body is stored rendered, its placeholders left for the worker.
+    html = psql_value("SELECT body_html FROM campaigns WHERE id = :'p1'", cid)
+    contains(html, "<p>Bonjour {first_name},</p>")
+    contains(html, 'href="%7Bunsubscribe_url%7D"')
     page = status(c.get(ADMIN_BASE + "/%d" % cid), 200)
     contains(page, "<progress")
     contains(page, "campaign-progress")
