@@ -3,8 +3,9 @@
 # eight photos, five categories, about thirty articles (a few featured, one
 # scheduled for tomorrow, one draft), three pages, three home blocks and a
 # redirection (/actualites -> /articles); then the committees and events of
-# sql/demo/committees.sql. Each part is added once. Needs the stack env
-# (. var/env) and an admin (the author).
+# sql/demo/committees.sql, and the members' consent, a few newsletter
+# subscribers and a referent (sql/demo/mail.sql). Each part is added once.
+# Needs the stack env (. var/env) and an admin (the author).
 #
 # The photos are generated here with the vips command (libvips-tools, a
 # dependency already): layered Perlin noise over a two-colour gradient,
@@ -28,8 +29,18 @@ committees() {
 	fi
 }
 
+# Consent, newsletter subscribers and a referent (sql/demo/mail.sql),
+# once, after the committees (their members subscribe too).
+mail() {
+	if [ -z "$("${PSQL[@]}" -tAc "SELECT 1 FROM newsletter_subscribers LIMIT 1")" ]; then
+		"${PSQL[@]}" -1 -f "$top/sql/demo/mail.sql"
+		echo "demo-content: $("${PSQL[@]}" -tAc "SELECT count(DISTINCT user_id) FROM user_subscriptions") members subscribed, Marianne referent of the Rhône" >&2
+	fi
+}
+
 if [ -n "$("${PSQL[@]}" -tAc "SELECT 1 FROM articles LIMIT 1")" ]; then
 	committees
+	mail
 	exit 0
 fi
 
@@ -112,3 +123,4 @@ for i in "${!m[@]}"; do vars+=(-v "m$((i + 1))=${m[i]}"); done
 "$FCGI" rerender >/dev/null
 echo "demo-content: $("${PSQL[@]}" -tAc "SELECT count(*) FROM articles") articles, 3 pages, 8 photos" >&2
 committees
+mail

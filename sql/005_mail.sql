@@ -304,11 +304,14 @@ CREATE TRIGGER campaign_notify AFTER UPDATE OF status ON campaigns
 
 -- Who a campaign reaches now: its audience, intersected with the matching
 -- subscription type, minus the suppression list, one row per address.
--- A referent's départements are cut to their areas here too.
+-- A referent's départements are cut to their areas here too. Without JIT:
+-- the planner's guess for the branches not taken (every member) is large
+-- enough to start it, and compiling takes 40 times longer than a
+-- département's count (2.5 s against 64 ms on the bench corpus).
 CREATE FUNCTION campaign_audience(cid bigint)
 RETURNS TABLE (user_id bigint, subscriber_id bigint, email text,
 	first_name text, committee text)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET jit = off AS $$
 	WITH c AS (
 		SELECT c.*, (SELECT name FROM committees WHERE id = c.committee_id)
 			AS committee_name,
@@ -328,20 +331,39 @@ LANGUAGE sql STABLE AS $$
 		WHERE d.code = ANY (c.deps)
 		   OR (c.sender <> 'referent' AND d.region = ANY (c.regions))
 	), people AS (
+		-- Members and subscribers: within the places (through the
+		-- départements' indexes), or everywhere; two branches each, so
+		-- that a département's count reads only its own people.
 		SELECT u.id AS user_id, NULL::bigint AS subscriber_id, u.email,
 			u.first_name, c.committee_name, 0 AS pref
-		FROM c JOIN users u ON c.audience IN ('members', 'everyone')
+		FROM c JOIN users u ON c.local
+			AND c.audience IN ('members', 'everyone')
+			AND u.departement = ANY (ARRAY(SELECT code FROM places))
+			AND u.status = 'active'
+		-- OFFSET 0: one index probe per member of the places, rather
+		-- than a hash of every member of the type.
+		CROSS JOIN LATERAL (SELECT 1 FROM user_subscriptions s
+			WHERE s.user_id = u.id AND s.type = c.subscription_type
+			OFFSET 0) s
+	  UNION ALL
+		SELECT u.id, NULL, u.email, u.first_name, c.committee_name, 0
+		FROM c JOIN users u ON NOT c.local
+			AND c.audience IN ('members', 'everyone') AND u.status = 'active'
 		JOIN user_subscriptions s ON s.user_id = u.id
 			AND s.type = c.subscription_type
-		WHERE u.status = 'active'
-		AND (NOT c.local OR u.departement IN (SELECT code FROM places))
 	  UNION ALL
 		SELECT NULL, n.id, n.email, '', c.committee_name, 1
-		FROM c JOIN newsletter_subscribers n
-			ON c.audience IN ('subscribers', 'everyone')
-		WHERE n.status = 'confirmed'
-		AND c.subscription_type IN ('national', 'departement')
-		AND (NOT c.local OR n.departement IN (SELECT code FROM places))
+		FROM c JOIN newsletter_subscribers n ON c.local
+			AND c.audience IN ('subscribers', 'everyone')
+			AND c.subscription_type IN ('national', 'departement')
+			AND n.departement = ANY (ARRAY(SELECT code FROM places))
+			AND n.status = 'confirmed'
+	  UNION ALL
+		SELECT NULL, n.id, n.email, '', c.committee_name, 1
+		FROM c JOIN newsletter_subscribers n ON NOT c.local
+			AND c.audience IN ('subscribers', 'everyone')
+			AND c.subscription_type IN ('national', 'departement')
+			AND n.status = 'confirmed'
 	  UNION ALL
 		SELECT u.id, NULL, u.email, u.first_name, c.committee_name, 0
 		FROM c JOIN committee_memberships m
@@ -373,7 +395,7 @@ $$;
 -- campaign starts (a second call, or a double click, finds it 'sending'
 -- and returns NULL). The number of recipients, else NULL.
 CREATE FUNCTION campaign_start(cid bigint, html text) RETURNS integer
-LANGUAGE sql VOLATILE AS $$
+LANGUAGE sql VOLATILE SET jit = off AS $$
 	WITH c AS (
 		SELECT id FROM campaigns
 		WHERE id = cid AND status IN ('draft', 'scheduled')
