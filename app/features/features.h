@@ -173,5 +173,24 @@ int cli_inbound(struct app *app, const char *address);
 int cli_mail_token(struct app *app, const char *purpose, const char *cid,
     const char *rid);
 /* end of bounces */
+/* campaigns (campaigns.c, campaigns_send.c, admin_referents.c; the
+ * sender kinds are campaigns.h's). */
+int campaigns_list_get(struct req *r);
+int campaign_new(struct req *r);
+int campaign_edit(struct req *r);
+int campaign_get(struct req *r);
+int campaign_progress_get(struct req *r);
+int campaign_preview_get(struct req *r);
+int campaign_failures_get(struct req *r);
+int campaign_test_post(struct req *r);
+int campaign_send_post(struct req *r);
+int campaign_schedule_post(struct req *r);
+int campaign_pause_post(struct req *r);
+int campaign_resume_post(struct req *r);
+int campaign_cancel_post(struct req *r);
+int admin_referents_get(struct req *r);
+int admin_referents_post(struct req *r);
+int admin_referent_revoke_post(struct req *r);
+/* end of campaigns */
 
 #endif

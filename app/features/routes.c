@@ -4,6 +4,7 @@
  */
 #include "../core/common.h"
 #include "admin.h"
+#include "campaigns.h"
 #include "features.h"
 
 /* The five routes of a back-office resource (admin.h) at path. */
@@ -231,6 +232,40 @@ const struct route routes[] = {
 	{ HTTP_GET, "/events/{slug}/invite", event_invite_get, R_AUTH },
 	{ HTTP_POST, "/events/{slug}/invite", event_invite_post, R_AUTH },
 	/* end of host tools (manage) */
+	/* campaigns (campaigns.c, campaigns_send.c, admin_referents.c): the
+	 * same screens for three senders, the kind as route.data; each
+	 * handler checks the scope (referent, host of *this* committee) and
+	 * that the campaign {id} is in it. */
+#define CAMPAIGN_ROUTES(base, flags, kind) \
+	{ HTTP_GET, base, campaigns_list_get, flags, &kind }, \
+	{ HTTP_GET, base "/new", campaign_new, flags, &kind }, \
+	{ HTTP_POST, base "/new", campaign_new, flags, &kind }, \
+	{ HTTP_GET, base "/{id}", campaign_get, flags, &kind }, \
+	{ HTTP_GET, base "/{id}/edit", campaign_edit, flags, &kind }, \
+	{ HTTP_POST, base "/{id}/edit", campaign_edit, flags, &kind }, \
+	{ HTTP_GET, base "/{id}/progress", campaign_progress_get, \
+	    flags | R_JSON, &kind }, \
+	{ HTTP_GET, base "/{id}/preview", campaign_preview_get, flags, &kind }, \
+	{ HTTP_GET, base "/{id}/failures", campaign_failures_get, flags, \
+	    &kind }, \
+	{ HTTP_POST, base "/{id}/test", campaign_test_post, flags, &kind }, \
+	{ HTTP_POST, base "/{id}/send", campaign_send_post, flags, &kind }, \
+	{ HTTP_POST, base "/{id}/schedule", campaign_schedule_post, flags, \
+	    &kind }, \
+	{ HTTP_POST, base "/{id}/pause", campaign_pause_post, flags, &kind }, \
+	{ HTTP_POST, base "/{id}/resume", campaign_resume_post, flags, \
+	    &kind }, \
+	{ HTTP_POST, base "/{id}/cancel", campaign_cancel_post, flags, &kind }
+	CAMPAIGN_ROUTES("/admin/campaigns", R_ADMIN, campaigns_admin),
+	CAMPAIGN_ROUTES("/referent/campaigns", R_AUTH, campaigns_referent),
+	CAMPAIGN_ROUTES("/committees/{slug}/manage/campaigns", R_AUTH,
+	    campaigns_host),
+#undef CAMPAIGN_ROUTES
+	{ HTTP_GET, "/admin/referents", admin_referents_get, R_ADMIN },
+	{ HTTP_POST, "/admin/referents", admin_referents_post, R_ADMIN },
+	{ HTTP_POST, "/admin/referents/{id}/revoke", admin_referent_revoke_post,
+	    R_ADMIN },
+	/* end of campaigns */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -25,6 +25,7 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_consent.def"
 /* bounces and unsubscribing */
 #include "sql_bounces.def"
+#include "sql_campaigns.def"
 #undef STMT
 #undef ROW
 };

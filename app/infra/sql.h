@@ -55,6 +55,7 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_consent.def"
 /* bounces and unsubscribing */
 #include "sql_bounces.def"
+#include "sql_campaigns.def"
 #undef STMT
 #undef ROW
 
@@ -79,6 +80,7 @@ enum stmt {
 #include "sql_consent.def"
 /* bounces and unsubscribing */
 #include "sql_bounces.def"
+#include "sql_campaigns.def"
 #undef STMT
 	STMT__MAX
 };

@@ -216,15 +216,27 @@ def manage_routes():
     return found
 
 
-def fill(pattern, slug, member_id, message_id, registration_id):
+def fill(pattern, slug, member_id, message_id, registration_id,
+         campaign_id=0):
     path = pattern.replace("{slug}", slug)
     if "/members/" in path:
         path = path.replace("{id}", str(member_id))
     elif "/messages/" in path:
         path = path.replace("{id}", str(message_id))
+    elif "/campaigns/" in path:
+        path = path.replace("{id}", str(campaign_id))
     else:
         path = path.replace("{id}", str(registration_id))
     return path
+
+
+def add_campaign(committee, author):
+    """A draft campaign of the committee's hosts (issue 9)."""
+    return int(psql_value(
+        "INSERT INTO campaigns (sender, author_id, committee_id, subject, "
+        "body_md, audience, subscription_type) VALUES ('host', :'p1', "
+        ":'p2', 'Campagne', 'Bonjour {first_name}', 'committee', "
+        "'committees') RETURNING id", author.id, committee.id))
 
 
 def add_message(committee, author, subject=None):
@@ -247,12 +259,13 @@ def every_host_tool_by_role_from_the_route_table():
     eid, eslug = make_event(com.id, organizer)
     rid, _ = register(eid)
     mid = add_message(com, com.host)
+    cid = add_campaign(com, com.host)
     follower = com.followers[0]
     routes = manage_routes()
     for method, pattern in routes:
         is_event = pattern.startswith("/events/")
         path = fill(pattern, eslug if is_event else com.slug,
-                    com.followers[1].id, mid, rid)
+                    com.followers[1].id, mid, rid, cid)
         anon = Client("fcgi")
         if method == "GET":
             resp = anon.get(path)
@@ -290,6 +303,8 @@ def every_host_tool_by_role_from_the_route_table():
     eq(psql_value("SELECT count(*) FROM committee_messages WHERE "
                   "committee_id = :'p1'", com.id), "1")
     eq(outbox_count(com.followers[1].email), 0)
+    eq(psql_value("SELECT status || subject FROM campaigns WHERE id = "
+                  ":'p1'", cid), "draftCampagne")
 
 
 @test
@@ -298,7 +313,8 @@ def a_host_never_reaches_another_committee():
     members); B's member ids and message ids through A's slug are 404."""
     a, b = Committee(), Committee()
     c = a.host.client()
-    for tail in ("", "/members", "/members.csv", "/contact", "/messages"):
+    for tail in ("", "/members", "/members.csv", "/contact", "/messages",
+                 "/campaigns", "/campaigns/new"):
         resp = c.get("/committees/%s/manage%s" % (b.slug, tail))
         status(resp, 403, "host of A on B%s" % tail)
         for p in b.members:
@@ -332,7 +348,7 @@ def the_dashboard_links_every_tool():
     com = Committee()
     page = status(com.host.client().get(com.base), 200)
     for tail in ("/members", "/contact", "/messages", "/edit",
-                 "/members.csv"):
+                 "/members.csv", "/campaigns"):
         contains(page, 'href="%s%s"' % (com.base, tail))
     contains(page, 'href="/committees/%s/events/new"' % com.slug)
     contains(page, "Aucun événement à venir")
