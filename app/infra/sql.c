@@ -21,6 +21,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_calendar.def"
 /* host tools (manage) */
 #include "sql_manage.def"
+/* mass mail: the mail worker (jobs/campaign.c) */
+#include "sql_mailer.def"
 #undef STMT
 #undef ROW
 };

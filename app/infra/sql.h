@@ -51,6 +51,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_calendar.def"
 /* host tools (manage) */
 #include "sql_manage.def"
+/* mass mail: the mail worker (jobs/campaign.c) */
+#include "sql_mailer.def"
 #undef STMT
 #undef ROW
 
@@ -71,6 +73,8 @@ enum stmt {
 #include "sql_calendar.def"
 /* host tools (manage) */
 #include "sql_manage.def"
+/* mass mail: the mail worker (jobs/campaign.c) */
+#include "sql_mailer.def"
 #undef STMT
 	STMT__MAX
 };
