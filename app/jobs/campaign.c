@@ -142,6 +142,7 @@ render(struct worker *w, const struct rcpt *r, struct buf *b)
 	    url[1024];
 	unsigned char h[16];
 	struct merge_field f[3];
+	const char *subject;
 
 	mail_token(m->secret, "unsubscribe", c->id, r->rid, tok);
 	snprintf(msgid, sizeof(msgid), "<%s.%ld@%s>", c->uuid, r->rid,
@@ -161,6 +162,7 @@ render(struct worker *w, const struct rcpt *r, struct buf *b)
 	buf_reset(t);
 	mail_merge(t, c->subject, f, ARRAY_SIZE(f), MERGE_TEXT);
 	put_header_text(b, t);
+	subject = arena_strdup(&w->a, t->data ? t->data : "");
 	buf_printf(b, "\r\nMessage-ID: %s\r\n", msgid);
 	buf_printf(b, "List-Unsubscribe: <%s>, <mailto:unsubscribe+%s@%s>\r\n"
 	    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
@@ -184,7 +186,7 @@ render(struct worker *w, const struct rcpt *r, struct buf *b)
 	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", bd);
 	buf_reset(t);
 	buf_puts(t, layout_head);
-	html_escape(t, c->subject);
+	html_escape(t, subject);
 	buf_puts(t, layout_body);
 	if (c->body_html && *c->body_html)
 		mail_merge(t, c->body_html, f, ARRAY_SIZE(f), MERGE_HTML);
