@@ -22,6 +22,9 @@ import email.policy
 import os
 import re
 import signal
+import socket
+import subprocess
+import threading
 import time
 import uuid
 
@@ -570,6 +573,139 @@ def signup_confirmation_not_stuck_behind_45000_recipients():
     msg = parse(os.path.join(mail_dir(), mid.strip("<>") + ".eml"))
     eq(msg["Message-ID"], mid)
     eq(str(msg["To"]), fields["email"])
+
+
+class PipeliningServer:
+    """A small SMTP server that offers PIPELINING and notes, for each
+    command, what had already arrived when it was read: a client that
+    waits for each reply never sends RCPT before MAIL's answer. Refuses
+    RCPT to addresses holding "reject" with 550."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.log = []       # (command line, lines already buffered after it)
+        self.messages = []  # (rcpt, data bytes as received, unstuffed)
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.session, args=(conn,),
+                             daemon=True).start()
+
+    def session(self, conn):
+        buf = b""
+        rcpt = None
+
+        def line():
+            nonlocal buf
+            while b"\r\n" not in buf:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    raise EOFError
+                buf += chunk
+            ln, buf = buf.split(b"\r\n", 1)
+            return ln
+        try:
+            conn.sendall(b"220 test ESMTP\r\n")
+            while True:
+                cmd = line()
+                self.log.append((cmd, buf.count(b"\r\n")))
+                verb = cmd[:4].upper()
+                if verb == b"EHLO":
+                    conn.sendall(b"250-test\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+                elif verb == b"MAIL":
+                    rcpt = None
+                    conn.sendall(b"250 2.1.0 Ok\r\n")
+                elif verb == b"RCPT":
+                    if b"reject" in cmd:
+                        conn.sendall(b"550 5.1.1 No such user here\r\n")
+                    else:
+                        rcpt = cmd[9:-1].decode()
+                        conn.sendall(b"250 2.1.5 Ok\r\n")
+                elif verb == b"DATA":
+                    if rcpt is None:
+                        conn.sendall(b"554 5.5.1 No valid recipients\r\n")
+                        continue
+                    conn.sendall(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                    body = []
+                    while True:
+                        ln = line()
+                        if ln == b".":
+                            break
+                        body.append(ln[1:] if ln.startswith(b".") else ln)
+                    self.log.append((b"<end of data>", buf.count(b"\r\n")))
+                    self.messages.append((rcpt, b"\r\n".join(body)))
+                    conn.sendall(b"250 2.0.0 Ok: queued\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 Bye\r\n")
+                    return
+                else:   # RSET, NOOP
+                    conn.sendall(b"250 2.0.0 Ok\r\n")
+        except (EOFError, OSError):
+            pass
+        finally:
+            conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+@test
+@fresh
+def pipelining_dot_stuffing_and_rset_with_a_server_that_offers_it():
+    server = PipeliningServer()
+    tag = uuid.uuid4().hex[:10]
+    good = new_members(3, tag=tag)
+    rejected = "%s%s.0reject@example.test" % (PREFIX, tag)
+    new_members(1, emails=[rejected])
+    cid, cuuid = new_campaign(body_md="Bonjour {first_name},\n.point au "
+                              "début\n..deux points\n.\nfin")
+    sc.kill_mailer(signal.SIGTERM)
+    binary = os.path.join(os.environ.get("BIN_DIR") or "build",
+                          "civitas-mailer")
+    env = dict(os.environ, SMTP_URL="smtp://127.0.0.1:%d" % server.port,
+               MAIL_CONNECTIONS="1")
+    with open(os.path.join(log_dir(), "mailer.log"), "ab") as log:
+        proc = subprocess.Popen([binary], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    try:
+        eq(start(cid), 4)
+        c = wait_finished(cid, 60)
+    finally:
+        proc.terminate()
+        proc.wait()
+        server.close()
+    eq((c["sent"], c["failed"]), (3, 1))
+    rows = recipients(cid)
+    eq(rows[rejected][1:4], ("failed", 1, "550 5.1.1 No such user here"))
+    eq(sorted(r for r, _ in server.messages), sorted(good))
+    cmds = [(c.split(b":")[0].split(b" ")[0].upper(), after)
+            for c, after in server.log]
+    names = [c for c, _ in cmds]
+    first = names.index(b"MAIL")
+    # the rejected address sorts first: MAIL RCPT(550) DATA(554), then
+    # RSET before the next transaction
+    eq(names[first:first + 4], [b"MAIL", b"RCPT", b"DATA", b"RSET"])
+    for i, (name, after) in enumerate(cmds):
+        if name == b"MAIL":
+            ok(after >= 2, "RCPT and DATA were not sent with MAIL: %s"
+               % server.log[i - 2:i + 4])
+    ends = [after for name, after in cmds if name == b"<END"]
+    eq(len(ends), 3)
+    ok(all(a >= 3 for a in ends[:-1]), "the next message's MAIL, RCPT "
+       "and DATA did not follow the end of data: %s" % ends)
+    for rcpt, data in server.messages:
+        text = email.parser.BytesParser(policy=email.policy.default) \
+            .parsebytes(data)
+        contains(part(text, "text/plain").replace("\r\n", "\n"),
+                 "\n.point au début\n..deux points\n.\nfin\n")
 
 
 if __name__ == "__main__":
