@@ -35,6 +35,10 @@
 #include <sodium.h>
 
 #define SKIPPED_WHY "consentement retiré ou adresse supprimée"
+/* One claim in so many takes the due recipients from the start (the
+ * retries, what a killed mailer left behind); the others go on after
+ * the thread's last one (STMT_MAILER_CLAIM_NEXT). */
+#define CLAIM_FULL_EVERY 16
 
 /* A campaign of the batch. */
 struct camp {
@@ -362,10 +366,11 @@ decide(struct worker *w, const struct rcpt *r, int n,
 	}
 }
 
-/* Record the outcomes, finish what has nothing pending. 0 or -1. */
+/* Record the outcomes; when the claim found less than a batch (the
+ * end is near), finish what has nothing pending. 0 or -1. */
 static int
 record(struct worker *w, struct record *o, const struct camp *camps,
-    size_t ncamps)
+    size_t ncamps, int last)
 {
 	const char *p[5];
 	struct buf ids;
@@ -378,6 +383,8 @@ record(struct worker *w, struct record *o, const struct camp *camps,
 	p[4] = arr_end(&w->a, &o->delay);
 	if (!db_exec_array(&w->db, &w->a, STMT_MAILER_RECORD, 5, p))
 		return -1;
+	if (!last)
+		return 0;
 	buf_init(&ids, 1 << 20);
 	for (size_t i = 0; i < ncamps; i++)
 		arr_long(&ids, camps[i].id);
@@ -402,11 +409,19 @@ claim(struct worker *w, struct rcpt **rp, struct camp **cp, size_t *ncamps,
 	PGresult *res;
 	int n;
 
-	if (!(res = db_exec(&w->db, a, STMT_MAILER_CLAIM,
-	    arena_printf(a, "%ld", m->batch))))
+	res = NULL;
+	if (w->batches++ % CLAIM_FULL_EVERY != 0 && !(res = db_exec(&w->db,
+	    a, STMT_MAILER_CLAIM_NEXT, arena_printf(a, "%ld", m->batch),
+	    arena_printf(a, "%ld", w->cursor_cid), arena_printf(a, "%ld",
+	    w->cursor_rid))))
+		return -1;
+	if ((!res || PQntuples(res) == 0) && !(res = db_exec(&w->db, a,
+	    STMT_MAILER_CLAIM, arena_printf(a, "%ld", m->batch))))
 		return -1;
 	if ((n = PQntuples(res)) == 0)
 		return 0;
+	w->cursor_cid = db_long(res, n - 1, MAILER_R_CAMPAIGN);
+	w->cursor_rid = db_long(res, n - 1, MAILER_R_ID);
 	*rp = r = arena_zalloc(a, (size_t)n * sizeof(*r));
 	*cp = camps = arena_zalloc(a, (size_t)n * sizeof(*camps));
 	*smp = sm = arena_zalloc(a, (size_t)n * sizeof(*sm));
@@ -482,7 +497,8 @@ campaign_batch(struct worker *w)
 	if (record_bounces(w, r, n, sm, nsm, suppressed) < 0)
 		goto out;
 	decide(w, r, n, sm, suppressed, &o);
-	if (record(w, &o, camps, ncamps) < 0 || db_commit(&w->db) < 0) {
+	if (record(w, &o, camps, ncamps, n < w->m->batch) < 0 ||
+	    db_commit(&w->db) < 0) {
 		log_error("campaign: the outcomes of %zu mails were not "
 		    "recorded: they will be sent again, the same", done);
 		goto out;
@@ -525,6 +541,13 @@ campaign_chores(struct worker *w)
 				log_info("campaign %s scheduled: started, %s "
 				    "recipients", id, db_str(st, 0, VALUE));
 		}
+}
+
+void
+campaign_sweep(struct worker *w)
+{
+	PGresult *res;
+
 	if ((res = db_exec(&w->db, &w->a, STMT_MAILER_FINISH, NULL)))
 		for (int i = 0; i < PQntuples(res); i++)
 			log_info("campaign %s finished", db_str(res, i,

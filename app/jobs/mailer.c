@@ -363,6 +363,9 @@ worker_run(void *arg)
 			rc = campaign_batch(w);
 			busy |= rc > 0;
 			arena_reset(&w->a);
+			if (rc == 0 && w->idx == 0)
+				campaign_sweep(w);
+			arena_reset(&w->a);
 		}
 		if (rc < 0)
 			sleep(1);	/* PostgreSQL or SMTP down: soon */

@@ -49,6 +49,8 @@ struct worker {
 	struct buf msgs;	/* the rendered messages of a batch */
 	struct buf tmp;		/* scratch for one message's parts */
 	time_t next_remind;
+	long cursor_cid, cursor_rid;	/* the last recipient claimed */
+	unsigned long batches;
 	pthread_t thread;
 };
 
@@ -62,10 +64,12 @@ double mailer_backoff(const struct mailer *m, long attempts);
  * transaction. 1 when recipients were handled, 0 when none was due, -1
  * when PostgreSQL or the SMTP server failed (the caller waits a bit). */
 int campaign_batch(struct worker *w);
-/* Start the scheduled campaigns that are due, and finish the campaigns
- * being sent that have no pending recipient left (after a pause, or
- * when two batches ended together). Thread 0, each loop. */
+/* Start the scheduled campaigns that are due. Thread 0, each loop. */
 void campaign_chores(struct worker *w);
+/* Finish the campaigns being sent that have no pending recipient left
+ * (after a pause; when the last batches ended together). Thread 0, when
+ * no batch was due. */
+void campaign_sweep(struct worker *w);
 /* Seconds until a campaign recipient or a scheduled campaign is due
  * (3600 when none; <= 0 when one is due now). */
 double campaign_next_due(struct worker *w);

@@ -104,7 +104,7 @@ sleep 0.5	# connected and listening
 echo "== the send request: SELECT campaign_start($cid, NULL)"
 t0=$(now)
 out=$(q -c '\timing on' -c "SELECT campaign_start($cid, NULL)")
-total=$(echo "$out" | sed -n 1p)
+total=$(echo "$out" | grep -E '^[0-9]+$' | head -n 1)
 request_ms=$(echo "$out" | awk '/^Time:/ { print $2 }')
 t1=$(now)
 echo "$total recipients frozen in $request_ms ms"
