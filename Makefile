@@ -30,7 +30,7 @@ CORE = $(filter-out $(WORKER),$(wildcard app/core/*.c))
 INFRA = $(wildcard app/infra/*.c)
 FEATURES = $(wildcard app/features/*.c)
 FCGI_SRC = app/main.c $(WORKER) $(CORE) $(INFRA) $(FEATURES)
-MAILER_SRC = app/jobs/mailer.c $(CORE) app/infra/sql.c app/infra/db.c \
+MAILER_SRC = $(wildcard app/jobs/*.c) $(CORE) app/infra/sql.c app/infra/db.c \
 	app/infra/crypto.c
 UNIT_SRC = $(wildcard test/unit/*.c) $(CORE) app/infra/crypto.c \
 	app/infra/markdown.c app/infra/db.c app/infra/sql.c

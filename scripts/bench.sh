@@ -29,6 +29,11 @@
 #     workers (target >= 0.4 of nginx static) and the micro-cache (>= 0.9);
 #  9. a burst of 2,000 registrations to one event of capacity 500 through
 #     nginx: exactly 500 registered, 1,500 waiting; rate and p99.
+# 10. mass mail (test/bench/mail.sh, runnable alone on a stack): 45,000
+#     personalised campaign mails to Postfix's smtp-sink: the send request
+#     (campaign_start), the time until the last mail is accepted (target
+#     15 s), mails/s vs smtp-source -> smtp-sink (target >= 0.25), and the
+#     mail worker's memory while it sends (flat).
 # Measures 4-9 print their figures with target and PASS/FAIL; one that
 # cannot run (e.g. a missing piece) says why and the others go on.
 #
@@ -385,6 +390,13 @@ PY
 	done
 }
 
+# 10. Mass mail: test/bench/mail.sh (it can run alone on a stack).
+mass_mail() {
+	echo "== 10. mass mail: 45,000 personalised mails to Postfix's smtp-sink (test/bench/mail.sh)"
+	test/bench/mail.sh "$dir" | tee "$dir/mail.out"
+	sed -n '/^results:$/,$p' "$dir/mail.out" | sed 1d >> "$dir/results"
+}
+
 content_ok=1
 measure content setup_content
 [ -z "$(val content.failed)" ] || content_ok=
@@ -393,6 +405,7 @@ measure resize image_resize
 measure search search_api
 measure committees committees_pages
 measure rsvp rsvp_burst
+measure mail mass_mail
 if [ -n "$content_ok" ]; then measure lighthouse lighthouse; fi
 
 # verdict VALUE OP TARGET: PASS, FAIL, or "n/a" when not measured
@@ -414,6 +427,7 @@ n_off=$(ratio "$(val near.off)" "$(val near.static)") || true
 n_on=$(ratio "$(val near.on)" "$(val near.static)") || true
 e_off=$(ratio "$(val event.off)" "$(val event.static)") || true
 e_on=$(ratio "$(val event.on)" "$(val event.static)") || true
+m_total=$(val mail.total_s) m_ratio=$(val mail.ratio)
 rsvp_ok=$( [ "$(val rsvp.registered)" = 500 ] && [ "$(val rsvp.waiting)" = 1500 ] && [ "$(val rsvp.errors)" = 0 ] && echo 1 || echo 0)
 row() { printf '%-62s %-34s %-10s %s\n' "$1" "$2" "$3" "$4"; }
 echo
@@ -432,6 +446,10 @@ row "event page, workers (cache off) vs nginx static" "$(val event.off) vs $(val
 row "event page, micro-cache vs nginx static" "$(val event.on) vs $(val event.static) req/s = ${e_on:-n/a}" ">= 0.9" "$(verdict "$e_on" ">=" 0.9)"
 row "2,000 registrations, capacity 500: registered / waiting" "$(val rsvp.registered) / $(val rsvp.waiting)" "500 / 1500" "$( [ "$rsvp_ok" = 1 ] && echo PASS || echo FAIL)"
 row "  registrations per second, p99 (ms)" "$(val rsvp.rate)/s, $(val rsvp.p99) ms" "(none)" "-"
+row "45,000 mails: send request (campaign_start, ms)" "$(val mail.request_ms)" "< 1000" "$(verdict "$(val mail.request_ms)" "<" 1000)"
+row "45,000 mails: last accepted by smtp-sink after (s)" "${m_total:-n/a}" "<= 15" "$(verdict "$m_total" "<=" 15)"
+row "45,000 mails: mails/s vs smtp-source -> smtp-sink" "$(val mail.rate) vs $(val mail.raw_rate) = ${m_ratio:-n/a}" ">= 0.25" "$(verdict "$m_ratio" ">=" 0.25)"
+row "45,000 mails: mail worker RSS while sending (kB)" "$(val mail.rss_min) .. $(val mail.rss_max)" "flat" "-"
 for name in home article; do
 	for k in performance accessibility best-practices seo; do
 		v=$(val "lh.$name.$k")
@@ -460,6 +478,9 @@ Measured by \`make bench\` on $(date -u +%Y-%m-%d), $CORES cores, $WORKERS worke
 | event page (100,000 events), workers (cache off) vs nginx static | $(val event.off) vs $(val event.static) req/s = **${e_off:-n/a}** | >= 0.4 |
 | event page, nginx micro-cache vs nginx static | $(val event.on) vs $(val event.static) req/s = **${e_on:-n/a}** | >= 0.9 |
 | 2,000 simultaneous registrations to an event of capacity 500 (through nginx) | **$(val rsvp.registered) registered, $(val rsvp.waiting) waiting**; **$(val rsvp.rate) registrations/s**, p99 **$(val rsvp.p99) ms** | exactly 500 / 1,500 |
+| 45,000 personalised mails to smtp-sink: send request (campaign_start) / last mail accepted after | **$(val mail.request_ms) ms** / **${m_total:-n/a} s** | < 1 s / <= 15 s |
+| 45,000 mails: mails/s vs smtp-source -> smtp-sink, same run | $(val mail.rate) vs $(val mail.raw_rate) /s = **${m_ratio:-n/a}** | >= 0.25 |
+| 45,000 mails: mail worker RSS while sending (min .. max) | $(val mail.rss_min) .. $(val mail.rss_max) kB | flat |
 | Lighthouse home: performance / accessibility / best practices / SEO | **$(val lh.home.performance) / $(val lh.home.accessibility) / $(val lh.home.best-practices) / $(val lh.home.seo)** | >= 95 each |
 | Lighthouse article: performance / accessibility / best practices / SEO | **$(val lh.article.performance) / $(val lh.article.accessibility) / $(val lh.article.best-practices) / $(val lh.article.seo)** | >= 95 each |
 <!-- bench:end -->

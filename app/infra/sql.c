@@ -26,6 +26,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 /* bounces and unsubscribing */
 #include "sql_bounces.def"
 #include "sql_campaigns.def"
+/* mass mail: the mail worker (jobs/campaign.c) */
+#include "sql_mailer.def"
 #undef STMT
 #undef ROW
 };

@@ -56,6 +56,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 /* bounces and unsubscribing */
 #include "sql_bounces.def"
 #include "sql_campaigns.def"
+/* mass mail: the mail worker (jobs/campaign.c) */
+#include "sql_mailer.def"
 #undef STMT
 #undef ROW
 
@@ -81,6 +83,8 @@ enum stmt {
 /* bounces and unsubscribing */
 #include "sql_bounces.def"
 #include "sql_campaigns.def"
+/* mass mail: the mail worker (jobs/campaign.c) */
+#include "sql_mailer.def"
 #undef STMT
 	STMT__MAX
 };

@@ -1,6 +1,14 @@
 /*
- * civitas-mailer: delivers the PostgreSQL outbox over SMTP.
+ * civitas-mailer: delivers the PostgreSQL outbox and campaigns over SMTP.
  *
+ * MAIL_CONNECTIONS threads (4), each with its own PostgreSQL connection
+ * and its own persistent SMTP connection (jobs/smtp.c). Each loop of a
+ * thread first drains the outbox (transactional mail: a sign-up
+ * confirmation is never stuck behind a campaign), then sends one batch
+ * of campaign mail (jobs/campaign.c). Thread 0 also queues the reminders
+ * and starts the scheduled campaigns.
+ *
+ * The outbox:
  * One message per transaction: claim the oldest due row with
  * FOR UPDATE SKIP LOCKED (so several mailers never take the same one), send
  * it, and mark it sent in that same transaction. A crash before COMMIT
@@ -16,7 +24,9 @@
  *
  * A message is plain text, or multipart/mixed when it has an attachment
  * (an event's .ics: its text part, then the file in base64); a Reply-To
- * is sent when the row has one.
+ * is sent when the row has one. A row with body_html (a campaign's test
+ * send) is multipart/alternative: the text, then the HTML in
+ * quoted-printable.
  *
  * The reminder the day before an event is a job of this process: at start
  * and every minute, one statement claims the events due (reminded_at) and
@@ -24,47 +34,28 @@
  * killed and restarted, never send a reminder twice. Its text is
  * views/mail/event_reminder.txt under CIVITAS_ROOT.
  *
- * Environment: DATABASE_URL, SMTP_URL, MAIL_FROM, MAIL_RETRY_BASE (30),
- * MAIL_MAX_ATTEMPTS (10), DB_TIMEOUT_MS (2000, as the workers: db.h),
- * BASE_URL and CIVITAS_ROOT (as the workers).
+ * Environment: DATABASE_URL, SMTP_URL (smtp://host:port: plain SMTP to
+ * the local MTA in production, see smtp.h), MAIL_FROM, MAIL_RETRY_BASE
+ * (30), MAIL_MAX_ATTEMPTS (10), MAIL_CONNECTIONS (4), MAIL_BATCH (100),
+ * DB_TIMEOUT_MS (2000, as the workers: db.h), APP_SECRET (the mail
+ * tokens: config.h), BASE_URL and CIVITAS_ROOT (as the workers).
  */
 #include "../core/common.h"
-#include "../core/arena.h"
-#include "../core/buf.h"
+#include "../core/config.h"
 #include "../core/log.h"
 #include "../core/parse.h"
-#include "../infra/db.h"
+#include "mailer.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <signal.h>
 #include <sodium.h>
-#include <time.h>
 #include <unistd.h>
 
-/* Seconds an SMTP exchange may take, connection included. */
-#define SMTP_TIMEOUT 60
 /* Seconds between two looks for events to remind. */
 #define REMIND_EVERY 60
 #define REMINDER_TEMPLATE "views/mail/event_reminder.txt"
-#ifndef CIVITAS_DEFAULT_ROOT
-#define CIVITAS_DEFAULT_ROOT "/usr/share/civitas"
-#endif
 
-static volatile sig_atomic_t stopping;
-
-struct mailer {
-	struct db db;
-	CURL *curl;
-	const char *smtp_url;
-	const char *from;	/* header form: Name <addr> */
-	char envelope_from[256];
-	long retry_base;
-	long max_attempts;
-	char *base_url;		/* BASE_URL, for links and Message-IDs */
-	const char *root;	/* CIVITAS_ROOT */
-	time_t next_remind;	/* when to look for events to remind */
-};
+volatile sig_atomic_t mailer_stopping;
 
 /* What a message carries besides its text (NULL: none). */
 struct mail_parts {
@@ -72,78 +63,14 @@ struct mail_parts {
 	const char *attachment_name;
 	const char *attachment_type;
 	const char *attachment;
-};
-
-struct upload {
-	const char *data;
-	size_t len;
-	size_t off;
+	const char *body_html;
 };
 
 static void
 on_term(int sig)
 {
 	(void)sig;
-	stopping = 1;
-}
-
-static size_t
-read_cb(char *ptr, size_t size, size_t nmemb, void *userp)
-{
-	struct upload *u = userp;
-	size_t n = size * nmemb;
-
-	if (n > u->len - u->off)
-		n = u->len - u->off;
-	memcpy(ptr, u->data + u->off, n);
-	u->off += n;
-	return n;
-}
-
-/* RFC 2047 encoded-word for a UTF-8 subject. */
-static void
-encode_subject(struct buf *b, const char *s)
-{
-	size_t n = strlen(s), cap = sodium_base64_ENCODED_LEN(n,
-	    sodium_base64_VARIANT_ORIGINAL);
-	char *enc = xmalloc(cap);
-	int ascii = 1;
-
-	for (const char *p = s; *p; p++)
-		ascii &= (unsigned char)*p < 0x80 && *p != '\r' && *p != '\n';
-	if (ascii) {
-		buf_puts(b, s);
-	} else {
-		sodium_bin2base64(enc, cap, (const unsigned char *)s, n,
-		    sodium_base64_VARIANT_ORIGINAL);
-		buf_printf(b, "=?UTF-8?B?%s?=", enc);
-	}
-	free(enc);
-}
-
-/* May s go into a header as it is (printable ASCII, no CR or LF)? */
-static int
-header_safe(const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p >= 0x7f)
-			return 0;
-	return 1;
-}
-
-/* The text with CRLF line ends, ending in CRLF. */
-static void
-put_text(struct buf *b, const char *text)
-{
-	for (const char *p = text; *p; p++) {
-		if (*p == '\n' && (p == text || p[-1] != '\r'))
-			buf_putc(b, '\r');
-		buf_putc(b, *p);
-	}
-	if (b->len < 2 || b->data[b->len - 1] != '\n')
-		buf_puts(b, "\r\n");
+	mailer_stopping = 1;
 }
 
 /* The attachment as a MIME part in base64, lines of 76 characters. Its
@@ -151,60 +78,65 @@ put_text(struct buf *b, const char *text)
 static void
 put_attachment(struct buf *b, const struct mail_parts *x)
 {
-	const char *data = x->attachment;
-	size_t n = strlen(data), cap = sodium_base64_ENCODED_LEN(n,
-	    sodium_base64_VARIANT_ORIGINAL), len;
-	char *enc = xmalloc(cap);
-
 	buf_printf(b, "Content-Type: %s\r\nContent-Disposition: attachment; "
-	    "filename=\"", header_safe(x->attachment_type) ?
+	    "filename=\"", mime_header_safe(x->attachment_type) ?
 	    x->attachment_type : "application/octet-stream");
 	for (const char *p = x->attachment_name; *p; p++)
 		if (isalnum((unsigned char)*p) || strchr("._-", *p))
 			buf_putc(b, *p);
 	buf_puts(b, "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
-	sodium_bin2base64(enc, cap, (const unsigned char *)data, n,
-	    sodium_base64_VARIANT_ORIGINAL);
-	len = strlen(enc);
-	for (size_t i = 0; i < len; i += 76) {
-		buf_append(b, enc + i, MIN(76, len - i));
-		buf_puts(b, "\r\n");
+	mime_base64(b, x->attachment, strlen(x->attachment));
+}
+
+/* The text alone, or the text and the HTML as multipart/alternative
+ * (boundary bd, the headers of the part included). */
+static void
+put_body(struct buf *b, const char *bd, const char *body,
+    const char *html)
+{
+	if (!html) {
+		buf_puts(b, "Content-Type: text/plain; charset=utf-8\r\n"
+		    "Content-Transfer-Encoding: 8bit\r\n\r\n");
+		mime_text(b, body);
+		return;
 	}
-	free(enc);
+	buf_printf(b, "Content-Type: multipart/alternative; "
+	    "boundary=\"=_a%s\"\r\n\r\n--=_a%s\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n\r\n", bd, bd);
+	mime_text(b, body);
+	buf_printf(b, "--=_a%s\r\nContent-Type: text/html; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", bd);
+	mime_qp(b, html);
+	buf_printf(b, "--=_a%s--\r\n", bd);
 }
 
 static void
-build_message(struct mailer *m, struct buf *b, const char *msgid,
+build_message(const struct mailer *m, struct buf *b, const char *msgid,
     const char *to, const char *subject, const char *body,
     const struct mail_parts *x)
 {
 	char date[64], boundary[2 * 16 + 1];
 	unsigned char rnd[16];
-	time_t now = time(NULL);
-	struct tm tm;
 
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	mime_date(date, time(NULL));
 	buf_printf(b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: ", date,
 	    m->from, to);
-	encode_subject(b, subject);
+	mime_encoded_words(b, subject);
 	buf_printf(b, "\r\nMessage-ID: %s\r\n", msgid);
-	if (header_safe(x->reply_to))
+	if (mime_header_safe(x->reply_to))
 		buf_printf(b, "Reply-To: %s\r\n", x->reply_to);
 	buf_puts(b, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
-	if (!x->attachment) {
-		buf_puts(b, "Content-Type: text/plain; charset=utf-8\r\n"
-		    "Content-Transfer-Encoding: 8bit\r\n\r\n");
-		put_text(b, body);
-		return;
-	}
 	/* A random boundary: no text can hold it by chance. */
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(boundary, sizeof(boundary), rnd, sizeof(rnd));
+	if (!x->attachment) {
+		put_body(b, boundary, body, x->body_html);
+		return;
+	}
 	buf_printf(b, "Content-Type: multipart/mixed; boundary=\"=_%s\"\r\n"
-	    "\r\n--=_%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: 8bit\r\n\r\n", boundary, boundary);
-	put_text(b, body);
+	    "\r\n--=_%s\r\n", boundary, boundary);
+	put_body(b, boundary, body, x->body_html);
 	buf_printf(b, "--=_%s\r\n", boundary);
 	put_attachment(b, x);
 	buf_printf(b, "--=_%s--\r\n", boundary);
@@ -217,43 +149,8 @@ column_or_null(PGresult *res, int col)
 	return PQgetisnull(res, 0, col) ? NULL : db_str(res, 0, col);
 }
 
-/* 0 when the SMTP server accepted the message; else -1 with err set and
- * *permanent when the server refused it for good (a 5xx reply). */
-static int
-smtp_send(struct mailer *m, const char *to, const struct buf *msg,
-    char *err, size_t errsz, int *permanent)
-{
-	struct curl_slist *rcpt = curl_slist_append(NULL, to);
-	struct upload u = { msg->data, msg->len, 0 };
-	char detail[CURL_ERROR_SIZE] = "";
-	long code = 0;
-	CURLcode rc;
-
-	curl_easy_setopt(m->curl, CURLOPT_URL, m->smtp_url);
-	curl_easy_setopt(m->curl, CURLOPT_MAIL_FROM, m->envelope_from);
-	curl_easy_setopt(m->curl, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(m->curl, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(m->curl, CURLOPT_READDATA, &u);
-	curl_easy_setopt(m->curl, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(m->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(m->curl, CURLOPT_TIMEOUT, (long)SMTP_TIMEOUT);
-	curl_easy_setopt(m->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(m->curl, CURLOPT_ERRORBUFFER, detail);
-	rc = curl_easy_perform(m->curl);
-	curl_easy_setopt(m->curl, CURLOPT_ERRORBUFFER, NULL);
-	curl_slist_free_all(rcpt);
-	*permanent = 0;
-	if (rc == CURLE_OK)
-		return 0;
-	curl_easy_getinfo(m->curl, CURLINFO_RESPONSE_CODE, &code);
-	*permanent = code >= 500 && code < 600;
-	snprintf(err, errsz, "%s%s%s (SMTP %ld)", curl_easy_strerror(rc),
-	    *detail ? ": " : "", detail, code);
-	return -1;
-}
-
-static double
-backoff(const struct mailer *m, long attempts)
+double
+mailer_backoff(const struct mailer *m, long attempts)
 {
 	double d = (double)m->retry_base;
 
@@ -264,24 +161,26 @@ backoff(const struct mailer *m, long attempts)
 	return d > 3600 ? 3600 : d;
 }
 
-/* Deliver one due message. 1 sent or failed, 0 nothing due, -1 db down. */
+/* Deliver one due message. 1 sent or failed, 0 nothing due, -1 db down
+ * or SMTP server unreachable. */
 static int
-deliver_one(struct mailer *m, struct arena *a)
+deliver_one(struct worker *w)
 {
-	char err[CURL_ERROR_SIZE + 128];
-	PGresult *res;
+	struct arena *a = &w->a;
+	struct smtp_msg sm;
 	struct mail_parts x;
-	struct buf msg;
-	int rc, permanent;
+	PGresult *res;
+	char err[SMTP_REPLY_MAX + 32];
+	int rc;
 
-	if (db_begin(&m->db) < 0)
+	if (db_begin(&w->db) < 0)
 		return -1;
-	if (!(res = db_exec(&m->db, a, STMT_OUTBOX_CLAIM))) {
-		db_rollback(&m->db);
+	if (!(res = db_exec(&w->db, a, STMT_OUTBOX_CLAIM))) {
+		db_rollback(&w->db);
 		return -1;
 	}
 	if (PQntuples(res) == 0) {
-		db_commit(&m->db);
+		db_commit(&w->db);
 		return 0;
 	}
 	x.reply_to = column_or_null(res, OUTBOX_REPLY_TO);
@@ -289,33 +188,47 @@ deliver_one(struct mailer *m, struct arena *a)
 	x.attachment_type = column_or_null(res, OUTBOX_ATTACHMENT_TYPE);
 	x.attachment = x.attachment_name && x.attachment_type ?
 	    column_or_null(res, OUTBOX_ATTACHMENT) : NULL;
-	buf_init(&msg, 16 * 1024 * 1024);
-	build_message(m, &msg, db_str(res, 0, OUTBOX_MESSAGE_ID),
+	x.body_html = column_or_null(res, OUTBOX_BODY_HTML);
+	buf_reset(&w->msgs);
+	build_message(w->m, &w->msgs, db_str(res, 0, OUTBOX_MESSAGE_ID),
 	    db_str(res, 0, OUTBOX_TO), db_str(res, 0, OUTBOX_SUBJECT),
 	    db_str(res, 0, OUTBOX_BODY), &x);
-	if (smtp_send(m, db_str(res, 0, OUTBOX_TO), &msg, err, sizeof(err),
-	    &permanent) == 0) {
-		rc = db_exec(&m->db, a, STMT_OUTBOX_SENT, db_str(res, 0,
-		    OUTBOX_ID)) && db_commit(&m->db) == 0 ? 1 : -1;
+	memset(&sm, 0, sizeof(sm));
+	sm.from = w->m->envelope_from;
+	sm.to = db_str(res, 0, OUTBOX_TO);
+	sm.data = w->msgs.data;
+	sm.len = w->msgs.len;
+	smtp_send(&w->smtp, &sm, 1, 0);
+	if (sm.code >= 200 && sm.code < 300) {
+		rc = db_exec(&w->db, a, STMT_OUTBOX_SENT, db_str(res, 0,
+		    OUTBOX_ID)) && db_commit(&w->db) == 0 ? 1 : -1;
 		if (rc == 1)
 			log_info("sent %s", db_str(res, 0, OUTBOX_MESSAGE_ID));
 	} else {
 		long attempts = db_long(res, 0, OUTBOX_ATTEMPTS);
-		double delay = permanent ? -1 : backoff(m, attempts);
+		int permanent = sm.code >= 500 && sm.code < 600;
+		double delay = permanent ? -1 : mailer_backoff(w->m, attempts);
 		char *d = arena_printf(a, "%.0f", delay);
 
+		if (sm.code > 0)
+			snprintf(err, sizeof(err), "%s", sm.reply);
+		else
+			snprintf(err, sizeof(err), "SMTP: %s", *sm.reply ?
+			    sm.reply : w->smtp.error);
 		log_error("delivery of %s failed (attempt %ld): %s%s",
 		    db_str(res, 0, OUTBOX_MESSAGE_ID), attempts + 1, err,
 		    delay < 0 ? "; giving up" : "");
-		rc = db_exec(&m->db, a, STMT_OUTBOX_FAILED, db_str(res, 0,
-		    OUTBOX_ID), err, d) && db_commit(&m->db) == 0 ? 1 : -1;
+		rc = db_exec(&w->db, a, STMT_OUTBOX_FAILED, db_str(res, 0,
+		    OUTBOX_ID), err, d) && db_commit(&w->db) == 0 ? 1 : -1;
+		/* Unreachable server: let the caller wait before the next. */
+		if (rc == 1 && sm.code <= 0)
+			rc = -1;
 	}
-	buf_release(&msg);
+	buf_reset(&w->msgs);
 	if (rc < 0)
-		db_rollback(&m->db);
+		db_rollback(&w->db);
 	return rc;
 }
-
 /* The reminder's text as a format() string for STMT_REMIND_CLAIM: the
  * template's {first_name} {event} {when} {place} {link} {base_url} become
  * %1$s to %6$s, and a '%' "%%" (so the values are put in one pass: a
@@ -359,128 +272,223 @@ reminder_format(const char *root)
 /* At start and every REMIND_EVERY seconds: queue the reminders of the
  * events due. Outside any transaction: the claim is one statement. */
 static void
-remind(struct mailer *m, struct arena *a)
+remind(struct worker *w)
 {
+	struct arena *a = &w->a;
 	time_t now = time(NULL);
 	PGresult *res;
 	char *fmt;
 
-	if (now < m->next_remind || !(res = db_exec(&m->db, a,
+	if (now < w->next_remind || !(res = db_exec(&w->db, a,
 	    STMT_REMIND_DUE)))
 		return;	/* not yet, or PostgreSQL down: the next loop */
-	m->next_remind = now + REMIND_EVERY;
+	w->next_remind = now + REMIND_EVERY;
 	if (!db_bool(res, 0, VALUE))
 		return;
-	if (!(fmt = reminder_format(m->root))) {
-		log_error("reminders: cannot read %s/%s", m->root,
+	if (!(fmt = reminder_format(w->m->root))) {
+		log_error("reminders: cannot read %s/%s", w->m->root,
 		    REMINDER_TEMPLATE);
 		return;
 	}
-	if ((res = db_exec(&m->db, a, STMT_REMIND_CLAIM, m->base_url, fmt)))
+	if ((res = db_exec(&w->db, a, STMT_REMIND_CLAIM, w->m->base_url,
+	    fmt)))
 		log_info("reminders: %s mails queued", db_str(res, 0, VALUE));
 	else
-		m->next_remind = now + 1;	/* failed: try again soon */
+		w->next_remind = now + 1;	/* failed: try again soon */
 	free(fmt);
 }
 
-/* Sleep until new mail is announced (LISTEN outbox, db.c), the next
- * retry is due, or 5 s. */
+/* Sleep until new mail is announced (LISTEN outbox, db.c: a new outbox
+ * row, a campaign that starts sending), the next retry or scheduled
+ * campaign is due, or 5 s. */
 static void
-wait_for_mail(struct mailer *m, struct arena *a)
+wait_for_mail(struct worker *w)
 {
 	PGresult *res;
-	double due = 5;
+	double due = 5, c;
 
-	if ((res = db_exec(&m->db, a, STMT_OUTBOX_NEXT_DUE)))
+	if ((res = db_exec(&w->db, &w->a, STMT_OUTBOX_NEXT_DUE)))
 		due = strtod(db_str(res, 0, VALUE), NULL);
+	c = campaign_next_due(w);
+	if (c < due)
+		due = c;
 	if (due > 5)
 		due = 5;
 	if (due > 0)
-		db_wait_notification(&m->db, (int)(due * 1000) + 10);
+		db_wait_notification(&w->db, (int)(due * 1000) + 10);
 	else
-		db_notifications(&m->db);	/* due now: forget the wake-ups */
+		db_notifications(&w->db);	/* due now: forget the wake-ups */
 }
 
+/* The address of MAIL_FROM ("Name <addr>" or "addr"), and its domain. */
 static void
 mailer_envelope(struct mailer *m)
 {
 	const char *lt = strchr(m->from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-	size_t n;
+	const char *at;
 
-	if (lt && gt && gt > lt + 1) {
-		n = (size_t)(gt - lt + 1);
-		if (n >= sizeof(m->envelope_from))
-			n = sizeof(m->envelope_from) - 1;
-		memcpy(m->envelope_from, lt, n);
-		m->envelope_from[n] = '\0';
-	} else
-		snprintf(m->envelope_from, sizeof(m->envelope_from), "<%s>",
+	if (lt && gt && gt > lt + 1)
+		snprintf(m->envelope_from, sizeof(m->envelope_from), "%.*s",
+		    (int)(gt - lt - 1), lt + 1);
+	else
+		snprintf(m->envelope_from, sizeof(m->envelope_from), "%s",
 		    m->from);
+	at = strrchr(m->envelope_from, '@');
+	snprintf(m->domain, sizeof(m->domain), "%s", at && at[1] ? at + 1 :
+	    "localhost");
+}
+
+/* One thread: the outbox first (all that is due), then one campaign
+ * batch; sleep when neither had anything. */
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+
+	while (!mailer_stopping) {
+		int rc = 0, busy = 0;
+
+		if (w->idx == 0) {
+			remind(w);
+			arena_reset(&w->a);
+			campaign_chores(w);
+			arena_reset(&w->a);
+		}
+		while (!mailer_stopping && (rc = deliver_one(w)) > 0) {
+			busy = 1;
+			arena_reset(&w->a);
+		}
+		arena_reset(&w->a);
+		if (rc == 0 && !mailer_stopping) {
+			rc = campaign_batch(w);
+			busy |= rc > 0;
+			arena_reset(&w->a);
+			if (rc == 0 && w->idx == 0)
+				campaign_sweep(w);
+			arena_reset(&w->a);
+		}
+		if (rc < 0)
+			sleep(1);	/* PostgreSQL or SMTP down: soon */
+		else if (!busy && !mailer_stopping)
+			wait_for_mail(w);
+		arena_reset(&w->a);
+	}
+	return NULL;
+}
+
+static int
+mailer_load(struct mailer *m)
+{
+	struct config cfg;
+	char err[256];
+	const char *v;
+
+	if (config_load(&cfg, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	memset(m, 0, sizeof(*m));
+	m->database_url = cfg.database_url;
+	m->db_timeout_ms = cfg.db_timeout_ms;
+	m->smtp_url = cfg.smtp_url;
+	m->from = cfg.mail_from;
+	m->base_url = cfg.base_url;
+	m->root = cfg.root;
+	memcpy(m->secret, cfg.secret, sizeof(m->secret));
+	sodium_memzero(cfg.secret, sizeof(cfg.secret));
+	mailer_envelope(m);
+	m->retry_base = 30;
+	m->max_attempts = 10;
+	m->connections = 4;
+	m->batch = 100;
+	parse_long(getenv("MAIL_RETRY_BASE"), 1, 86400, &m->retry_base);
+	parse_long(getenv("MAIL_MAX_ATTEMPTS"), 1, 1000, &m->max_attempts);
+	if ((v = getenv("MAIL_CONNECTIONS")) && *v &&
+	    parse_long(v, 1, 64, &m->connections) < 0) {
+		log_error("MAIL_CONNECTIONS must be an integer in 1..64");
+		return -1;
+	}
+	if ((v = getenv("MAIL_BATCH")) && *v &&
+	    parse_long(v, 1, 1000, &m->batch) < 0) {
+		log_error("MAIL_BATCH must be an integer in 1..1000");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+worker_init(struct worker *w, const struct mailer *m, int idx)
+{
+	memset(w, 0, sizeof(*w));
+	w->idx = idx;
+	w->m = m;
+	db_init(&w->db, m->database_url);
+	w->db.listen = "outbox";
+	w->db.timeout_ms = m->db_timeout_ms;
+	/* A batch's transaction stays open across its SMTP exchange: the
+	 * server must not end it meanwhile (smtp.h, campaign.c). */
+	w->db.idle_tx_ms = (2 * SMTP_TIMEOUT + 30) * 1000;
+	if (smtp_init(&w->smtp, m->smtp_url, SMTP_TIMEOUT * 1000) < 0)
+		abort();	/* checked in main */
+	arena_init(&w->a, 64 * 1024);
+	/* The largest batch: MAIL_BATCH messages, each at most the outbox's
+	 * 16 MB or a campaign of 100,000 characters rendered twice. */
+	buf_init(&w->msgs, 1024 * 1024 * 1024);
+	buf_init(&w->tmp, 16 * 1024 * 1024);
+}
+
+static void
+worker_release(struct worker *w)
+{
+	smtp_release(&w->smtp);
+	db_release(&w->db);
+	arena_release(&w->a);
+	buf_release(&w->msgs);
+	buf_release(&w->tmp);
 }
 
 int
 main(void)
 {
 	struct mailer m;
-	struct arena a;
-	const char *v;
+	struct worker *w;
+	struct smtp probe;
 	struct sigaction sa;
-	long n;
+	int rc = 0;
 
 	log_set_role("mailer");
-	memset(&m, 0, sizeof(m));
-	v = getenv("DATABASE_URL");
-	db_init(&m.db, v && *v ? v : "postgresql:///civitas");
-	m.db.listen = "outbox";
-	if (parse_long(getenv("DB_TIMEOUT_MS"), 100, 600000, &n) == 0)
-		m.db.timeout_ms = (int)n;
-	/* The transaction stays open across the SMTP exchange (up to
-	 * SMTP_TIMEOUT s): the server must not end it meanwhile. */
-	m.db.idle_tx_ms = (SMTP_TIMEOUT + 30) * 1000;
-	v = getenv("SMTP_URL");
-	m.smtp_url = v && *v ? v : "smtp://127.0.0.1:25";
-	v = getenv("MAIL_FROM");
-	m.from = v && *v ? v : "civitas <no-reply@civitas.localhost>";
-	mailer_envelope(&m);
-	v = getenv("BASE_URL");
-	m.base_url = xstrdup(v && *v ? v : "http://127.0.0.1:8080");
-	n = (long)strlen(m.base_url);
-	if (n > 1 && m.base_url[n - 1] == '/')
-		m.base_url[n - 1] = '\0';
-	v = getenv("CIVITAS_ROOT");
-	m.root = v && *v ? v : CIVITAS_DEFAULT_ROOT;
-	m.retry_base = 30;
-	m.max_attempts = 10;
-	parse_long(getenv("MAIL_RETRY_BASE"), 1, 86400, &m.retry_base);
-	parse_long(getenv("MAIL_MAX_ATTEMPTS"), 1, 1000, &m.max_attempts);
+	if (mailer_load(&m) < 0)
+		return 1;
+	if (smtp_init(&probe, m.smtp_url, 1000) < 0) {
+		log_error("SMTP_URL must be smtp://host[:port], not %s",
+		    m.smtp_url);
+		return 1;
+	}
+	smtp_release(&probe);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT))
-		return 1;
-	m.curl = curl_easy_init();
-	arena_init(&a, 64 * 1024);
-	log_info("delivering to %s", m.smtp_url);
-	while (!stopping) {
-		int rc;
-
-		remind(&m, &a);
-		arena_reset(&a);
-		rc = deliver_one(&m, &a);
-
-		if (rc == 0)
-			wait_for_mail(&m, &a);
-		else if (rc < 0)
-			sleep(1);	/* PostgreSQL down: retry soon */
-		arena_reset(&a);
+	w = xcalloc((size_t)m.connections, sizeof(*w));
+	log_info("delivering to %s, %ld connections, batches of %ld",
+	    m.smtp_url, m.connections, m.batch);
+	for (long i = 0; i < m.connections; i++) {
+		worker_init(&w[i], &m, (int)i);
+		if (i > 0 && pthread_create(&w[i].thread, NULL, worker_run,
+		    &w[i]) != 0) {
+			log_error("cannot start thread %ld", i);
+			abort();
+		}
 	}
+	worker_run(&w[0]);
+	for (long i = 1; i < m.connections; i++)
+		pthread_join(w[i].thread, NULL);
 	log_info("stopping");
-	arena_release(&a);
-	curl_easy_cleanup(m.curl);
-	curl_global_cleanup();
-	db_release(&m.db);
-	free(m.base_url);
-	return 0;
+	for (long i = 0; i < m.connections; i++)
+		worker_release(&w[i]);
+	free(w);
+	free((char *)m.base_url);
+	sodium_memzero(m.secret, sizeof(m.secret));
+	return rc;
 }
