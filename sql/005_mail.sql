@@ -139,6 +139,8 @@ CREATE TABLE newsletter_subscribers (
 		CHECK (status IN ('pending', 'confirmed', 'unsubscribed')),
 	token_hash text UNIQUE,	-- the pending confirmation link
 	token_expires_at timestamptz,
+	unsubscribe_hash text UNIQUE,	-- the pending unsubscribe link
+	unsubscribe_expires_at timestamptz,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	confirmed_at timestamptz,
 	unsubscribed_at timestamptz
@@ -256,7 +258,10 @@ CREATE TABLE campaigns (
 	skipped integer NOT NULL DEFAULT 0,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now(),
-	CHECK ((sender = 'host') = (committee_id IS NOT NULL)),
+	-- A host's campaign names its committee; an admin's may too (its
+	-- followers as audience).
+	CONSTRAINT campaigns_host_committee
+		CHECK (sender <> 'host' OR committee_id IS NOT NULL),
 	CHECK (audience <> 'committee' OR committee_id IS NOT NULL),
 	CHECK (audience <> 'event' OR event_id IS NOT NULL)
 );
@@ -290,6 +295,13 @@ CREATE INDEX campaign_recipients_pending ON campaign_recipients
 	(campaign_id, next_attempt_at, id) WHERE status = 'pending';
 CREATE INDEX campaign_recipients_failed ON campaign_recipients
 	(campaign_id, id) WHERE status = 'failed';
+-- Deleting a member (or a subscriber) cascades to their rows of every
+-- campaign: without these, each deletion reads the whole table (45,000
+-- members deleted at once took 199 s instead of 15 s).
+CREATE INDEX campaign_recipients_user ON campaign_recipients (user_id)
+	WHERE user_id IS NOT NULL;
+CREATE INDEX campaign_recipients_subscriber
+	ON campaign_recipients (subscriber_id) WHERE subscriber_id IS NOT NULL;
 
 -- Wake the mailer when a campaign starts sending (LISTEN outbox).
 CREATE FUNCTION campaign_notify() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -431,6 +431,7 @@ struct change {
 	const char *action;	/* audit */
 	const char *done, *already;
 	int sends;		/* a send: a referent's scope checked */
+	enum stmt after;	/* run once committed, on its own (or 0) */
 };
 
 static const struct change pausing = { STMT_CAMPAIGN_PAUSE, "campaign.pause",
@@ -441,7 +442,8 @@ static const struct change resuming = { STMT_CAMPAIGN_RESUME,
 	"peut reprendre.", 1 };
 static const struct change cancelling = { STMT_CAMPAIGN_CANCEL,
 	"campaign.cancel", "La campagne est annulée : plus aucun message ne "
-	"part.", "Cette campagne est déjà terminée ou annulée.", 0 };
+	"part.", "Cette campagne est déjà terminée ou annulée.", 0,
+	STMT_CAMPAIGN_CANCEL_PENDING };
 
 /* One guarded statement, its audit record, the commit. 303 to the
  * campaign; 409 (its status did not allow it); 422; 403; 404; 503. */
@@ -471,6 +473,10 @@ change(struct req *r, const struct change *c)
 		db_rollback(&r->app->db);
 		return unavailable(r);
 	}
+	/* Failing here leaves recipients 'pending' in a cancelled campaign:
+	 * nothing claims them; the mailer's sweep cancels them later. */
+	if (c->after)
+		q(r, c->after, db_str(row, 0, CA_ID));
 	flash_set(r, c->done);
 	return resp_redirect(r, campaign_path(r, &s, row, ""));
 }

@@ -552,6 +552,8 @@ campaign_sweep(struct worker *w)
 		for (int i = 0; i < PQntuples(res); i++)
 			log_info("campaign %s finished", db_str(res, i,
 			    MAILER_F_ID));
+	/* A cancel whose second step failed (campaigns_send.c). */
+	db_exec(&w->db, &w->a, STMT_MAILER_CANCEL_PENDING);
 }
 
 double
