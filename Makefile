@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
-PKGS = libpq hiredis jansson ctpl libsodium libcurl vips libcmark
+PKGS = libpq hiredis jansson ctpl libsodium vips libcmark
 O ?= build
 SANITIZE ?=
 OPT ?= -O2

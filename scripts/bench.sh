@@ -34,6 +34,11 @@
 #     (campaign_start), the time until the last mail is accepted (target
 #     15 s), mails/s vs smtp-source -> smtp-sink (target >= 0.25), and the
 #     mail worker's memory while it sends (flat).
+# 11. audience lists on the corpus of 8 plus test/bench/corpus_mail.sql
+#     (consent of the 1,000,000 members, 100,000 newsletter subscribers):
+#     the exact count of a département's audience (p50/p99, pgbench), and
+#     a committee's member page for its host by the workers vs nginx
+#     static of the same bytes (target >= 0.3), with its p99.
 # Measures 4-9 print their figures with target and PASS/FAIL; one that
 # cannot run (e.g. a missing piece) says why and the others go on.
 #
@@ -397,6 +402,61 @@ mass_mail() {
 	sed -n '/^results:$/,$p' "$dir/mail.out" | sed 1d >> "$dir/results"
 }
 
+# 11. Audience lists: plain SQL on the 1,000,000-member corpus.
+mail_lists() {
+	local cid slug jar csrf ck h f st pg
+	if [ -z "$(psql -X -At -d "$DATABASE_URL" -c "SELECT 1 FROM newsletter_subscribers WHERE email LIKE 'news%@bench.civitas.localhost' LIMIT 1")" ]; then
+		echo "== setup: consent of 1,000,000 members, 100,000 newsletter subscribers (test/bench/corpus_mail.sql)"
+		psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -1 \
+			-f test/bench/corpus_mail.sql >/dev/null
+	fi
+	echo "== 11. audience count of the Rhône's members (pgbench, 2 clients, 10 s) and a committee's member page (host, workers vs nginx static, $ROUNDS rounds)"
+	cid=$(psql -X -At -d "$DATABASE_URL" -c "INSERT INTO campaigns (sender,
+		subject, body_md, audience, departements, subscription_type)
+		VALUES ('admin', 'Bench', 'Bench', 'members', '{69}', 'national')
+		RETURNING id" | head -n 1)
+	echo "SELECT count(*) FROM campaign_audience($cid);" > "$dir/audience.sql"
+	pg=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
+	rm -f "$dir"/pgbench_log.*
+	(cd "$dir" && "$pg/pgbench" -n -c 2 -j 2 -T 10 -f audience.sql -l "$DATABASE_URL" >/dev/null 2>&1)
+	cat "$dir"/pgbench_log.* | awk '{ print $3 / 1000 }' | sort -g | awk '
+		{ v[NR] = $1 } END { printf "count %d: p50 %.1f ms, p99 %.1f ms\n", v[1] ? NR : 0, v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1]
+			printf "lists.count_p50 %.1f\nlists.count_p99 %.1f\nlists.count_n %d\n", v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1], NR > "/dev/stderr" }' 2>> "$dir/results"
+	res lists.audience "$(psql -X -At -d "$DATABASE_URL" -c "SELECT count(*) FROM campaign_audience($cid)")"
+	# The host of the committee with the most followers, with a password.
+	read -r cid slug <<<"$(psql -X -At -F ' ' -d "$DATABASE_URL" -c "SELECT c.id, c.slug FROM committees c WHERE c.id = (SELECT committee_id FROM committee_memberships GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)")"
+	h=$(PASSWORD=bench-host-pass "$BIN_DIR/civitas-fcgi" hash)
+	psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -v h="$h" -v c="$cid" <<'SQL'
+INSERT INTO users (email, password_hash, first_name, last_name, status,
+	activated_at, charter_accepted_at)
+VALUES ('bench-host@bench.civitas.localhost', :'h', 'Hôte', 'Bench', 'active', now(), now())
+ON CONFLICT (lower(email)) DO UPDATE SET password_hash = EXCLUDED.password_hash;
+INSERT INTO committee_memberships (committee_id, user_id, role)
+SELECT :'c', id, 'host' FROM users WHERE email = 'bench-host@bench.civitas.localhost'
+ON CONFLICT (committee_id, user_id) DO UPDATE SET role = 'host';
+SQL
+	jar=$dir/host.jar
+	csrf=$(curl -sf -c "$jar" "$url/login" | grep -o 'name="_csrf" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')
+	curl -sf -o /dev/null -b "$jar" -c "$jar" --data-urlencode "_csrf=$csrf" \
+		--data-urlencode "email=bench-host@bench.civitas.localhost" \
+		--data-urlencode "password=bench-host-pass" "$url/login"
+	ck=$(sed 's/^#HttpOnly_//' "$jar" | awk '!/^#/ && NF >= 7 { printf "%s=%s; ", $6, $7 }')
+	f=bench-members.html
+	curl -sf -H "Cookie: $ck" -o "$PUBLIC_DIR/assets/$f" "$url/committees/$slug/manage/members"
+	grep -q 'bench.civitas.localhost\|<table' "$PUBLIC_DIR/assets/$f" || { echo "the member page did not render"; return 1; }
+	: > "$dir/members.rps"; : > "$dir/members-static.rps"; : > "$dir/members.p99"
+	for _ in $(seq "$ROUNDS"); do
+		wrk -t2 -c16 -d5s --latency -H "Cookie: $ck" "$url/committees/$slug/manage/members" > "$dir/members.wrk"
+		awk '/^Requests\/sec:/ { print $2 }' "$dir/members.wrk" >> "$dir/members.rps"
+		awk '$1 == "99%" { print $2 }' "$dir/members.wrk" | ms_of >> "$dir/members.p99"; echo >> "$dir/members.p99"
+		rps -t2 -c16 -d5s "$url/assets/$f" >> "$dir/members-static.rps"
+	done
+	echo "member page $(tr '\n' ' ' < "$dir/members.rps")req/s (p99 $(tr '\n' ' ' < "$dir/members.p99")ms); static $(tr '\n' ' ' < "$dir/members-static.rps")req/s"
+	res lists.page "$(median < "$dir/members.rps")"
+	res lists.static "$(median < "$dir/members-static.rps")"
+	res lists.page_p99 "$(grep . "$dir/members.p99" | median)"
+}
+
 content_ok=1
 measure content setup_content
 [ -z "$(val content.failed)" ] || content_ok=
@@ -406,6 +466,7 @@ measure search search_api
 measure committees committees_pages
 measure rsvp rsvp_burst
 measure mail mass_mail
+measure lists mail_lists
 if [ -n "$content_ok" ]; then measure lighthouse lighthouse; fi
 
 # verdict VALUE OP TARGET: PASS, FAIL, or "n/a" when not measured
@@ -428,6 +489,7 @@ n_on=$(ratio "$(val near.on)" "$(val near.static)") || true
 e_off=$(ratio "$(val event.off)" "$(val event.static)") || true
 e_on=$(ratio "$(val event.on)" "$(val event.static)") || true
 m_total=$(val mail.total_s) m_ratio=$(val mail.ratio)
+l_ratio=$(ratio "$(val lists.page)" "$(val lists.static)") || true
 rsvp_ok=$( [ "$(val rsvp.registered)" = 500 ] && [ "$(val rsvp.waiting)" = 1500 ] && [ "$(val rsvp.errors)" = 0 ] && echo 1 || echo 0)
 row() { printf '%-62s %-34s %-10s %s\n' "$1" "$2" "$3" "$4"; }
 echo
@@ -450,6 +512,8 @@ row "45,000 mails: send request (campaign_start, ms)" "$(val mail.request_ms)" "
 row "45,000 mails: last accepted by smtp-sink after (s)" "${m_total:-n/a}" "<= 15" "$(verdict "$m_total" "<=" 15)"
 row "45,000 mails: mails/s vs smtp-source -> smtp-sink" "$(val mail.rate) vs $(val mail.raw_rate) = ${m_ratio:-n/a}" ">= 0.25" "$(verdict "$m_ratio" ">=" 0.25)"
 row "45,000 mails: mail worker RSS while sending (kB)" "$(val mail.rss_min) .. $(val mail.rss_max)" "flat" "-"
+row "Rhône audience count ($(val lists.audience)), 1M members: p50/p99 ms" "$(val lists.count_p50) / $(val lists.count_p99)" "(report)" "-"
+row "member page (host), workers vs nginx static" "$(val lists.page) vs $(val lists.static) req/s = ${l_ratio:-n/a}" ">= 0.3" "$(verdict "$l_ratio" ">=" 0.3)"
 for name in home article; do
 	for k in performance accessibility best-practices seo; do
 		v=$(val "lh.$name.$k")
@@ -481,6 +545,8 @@ Measured by \`make bench\` on $(date -u +%Y-%m-%d), $CORES cores, $WORKERS worke
 | 45,000 personalised mails to smtp-sink: send request (campaign_start) / last mail accepted after | **$(val mail.request_ms) ms** / **${m_total:-n/a} s** | < 1 s / <= 15 s |
 | 45,000 mails: mails/s vs smtp-source -> smtp-sink, same run | $(val mail.rate) vs $(val mail.raw_rate) /s = **${m_ratio:-n/a}** | >= 0.25 |
 | 45,000 mails: mail worker RSS while sending (min .. max) | $(val mail.rss_min) .. $(val mail.rss_max) kB | flat |
+| audience count of the Rhône's members ($(val lists.audience) of 1,000,000), plain SQL: p50 / p99 | **$(val lists.count_p50) / $(val lists.count_p99) ms** | (report) |
+| a committee's member page for its host (workers) vs nginx static, p99 | $(val lists.page) vs $(val lists.static) req/s = **${l_ratio:-n/a}**, p99 $(val lists.page_p99) ms | >= 0.3 |
 | Lighthouse home: performance / accessibility / best practices / SEO | **$(val lh.home.performance) / $(val lh.home.accessibility) / $(val lh.home.best-practices) / $(val lh.home.seo)** | >= 95 each |
 | Lighthouse article: performance / accessibility / best practices / SEO | **$(val lh.article.performance) / $(val lh.article.accessibility) / $(val lh.article.best-practices) / $(val lh.article.seo)** | >= 95 each |
 <!-- bench:end -->

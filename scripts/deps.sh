@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config git ca-certificates curl
 libfcgi-dev libfcgi-bin spawn-fcgi libpq-dev libhiredis-dev libjansson-dev
-libctpl-dev libsodium-dev libcurl4-openssl-dev
+libctpl-dev libsodium-dev
 libvips-dev libvips-tools libcmark-dev
 postgresql postgresql-contrib redis-server redis-tools nginx-light
 python3 python3-aiosmtpd python3-icalendar iso-codes gettext-base
