@@ -269,6 +269,12 @@ def member_pages(p):
     p.add(submit_page(c, page, {"first_name": "", "postal_code": "x",
                                 "phone": "1"}, "/account", "/account"),
           422, "errors")
+    p.add(c.get("/account/notifications"))
+    anon = Client("fcgi")
+    p.add(anon.get("/newsletter"))
+    p.add(anon.submit("/newsletter", {"email": "x", "postal_code": "1"}),
+          422, "newsletter errors")
+    p.add(anon.get("/newsletter/unsubscribe"))
     page = p.add(c.get("/account/delete"))
     p.add(submit_page(c, page, {"reason": "", "confirm": None},
                       "/account/delete"), 422, "errors")
@@ -291,6 +297,19 @@ def backoffice_pages(p):
     c = admin_client()
     media = make_media("Affiche de la marche")
     p.add(c.get("/admin"))
+    p.add(c.get("/admin/campaigns"))
+    p.add(c.get("/admin/campaigns/new"))
+    p.add(c.submit("/admin/campaigns/new", {"subject": "", "body": ""},
+                   "#campaign-form"), 422, "campaign errors")
+    resp = c.submit("/admin/campaigns/new", {
+        "subject": "Bonjour {first_name}", "body": RICH_MARKDOWN,
+        "subscription_type": "national", "audience": "members",
+        "departements": "69"}, "#campaign-form")
+    redirects(resp, "/admin/campaigns/", "a campaign drafted")
+    p.add(c.follow(resp), what="campaign")
+    p.add(c.get(path_of(resp.location) + "/preview"),
+          what="campaign preview")
+    p.add(c.get("/admin/referents"))
     p.add(c.get("/admin/articles"))
     p.add(c.get("/admin/articles/new"))
     # errors a browser can send (its typed inputs only send valid values)
