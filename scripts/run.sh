@@ -13,7 +13,7 @@ trap 'echo; echo "Stopping..."; scripts/stack.sh stop var; exit 0' INT TERM
 cat <<MSG
 
 civitas is running: $BASE_URL
-  mail received:  var/mail/*.eml
+  mail received:  var/mail/*.eml (campaigns: var/mail/campaigns/*.eml)
   logs:           var/log/
   stop:           Ctrl-C here, or \`make stop\` from another shell
 MSG
