@@ -70,6 +70,32 @@ def committee_counts(env):
     return integers(env, sql)
 
 
+def mail_counts(env):
+    """The demo's mass-mail part: members of the Rhône an admin's national
+    campaign reaches, newsletter subscribers, Marianne's départements as
+    referent, and consent ledger rows."""
+    insert = ("INSERT INTO campaigns (sender, subject, body_md, audience, "
+              "departements, subscription_type) VALUES ('admin', 'x', 'x', "
+              "'everyone', '{69}', 'national')")
+    select = ("SELECT (SELECT count(*) FROM campaign_audience("
+              "currval('campaigns_id_seq')) WHERE user_id IS NOT NULL), "
+              "(SELECT count(*) FROM campaign_audience("
+              "currval('campaigns_id_seq')) WHERE subscriber_id IS NOT "
+              "NULL), (SELECT string_agg(r.departement, ' ') FROM "
+              "referent_areas r JOIN users u ON u.id = r.user_id WHERE "
+              "u.email = 'marianne@civitas.localhost'), "
+              "(SELECT count(*) FROM consent_ledger)")
+    delete = "DELETE FROM campaigns WHERE id = currval('campaigns_id_seq')"
+    out = subprocess.run(["psql", "-X", "-q", "-At", "-F", " ", "-d",
+                          env["DATABASE_URL"], "-c", insert, "-c", select,
+                          "-c", delete], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT).stdout.decode()
+    lines = [x for x in out.splitlines() if x and x[0].isdigit()]
+    ok(lines, "no figures from psql: %r" % out)
+    line = lines[-1]
+    return line.split()
+
+
 def run_script(env, script):
     proc = subprocess.run([os.path.join(REPO, "scripts", script)], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -114,7 +140,13 @@ def demo_fills_a_fresh_site_once():
         eq(places[9:11], [2, 1], "Marianne follows two committees and "
            "hosts one")
         eq(places[11], 0, "descriptions not rendered")
+        mail = mail_counts(env)
+        ok(int(mail[0]) >= 20, "members of the Rhône a campaign reaches: "
+           "%s" % mail[0])
+        ok(int(mail[1]) >= 3, "subscribers of the Rhône: %s" % mail[1])
+        eq(mail[2], "69", "Marianne's départements as referent")
         run_script(env, "demo.sh")
+        eq(mail_counts(env), mail, "a second run adds no consent")
         eq(counts(env), first, "a second run adds nothing")
         eq(committee_counts(env), places, "a second run adds no committee")
     finally:
