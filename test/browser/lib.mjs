@@ -488,10 +488,14 @@ export function registrationsOf(eventId) {
 		.map(([email, st, uid]) => ({ email, status: st, user_id: uid }));
 }
 
-/* A header value with its RFC 2047 "B" words decoded (the subjects). */
+/* A header value with its RFC 2047 "B" words decoded (the subjects). The
+ * white space between two adjacent encoded-words is not part of the text
+ * (RFC 2047, 6.2): a long subject is several words on folded lines. */
 export function decodeHeader(value) {
-	return (value || '').replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=/gi,
-		(_, b64) => Buffer.from(b64, 'base64').toString('utf8'));
+	return (value || '')
+		.replace(/(\?=)\s+(?==\?UTF-8\?B\?)/gi, '$1')
+		.replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=/gi,
+			(_, b64) => Buffer.from(b64, 'base64').toString('utf8'));
 }
 
 /*
