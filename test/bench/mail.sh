@@ -108,7 +108,10 @@ total=$(echo "$out" | grep -E '^[0-9]+$' | head -n 1)
 request_ms=$(echo "$out" | awk '/^Time:/ { print $2 }')
 t1=$(now)
 echo "$total recipients frozen in $request_ms ms"
-[ "$total" = "$N" ] || { echo "expected $N recipients, got $total"; exit 1; }
+# The bench corpus of measure 8 may have members in 973 too: they are
+# in the campaign as well, and counted.
+[ -n "$total" ] && [ "$total" -ge "$N" ] || { echo "expected $N recipients or more, got $total"; exit 1; }
+N=$total
 
 : > "$work/rss"
 sent=0
