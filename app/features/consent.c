@@ -166,20 +166,6 @@ static const char *const suppression_reasons[][2] = {
 	{ "admin", "à la demande de l'équipe du mouvement" },
 };
 
-/* ?page=N of the ledger: 1 when absent, 0 when malformed. */
-static long
-ledger_page(struct req *r)
-{
-	const char *s = req_query(r, "page");
-	long n;
-
-	if (!s)
-		return 1;
-	if (parse_long(s, 1, 100000, &n) < 0)
-		return 0;
-	return n;
-}
-
 /* The ledger (newest first, a page of it) into the view. 0, or -1. */
 static int
 ledger_view(struct form *f, long page)
@@ -241,7 +227,7 @@ notifications_page(struct form *f, int status)
 {
 	struct req *r = f->r;
 	const char *flash = flash_take(r);
-	long page = ledger_page(r);
+	long page = query_page(r);
 
 	if (page == 0)
 		return render_error(r, 400, "Le numéro de page est invalide.");

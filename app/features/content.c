@@ -149,9 +149,8 @@ home_get(struct req *r)
 	return render(r, 200, "home", &v, "Accueil");
 }
 
-/* ?page=N: 1 when absent, 0 when malformed. */
-static long
-page_number(struct req *r)
+long
+query_page(struct req *r)
 {
 	const char *s = req_query(r, "page");
 	long n;
@@ -217,7 +216,7 @@ list_render(struct req *r, const PGresult *cat)
 	const char *base = cat ? arena_printf(&r->arena,
 	    "/articles/category/%s", db_str(cat, 0, CAT_SLUG)) : "/articles";
 	const char *title = cat ? db_str(cat, 0, CAT_NAME) : "Actualités";
-	long page = page_number(r), total, pages;
+	long page = query_page(r), total, pages;
 	PGresult *res, *cats;
 	struct view v;
 

@@ -29,6 +29,8 @@ int robots_get(struct req *r);
  * "pagination". 0, or -1 on a template error. */
 int pagination(struct req *r, struct view *v, const char *prev,
     const char *next, long page, long pages);
+/* A list's ?page=N: 1 when absent, 0 when malformed (a 404). */
+long query_page(struct req *r);
 /* The worker's fallback: a GET no route or object answers gets the
  * redirection of its path, else the 404 page. */
 int not_found(struct req *r);

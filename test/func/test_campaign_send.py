@@ -44,22 +44,18 @@ def mail_domain():
     return re.search(r"@([^>\s]+)", sender).group(1)
 
 
-def campaign_dir():
-    d = os.path.join(mail_dir(), "campaigns")
-    return d if os.path.isdir(d) else mail_dir()
-
-
 def campaign_files(cuuid):
-    """{recipient id: path} of the campaign's stored mails."""
+    """{recipient id: path} of the campaign's stored mails (the sink keeps
+    campaign mail under campaign_dir(), named after its Message-ID)."""
     out = {}
-    for d in {campaign_dir(), mail_dir()}:
-        try:
-            names = os.listdir(d)
-        except FileNotFoundError:
-            continue
-        for n in names:
-            if n.startswith(cuuid + ".") and n.endswith(".eml"):
-                out[int(n[len(cuuid) + 1:].split("@")[0])] = os.path.join(d, n)
+    d = campaign_dir()
+    try:
+        names = os.listdir(d)
+    except FileNotFoundError:
+        return out
+    for n in names:
+        if n.startswith(cuuid + ".") and n.endswith(".eml"):
+            out[int(n[len(cuuid) + 1:].split("@")[0])] = os.path.join(d, n)
     return out
 
 
