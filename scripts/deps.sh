@@ -9,7 +9,8 @@ libvips-dev libvips-tools libcmark-dev
 postgresql postgresql-contrib redis-server redis-tools nginx-light
 python3 python3-aiosmtpd python3-icalendar iso-codes gettext-base
 clang llvm libclang-rt-14-dev wrk procps psmisc iproute2 chromium
-default-jre-headless"
+default-jre-headless
+libcurl4-openssl-dev libssl-dev"
 # Any node >= 18 with npm will do (some images ship nodesource's build).
 command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 missing=""
