@@ -126,10 +126,12 @@ main(int argc, char **argv)
 		rc = cli_inbound(&app, argv[2]);
 	else if (!strcmp(argv[1], "mail-token") && argc == 5)
 		rc = cli_mail_token(&app, argv[2], argv[3], argv[4]);
+	else if (!strcmp(argv[1], "receipt") && argc == 4)	/* issue 10 */
+		rc = cli_receipt(&app, argv[2], argv[3]);
 	else {
 		fprintf(stderr, "usage: civitas-fcgi [serve | admin EMAIL | hash "
 		    "| media-import FILE ALT | rerender | routes | inbound ADDRESS "
-		    "| mail-token PURPOSE CID RID]\n");
+		    "| mail-token PURPOSE CID RID | receipt YEAR NUMBER]\n");
 		rc = 2;
 	}
 	app_release(&app);

@@ -11,6 +11,11 @@ python3 python3-aiosmtpd python3-icalendar iso-codes gettext-base
 clang llvm libclang-rt-14-dev wrk procps psmisc iproute2 chromium
 default-jre-headless
 libcurl4-openssl-dev libssl-dev"
+python3-cryptography poppler-utils fonts-dejavu-core libcairo2-dev
+libpango1.0-dev"
+# (issue 10, donations: the fake Paybox provider signs with
+# python3-cryptography; tax receipts are drawn with pango/cairo in DejaVu
+# and read back in the tests with poppler-utils' pdftotext)
 # Any node >= 18 with npm will do (some images ship nodesource's build).
 command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 missing=""

@@ -14,6 +14,7 @@ cat <<MSG
 
 civitas is running: $BASE_URL
   mail received:  var/mail/*.eml (campaigns: var/mail/campaigns/*.eml)
+  fake Paybox:    http://127.0.0.1:$PAYBOX_PORT (the payment page of /donate; its log: var/log/paybox.log)
   logs:           var/log/
   stop:           Ctrl-C here, or \`make stop\` from another shell
 MSG

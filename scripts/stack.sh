@@ -15,6 +15,11 @@
 # DIR/webhook-secret. The SMTP sink hands mail to bounces+/unsubscribe+
 # addresses to `civitas-fcgi inbound` (with this environment), as Postfix's
 # pipe transport would. As root, PostgreSQL runs as the "postgres" user.
+# Donations (issue 10): the fake payment provider scripts/fake-paybox
+# listens on PAYBOX_PORT (HTTP_PORT + 2); its RSA key pair is made once in
+# DIR/paybox/ (the private key stays with the fake, the workers get the
+# public key's path in PAYBOX_PUBKEY), the shop's HMAC key (PAYBOX_HMAC_KEY)
+# once in DIR/paybox-hmac.
 set -euo pipefail
 cmd=${1:?usage: stack.sh start|stop|env|admin DIR}
 dir=${2:?usage: stack.sh start|stop|env|admin DIR}
@@ -24,6 +29,7 @@ VAR=$(cd "$dir" && pwd)
 RUN=$VAR/run LOG=$VAR/log
 HTTP_PORT=${HTTP_PORT:-8080}
 SMTP_PORT=${SMTP_PORT:-2525}
+PAYBOX_PORT=${PAYBOX_PORT:-$((HTTP_PORT + 2))}
 WORKERS=${WORKERS:-4}
 TRUSTED_PROXY=${TRUSTED_PROXY:-127.0.0.2}
 BIN_DIR=${BIN_DIR:-$top/build}
@@ -69,6 +75,31 @@ export MAIL_FROM='civitas <no-reply@civitas.localhost>'
 export MAIL_RETRY_BASE='${MAIL_RETRY_BASE:-30}'
 export BIN_DIR='$BIN_DIR'
 export PUBLIC_DIR='$BIN_DIR/share/public'
+ENV
+	write_env_paybox
+}
+
+# Donations (issue 10): the fake Paybox provider's settings and keys.
+write_env_paybox() {
+	local key=$VAR/paybox/key.pem pub=$VAR/paybox/pubkey.pem hmac
+	mkdir -p "$VAR/paybox"
+	if [ ! -s "$key" ] || [ ! -s "$pub" ]; then
+		(umask 077; openssl genrsa -out "$key.tmp" 2048 2>/dev/null &&
+			mv "$key.tmp" "$key")
+		openssl rsa -in "$key" -pubout -out "$pub" 2>/dev/null
+	fi
+	[ -s "$VAR/paybox-hmac" ] || (umask 077; head -c 64 /dev/urandom |
+		od -An -tx1 | tr -d ' \n' > "$VAR/paybox-hmac")
+	hmac=$(cat "$VAR/paybox-hmac")
+	cat >> "$VAR/env" <<ENV
+export PAYBOX_PORT='$PAYBOX_PORT'
+export PAYBOX_URL='http://127.0.0.1:$PAYBOX_PORT/cgi/MYchoix_pagepaiement.cgi'
+export PAYBOX_RESABON_URL='http://127.0.0.1:$PAYBOX_PORT/cgi-bin/ResAbon.cgi'
+export PAYBOX_SITE='1999888'
+export PAYBOX_RANG='32'
+export PAYBOX_IDENTIFIANT='107904482'
+export PAYBOX_HMAC_KEY='$hmac'
+export PAYBOX_PUBKEY='$pub'
 ENV
 }
 
@@ -135,6 +166,18 @@ start() {
 		echo $! > "$RUN/smtp.pid"
 		wait_for 10 "smtp sink" bash -c "exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT"
 	fi
+	# Donations (issue 10): the fake payment provider.
+	if ! alive paybox; then
+		/usr/bin/python3 "$top/scripts/fake-paybox" --host 127.0.0.1 \
+			--port "$PAYBOX_PORT" --key "$VAR/paybox/key.pem" \
+			--site "$PAYBOX_SITE" --rang "$PAYBOX_RANG" \
+			--identifiant "$PAYBOX_IDENTIFIANT" \
+			--notify-url "$BASE_URL/donate/notify" \
+			--state "$VAR/paybox/state.json" --log "$LOG/paybox.log" \
+			>>"$LOG/paybox.log" 2>&1 &
+		echo $! > "$RUN/paybox.pid"
+		wait_for 10 "fake paybox" bash -c "exec 3<>/dev/tcp/127.0.0.1/$PAYBOX_PORT"
+	fi
 	if ! alive fcgi; then
 		"$BIN_DIR/civitas-fcgi" serve >>"$LOG/fcgi.log" 2>&1 &
 		echo $! > "$RUN/fcgi.pid"
@@ -174,6 +217,7 @@ stop() {
 	stop_pid mailer
 	stop_pid fcgi
 	stop_pid smtp
+	stop_pid paybox
 	if alive redis; then
 		redis-cli -s "$RUN/redis.sock" shutdown >/dev/null 2>&1 || true
 		for _ in $(seq 50); do alive redis || break; sleep 0.1; done

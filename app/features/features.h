@@ -205,4 +205,15 @@ int account_donations_get(struct req *r);
 int account_donation_stop_post(struct req *r);
 /* end of donations */
 
+/* tax receipts (receipts.c; donations, issue 10) */
+int receipt_account_get(struct req *r);
+int receipt_token_get(struct req *r);
+int cli_receipt(struct app *app, const char *year, const char *number);
+/* The signed download link of receipt id of year into out:
+ * BASE_URL/receipts/<mail_token(key, "receipt", id, year)>. */
+void receipt_link(const unsigned char key[32], const char *base_url, long id,
+    int year, char *out, size_t n);
+#define RECEIPT_LINK_MAX (256 + MAIL_TOKEN_MAX)
+/* end of tax receipts */
+
 #endif

@@ -279,6 +279,12 @@ const struct route routes[] = {
 	{ HTTP_POST, "/account/donations/{uuid}/stop",
 	    account_donation_stop_post, R_AUTH },
 	/* end of donations */
+	/* tax receipts (receipts.c; donations, issue 10): the member's PDF
+	 * of a year, and the signed link of the thank-you mail. */
+	{ HTTP_GET, "/account/donations/receipts/{year}", receipt_account_get,
+	    R_AUTH },
+	{ HTTP_GET, "/receipts/{token}", receipt_token_get, 0 },
+	/* end of tax receipts */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -30,6 +30,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_mailer.def"
 /* donations (issue 10) */
 #include "sql_donations.def"
+/* tax receipts (donations, issue 10) */
+#include "sql_receipts.def"
 #undef STMT
 #undef ROW
 };

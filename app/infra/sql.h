@@ -60,6 +60,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_mailer.def"
 /* donations (issue 10) */
 #include "sql_donations.def"
+/* tax receipts (donations, issue 10) */
+#include "sql_receipts.def"
 #undef STMT
 #undef ROW
 
@@ -89,6 +91,8 @@ enum stmt {
 #include "sql_mailer.def"
 /* donations (issue 10) */
 #include "sql_donations.def"
+/* tax receipts (donations, issue 10) */
+#include "sql_receipts.def"
 #undef STMT
 	STMT__MAX
 };

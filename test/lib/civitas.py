@@ -1860,3 +1860,161 @@ def run(modules):
             signal.signal(signal.SIGALRM, old)
     print("%d passed, %d failed" % (passed, failed), flush=True)
     return 0 if failed == 0 and passed > 0 else 1
+
+
+# --------------------------------------------------------------------------
+# Donations (issue 10): the fake Paybox provider (scripts/fake-paybox)
+# --------------------------------------------------------------------------
+
+__all__ += ["paybox_port", "paybox_control", "paybox_pay", "paybox_log",
+            "paybox_reset", "paybox_form", "paybox_hmac", "paybox_sign",
+            "paybox_signed", "paybox_verify", "paybox_quote",
+            "PAYBOX_RETOUR"]
+
+PAYBOX_RETOUR = "Mt:M;Ref:R;Auto:A;Erreur:E;idtrans:S;abo:B;Sign:K"
+
+
+def paybox_port():
+    """The fake's port: $PAYBOX_PORT, else HTTP_PORT + 2 (stack.sh)."""
+    return int(os.environ.get("PAYBOX_PORT") or http_port() + 2)
+
+
+def paybox_control(path, payload=None, method=None, timeout=60):
+    """Call the fake's control API (or any of its paths): POST path with
+    the JSON payload (GET when payload is None and no method is given).
+    Returns (status, decoded JSON or text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", paybox_port(),
+                                      timeout=timeout)
+    if not path.startswith("/"):
+        path = "/_control/" + path
+    body = None if payload is None else _json.dumps(payload).encode()
+    method = method or ("GET" if body is None else "POST")
+    try:
+        conn.request(method, path, body=body,
+                     headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        data = resp.read().decode("utf-8", "replace")
+        try:
+            return resp.status, _json.loads(data)
+        except ValueError:
+            return resp.status, data
+    finally:
+        conn.close()
+
+
+def paybox_pay(form_fields, action="pay"):
+    """What the buttons of the fake's page do, without a browser:
+    form_fields is the PBX_* form as civitas rendered it (a dict or a list
+    of pairs, in order). Returns the URL the browser is sent back to
+    (after the notification, unless the mode said otherwise)."""
+    if not isinstance(form_fields, dict):
+        form_fields = dict(form_fields)	# dicts keep the order
+    status, obj = paybox_control("pay", {"form": form_fields,
+                                         "action": action})
+    if status != 200:
+        raise AssertionError("fake paybox refused the payment (%d): %s"
+                             % (status, obj))
+    return obj["return_url"]
+
+
+def paybox_log():
+    """The notifications the fake sent: [{query, url, status, attempt,
+    time}], oldest first."""
+    return paybox_control("log")[1]
+
+
+def paybox_reset():
+    paybox_control("reset", {})
+
+
+def paybox_hmac(pairs, key_hex=None):
+    """Uppercase hex HMAC-SHA512 of "K=v&K=v" (values not encoded), key
+    the hex-decoded $PAYBOX_HMAC_KEY: PBX_HMAC and ResAbon's HMAC."""
+    import hashlib
+    import hmac
+    key = bytes.fromhex(key_hex or os.environ["PAYBOX_HMAC_KEY"])
+    data = "&".join("%s=%s" % (k, v) for k, v in pairs).encode()
+    return hmac.new(key, data, hashlib.sha512).hexdigest().upper()
+
+
+def paybox_form(total, cmd, email, monthly=None, base=None, key_hex=None,
+                repondre_a=None, **over):
+    """A payment form as civitas must build it (brief, "Paybox System"):
+    an ordered list of (name, value) ending with PBX_HMAC. monthly: the
+    monthly amount in cents (PBX_CMD gets the PBX_2MONT suffix); over:
+    fields to replace before signing (e.g. PBX_SITE="1")."""
+    base = (base or base_url()).rstrip("/")
+    if monthly:
+        cmd += ("PBX_2MONT%010dPBX_NBPAIE00PBX_FREQ01PBX_QUAND00" % monthly)
+    pairs = [
+        ("PBX_SITE", os.environ.get("PAYBOX_SITE", "1999888")),
+        ("PBX_RANG", os.environ.get("PAYBOX_RANG", "32")),
+        ("PBX_IDENTIFIANT", os.environ.get("PAYBOX_IDENTIFIANT",
+                                           "107904482")),
+        ("PBX_TOTAL", str(total)), ("PBX_DEVISE", "978"),
+        ("PBX_CMD", cmd), ("PBX_PORTEUR", email),
+        ("PBX_RETOUR", PAYBOX_RETOUR), ("PBX_HASH", "SHA512"),
+        ("PBX_TIME", time.strftime("%Y-%m-%dT%H:%M:%S+00:00",
+                                   time.gmtime())),
+        ("PBX_EFFECTUE", base + "/donate/done"),
+        ("PBX_REFUSE", base + "/donate/refused"),
+        ("PBX_ANNULE", base + "/donate/cancelled"),
+        ("PBX_REPONDRE_A", repondre_a or base + "/donate/notify"),
+    ]
+    pairs = [(k, over.pop(k, v)) for k, v in pairs]
+    if over:
+        raise ValueError("unknown fields %s" % sorted(over))
+    return pairs + [("PBX_HMAC", paybox_hmac(pairs, key_hex))]
+
+
+def paybox_quote(value):
+    """A value as the provider encodes it in its results (RFC 3986)."""
+    return urllib.parse.quote(str(value), safe="")
+
+
+def _paybox_key():
+    return os.environ.get("PAYBOX_PRIVKEY") or os.path.join(
+        var_dir(), "paybox", "key.pem")
+
+
+def paybox_sign(data, key=None):
+    """base64 of the RSA PKCS#1 v1.5 SHA-1 signature of data (str) with
+    the fake's private key ($CIVITAS_VAR/paybox/key.pem), by openssl."""
+    import base64
+    proc = subprocess.run(["openssl", "dgst", "-sha1", "-sign",
+                           key or _paybox_key()], input=data.encode(),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          check=True)
+    return base64.b64encode(proc.stdout).decode()
+
+
+def paybox_signed(fields, key=None):
+    """A notification's query string as the fake makes it: fields (list
+    of pairs or a dict, e.g. [("Mt", 5000), ("Ref", uuid), ...]) encoded
+    then "&Sign=" and the encoded signature of exactly those bytes."""
+    items = fields.items() if isinstance(fields, dict) else fields
+    data = "&".join("%s=%s" % (k, paybox_quote(v)) for k, v in items)
+    return "%s&Sign=%s" % (data, paybox_quote(paybox_sign(data, key)))
+
+
+def paybox_verify(query, pubkey=None):
+    """Does the query's Sign verify over the bytes before "&Sign=" with
+    the public key ($PAYBOX_PUBKEY)? Checked by `openssl dgst -verify`."""
+    import base64
+    import tempfile
+    data, sep, sign = query.partition("&Sign=")
+    if not sep:
+        return False
+    try:
+        raw = base64.b64decode(urllib.parse.unquote(sign), validate=True)
+    except ValueError:
+        return False
+    with tempfile.NamedTemporaryFile() as sig:
+        sig.write(raw)
+        sig.flush()
+        proc = subprocess.run(["openssl", "dgst", "-sha1", "-verify",
+                               pubkey or os.environ["PAYBOX_PUBKEY"],
+                               "-signature", sig.name],
+                              input=data.encode(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    return proc.returncode == 0
