@@ -122,10 +122,9 @@ details_form(struct form *f, PGresult *communes, int status)
 {
 	long cents;
 
-	if (donation_amount_parse(form_get(f, "amount"), &cents) ==
-	    DONATION_AMOUNT_OK) {
-		view_str(&f->v, "net", euros(f->r, donation_net_cents(cents)));
-	}
+	view_str(&f->v, "net", donation_amount_parse(form_get(f, "amount"),
+	    &cents) == DONATION_AMOUNT_OK ? euros(f->r,
+	    donation_net_cents(cents)) : "");
 	if (address_view(f, communes) < 0)
 		return unavailable(f->r);
 	return form_render(f, status, "donate_details", DETAILS_TITLE);

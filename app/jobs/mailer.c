@@ -363,8 +363,11 @@ worker_run(void *arg)
 			rc = campaign_batch(w);
 			busy |= rc > 0;
 			arena_reset(&w->a);
-			if (rc == 0 && w->idx == 0)
+			if (rc == 0 && w->idx == 0) {
 				campaign_sweep(w);
+				/* donations: gifts left pending a day */
+				db_exec(&w->db, &w->a, STMT_DONATION_EXPIRE);
+			}
 			arena_reset(&w->a);
 		}
 		if (rc < 0)
