@@ -297,6 +297,10 @@ def no_route_takes_a_member_id():
     # to (/{slug}/manage/...: the handler finds the object *in* that
     # committee or event; forged ids are test_manage.py's).
     public = {"token", "slug", "sig", "file"}
+    # donations (issue 10): a gift's {uuid} (122 random bits): its payment
+    # form and return page answer only the browser that made it, and the
+    # stop button only its member (forged uuids: test_donations.py)
+    public.add("uuid")
     for method, pattern in routes():
         scoped = re.match(r"^/(committees|events)/\{slug\}/manage/", pattern)
         for p in re.findall(r"\{([^}]*)\}", pattern):
