@@ -297,6 +297,8 @@ def no_route_takes_a_member_id():
     # to (/{slug}/manage/...: the handler finds the object *in* that
     # committee or event; forged ids are test_manage.py's).
     public = {"token", "slug", "sig", "file"}
+    # donations (issue 10): a member's own tax receipt of a {year}
+    public.add("year")
     for method, pattern in routes():
         scoped = re.match(r"^/(committees|events)/\{slug\}/manage/", pattern)
         for p in re.findall(r"\{([^}]*)\}", pattern):
