@@ -3,6 +3,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
 PKGS = libpq hiredis jansson ctpl libsodium vips libcmark
+# donations (issue 10): Paybox's signatures and its cancellation call
+PKGS += libcurl libcrypto
 # tax receipts (issue 10, infra/receipt.c): PDF through cairo and pango
 PKGS += cairo pangocairo
 O ?= build

@@ -10,6 +10,7 @@ postgresql postgresql-contrib redis-server redis-tools nginx-light
 python3 python3-aiosmtpd python3-icalendar iso-codes gettext-base
 clang llvm libclang-rt-14-dev wrk procps psmisc iproute2 chromium
 default-jre-headless
+libcurl4-openssl-dev libssl-dev
 python3-cryptography poppler-utils fonts-dejavu-core libcairo2-dev
 libpango1.0-dev"
 # (issue 10, donations: the fake Paybox provider signs with

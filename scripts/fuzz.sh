@@ -25,7 +25,8 @@ cd "$top" || exit 1
 # The pure modules: keep in step with PURE in the Makefile.
 PURE="app/core/buf.c app/core/xalloc.c app/core/log.c app/core/arena.c
 app/core/parse.c app/core/router.c app/core/escape.c app/core/valid.c
-app/core/sniff.c app/core/ics.c app/core/dsn.c"
+app/core/sniff.c app/core/ics.c app/core/dsn.c
+app/core/donation.c"
 WARN="-Wall -Wextra -Wshadow -Wformat=2 -Wvla -Wno-format-nonliteral"
 CFLAGS_COMMON="-std=gnu11 -g -O1 -fno-omit-frame-pointer -I app/core -I test/fuzz"
 HEADERS="app/core/*.h test/fuzz/fuzz.h"

@@ -34,7 +34,11 @@ CREATE TABLE donations (
 	subscription_ref text,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	paid_at timestamptz,		-- first payment
-	ended_at timestamptz		-- a monthly gift stopped
+	ended_at timestamptz,		-- a monthly gift stopped
+	-- The browser that made the gift: the keyed digest of its csrf
+	-- cookie (features/donations.c). Only that browser sees the payment
+	-- form and the return page.
+	owner_digest text
 );
 CREATE INDEX donations_email ON donations (email);
 CREATE INDEX donations_name_key ON donations (name_key);
@@ -107,7 +111,9 @@ $$;
 -- What a person may still give in a calendar year, in cents: 7,500 € less
 -- their paid gifts of the year (refunds excepted), the instalments still
 -- to come that year of their active monthly gift, and pending gifts
--- started in the last hour (a payment page still open). The caller locks
+-- not yet expired (a payment page may be paid until the gift expires,
+-- a day after it was made: counting them for an hour only let a person
+-- open two pages of 7,500 € an hour apart and pay both). The caller locks
 -- the person first (pg_advisory_xact_lock on both keys) when it means to
 -- insert a gift on the strength of the answer.
 CREATE FUNCTION donation_room(p_email text, p_name_key text, p_year integer)
@@ -136,7 +142,7 @@ RETURNS integer LANGUAGE sql STABLE AS $$
 			AT TIME ZONE 'Europe/Paris')::integer) END), 0) AS cents
 		FROM mine d
 		WHERE d.status = 'pending'
-		  AND d.created_at > now() - interval '1 hour'
+		  AND d.created_at > now() - interval '1 day'
 	)
 	SELECT greatest(0, 750000 - paid.cents - monthly.cents
 	    - pending.cents)::integer
@@ -164,5 +170,23 @@ BEGIN
 	INSERT INTO tax_receipts (year, number, email)
 	    VALUES (p_year, n, p_email) RETURNING id INTO rid;
 	RETURN rid;
+END
+$$;
+
+-- Lock a person for the length of the transaction, by both keys, always
+-- in the same order (no deadlock between two gifts sharing one key).
+-- Called in a statement of its own: the statements after it (the
+-- INSERT ... WHERE donation_room(...) >= needed) take their snapshot
+-- once the lock is held, so they see every gift committed before.
+CREATE FUNCTION donation_lock_person(p_email text, p_name_key text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	a integer := hashtext('donation-email:' || p_email);
+	b integer := hashtext('donation-name:' || p_name_key);
+BEGIN
+	PERFORM pg_advisory_xact_lock(least(a, b));
+	IF a <> b THEN
+		PERFORM pg_advisory_xact_lock(greatest(a, b));
+	END IF;
 END
 $$;

@@ -16,6 +16,51 @@ env_or(const char *name, const char *def)
 	return v && *v ? v : def;
 }
 
+static int
+hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* donations: Paybox System's shop and keys. */
+static int
+paybox_load(struct config *c, char *err, size_t errsz)
+{
+	const char *hex = env_or("PAYBOX_HMAC_KEY", "");
+	size_t n = strlen(hex);
+
+	c->paybox_url = env_or("PAYBOX_URL", "");
+	c->paybox_resabon_url = env_or("PAYBOX_RESABON_URL", "");
+	c->paybox_site = env_or("PAYBOX_SITE", "1999888");
+	c->paybox_rang = env_or("PAYBOX_RANG", "32");
+	c->paybox_identifiant = env_or("PAYBOX_IDENTIFIANT", "107904482");
+	c->paybox_pubkey = env_or("PAYBOX_PUBKEY", "");
+	if (n == 0)
+		return 0;
+	if (n % 2 || n / 2 > sizeof(c->paybox_hmac)) {
+		snprintf(err, errsz, "PAYBOX_HMAC_KEY must be at most 128 hex "
+		    "digits");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			snprintf(err, errsz, "PAYBOX_HMAC_KEY must be hex");
+			return -1;
+		}
+		c->paybox_hmac[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	c->paybox_hmac_len = n / 2;
+	return 0;
+}
+
 int
 config_load(struct config *c, char *err, size_t errsz)
 {
@@ -57,6 +102,8 @@ config_load(struct config *c, char *err, size_t errsz)
 		return -1;
 	}
 	c->db_timeout_ms = (int)n;
+	if (paybox_load(c, err, errsz) < 0)
+		return -1;
 	if (!secret || strlen(secret) < 32) {
 		snprintf(err, errsz,
 		    "APP_SECRET must be set to at least 32 random characters");

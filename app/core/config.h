@@ -21,6 +21,16 @@ struct config {
 	int secure_cookies;		/* BASE_URL is https */
 	int log_all;			/* LOG_REQUESTS=all */
 	unsigned char secret[32];	/* derived from APP_SECRET */
+	/* donations: Paybox System (README, "Donations"); the gifts'
+	 * payment answers 503 while PAYBOX_URL or the HMAC key is unset. */
+	const char *paybox_url;		/* PAYBOX_URL: the payment page */
+	const char *paybox_resabon_url;	/* PAYBOX_RESABON_URL */
+	const char *paybox_site;	/* PAYBOX_SITE */
+	const char *paybox_rang;	/* PAYBOX_RANG */
+	const char *paybox_identifiant;	/* PAYBOX_IDENTIFIANT */
+	const char *paybox_pubkey;	/* PAYBOX_PUBKEY: PEM file path */
+	unsigned char paybox_hmac[64];	/* PAYBOX_HMAC_KEY, hex-decoded */
+	size_t paybox_hmac_len;		/* 0: unset */
 };
 
 /* 0 on success; else -1 with a message in err. */

@@ -194,6 +194,16 @@ int admin_referents_get(struct req *r);
 int admin_referents_post(struct req *r);
 int admin_referent_revoke_post(struct req *r);
 /* end of campaigns */
+/* donations (donations.c, donations_notify.c, donations_account.c) */
+int donate_get(struct req *r);
+int donate_details_get(struct req *r);
+int donate_details_post(struct req *r);
+int donate_pay_get(struct req *r);
+int donate_return_get(struct req *r);
+int donate_notify_get(struct req *r);
+int account_donations_get(struct req *r);
+int account_donation_stop_post(struct req *r);
+/* end of donations */
 
 /* tax receipts (receipts.c; donations, issue 10) */
 int receipt_account_get(struct req *r);

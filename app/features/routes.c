@@ -266,6 +266,19 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/referents/{id}/revoke", admin_referent_revoke_post,
 	    R_ADMIN },
 	/* end of campaigns */
+	/* donations (donations.c, donations_notify.c, donations_account.c):
+	 * the notification is the provider's GET, proven by its RSA
+	 * signature (no session, no CSRF: no browser sends it). */
+	{ HTTP_GET, "/donate", donate_get, 0 },
+	{ HTTP_GET, "/donate/details", donate_details_get, R_SESSION },
+	{ HTTP_POST, "/donate/details", donate_details_post, R_SESSION },
+	{ HTTP_GET, "/donate/notify", donate_notify_get, 0 },
+	{ HTTP_GET, "/donate/{uuid}/pay", donate_pay_get, 0 },
+	{ HTTP_GET, "/donate/{uuid}/return", donate_return_get, 0 },
+	{ HTTP_GET, "/account/donations", account_donations_get, R_AUTH },
+	{ HTTP_POST, "/account/donations/{uuid}/stop",
+	    account_donation_stop_post, R_AUTH },
+	/* end of donations */
 	/* tax receipts (receipts.c; donations, issue 10): the member's PDF
 	 * of a year, and the signed link of the thank-you mail. */
 	{ HTTP_GET, "/account/donations/receipts/{year}", receipt_account_get,

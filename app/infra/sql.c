@@ -28,6 +28,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_campaigns.def"
 /* mass mail: the mail worker (jobs/campaign.c) */
 #include "sql_mailer.def"
+/* donations (issue 10) */
+#include "sql_donations.def"
 /* tax receipts (donations, issue 10) */
 #include "sql_receipts.def"
 #undef STMT

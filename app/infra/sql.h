@@ -58,6 +58,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_campaigns.def"
 /* mass mail: the mail worker (jobs/campaign.c) */
 #include "sql_mailer.def"
+/* donations (issue 10) */
+#include "sql_donations.def"
 /* tax receipts (donations, issue 10) */
 #include "sql_receipts.def"
 #undef STMT
@@ -87,6 +89,8 @@ enum stmt {
 #include "sql_campaigns.def"
 /* mass mail: the mail worker (jobs/campaign.c) */
 #include "sql_mailer.def"
+/* donations (issue 10) */
+#include "sql_donations.def"
 /* tax receipts (donations, issue 10) */
 #include "sql_receipts.def"
 #undef STMT
