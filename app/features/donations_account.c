@@ -71,8 +71,7 @@ account_donations_get(struct req *r)
 	view_int(&v, "nreceipts", PQntuples(receipts));
 	view_rows_set(&v, "receipts", &rows);
 	view_str(&v, "csrf", csrf_token(r));
-	if (flash)
-		view_str(&v, "notice", flash);
+	view_str(&v, "notice", flash ? flash : "");
 	r->cache = "no-store";
 	return render(r, 200, "account_donations", &v, "Mes dons");
 }
