@@ -18,6 +18,8 @@
 #                     caches off (the micro-cache of public pages and the
 #                     image cache), every request then reaches a worker
 #   NGINX             nginx binary (default: nginx from PATH, or /usr/sbin/nginx)
+#   PAYBOX_URL        the payment page of the (fake) provider: the CSP's
+#                     form-action names its origin instead of Paybox's hosts
 #
 # Output: $CIVITAS_VAR/nginx/nginx.conf, a complete main configuration, to
 # be used as
@@ -188,6 +190,23 @@ fi
 subst includes "${ws}include civitas/" "\\1include $(esc "$repo")/nginx/" +
 
 site=$(sed -E "${sed_args[@]}" "$src")
+
+# Donations (issue 10): the payment form posts to the provider's page, which
+# the CSP's form-action names (Paybox's hosts in production). With
+# PAYBOX_URL set (the local fake provider), a copy of security-headers.conf
+# in $CIVITAS_VAR/nginx/ names its origin instead, and is included instead.
+PAYBOX_URL=${PAYBOX_URL:-}
+if [ -n "$PAYBOX_URL" ]; then
+    pb_origin=$(printf '%s' "$PAYBOX_URL" | sed -nE 's|^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)(/.*)?$|\1|p')
+    [ -n "$pb_origin" ] || die "PAYBOX_URL must be an http(s) URL (got '$PAYBOX_URL')"
+    pb_re="form-action 'self' https://tpeweb\.paybox\.com https://tpeweb1\.paybox\.com;"
+    grep -qE "$pb_re" "$repo/nginx/security-headers.conf" ||
+        die "nginx/security-headers.conf: no form-action naming Paybox's hosts"
+    mkdir -p "$CIVITAS_VAR/nginx"
+    sed -E "s|$pb_re|form-action 'self' $pb_origin;|" \
+        "$repo/nginx/security-headers.conf" > "$CIVITAS_VAR/nginx/security-headers.conf"
+    site=$(printf '%s\n' "$site" | sed -E "s|include $(esc "$repo")/nginx/security-headers\.conf;|include $(esc "$CIVITAS_VAR")/nginx/security-headers.conf;|")
+fi
 
 # Nothing of the production environment may survive outside comments, and
 # every remaining include must be absolute.

@@ -26,8 +26,9 @@
  * token is base64url): do not fold it (no pipe flag "u").
  *
  * `civitas-fcgi mail-token PURPOSE CID RID` prints the signed token of a
- * campaign recipient (PURPOSE "unsubscribe" or "bounce"): for operators
- * and tests.
+ * campaign recipient (PURPOSE "unsubscribe" or "bounce"), or of a tax
+ * receipt (PURPOSE "receipt", CID the receipt's id, RID its year: the
+ * token of /receipts/{token}): for operators and tests.
  */
 #include "../core/common.h"
 #include "../core/log.h"
@@ -306,11 +307,13 @@ cli_mail_token(struct app *app, const char *purpose, const char *cid,
 	char token[MAIL_TOKEN_MAX];
 	long c, r;
 
-	if ((strcmp(purpose, "unsubscribe") && strcmp(purpose, "bounce")) ||
+	if ((strcmp(purpose, "unsubscribe") && strcmp(purpose, "bounce") &&
+	    strcmp(purpose, "receipt")) ||
 	    parse_long(cid, 1, LONG_MAX, &c) < 0 ||
 	    parse_long(rid, 1, LONG_MAX, &r) < 0) {
 		fprintf(stderr, "mail-token: usage: mail-token "
-		    "unsubscribe|bounce CAMPAIGN_ID RECIPIENT_ID\n");
+		    "unsubscribe|bounce CAMPAIGN_ID RECIPIENT_ID, or receipt "
+		    "RECEIPT_ID YEAR\n");
 		return EX_USAGE;
 	}
 	mail_token(app->cfg.secret, purpose, c, r, token);

@@ -143,7 +143,9 @@ receipt_account_get(struct req *r)
 	long year;
 	char y[12];
 
-	if (parse_long(r->params[0], YEAR_MIN, YEAR_MAX, &year) < 0)
+	/* Four digits exactly: one URL per receipt. */
+	if (strlen(r->params[0]) != 4 || strspn(r->params[0], "0123456789")
+	    != 4 || parse_long(r->params[0], YEAR_MIN, YEAR_MAX, &year) < 0)
 		return 404;
 	snprintf(y, sizeof(y), "%ld", year);
 	return receipt_response(r, q(r, STMT_RECEIPT_OF_MEMBER,

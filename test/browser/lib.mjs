@@ -48,7 +48,8 @@ export function uniqueEmail(tag) {
  * address of its own (127.77.x.y). That way the sign-up/login rate limit
  * (10 POST a minute per client) counts each test case apart, and other suites
  * that ran just before on the same stack cannot make these tests fail with a
- * 429. The proxy forwards only to BASE_URL's origin.
+ * 429. The proxy forwards only to BASE_URL's origin, and to the fake payment
+ * provider's (PAYBOX_PORT on 127.0.0.1) for the donation tests.
  */
 function startProxy(target, localAddress) {
 	const hop = new Set(['connection', 'keep-alive', 'proxy-connection',
@@ -62,7 +63,10 @@ function startProxy(target, localAddress) {
 			res.writeHead(400).end('proxy: absolute URL expected\n');
 			return;
 		}
-		if (url.origin !== target.origin) {
+		// donations (issue 10): the fake payment provider's page too
+		const provider = process.env.PAYBOX_PORT ?
+			'http://127.0.0.1:' + process.env.PAYBOX_PORT : '';
+		if (url.origin !== target.origin && url.origin !== provider) {
 			res.writeHead(403).end('proxy: only ' + target.origin + '\n');
 			req.resume();
 			return;

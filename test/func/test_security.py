@@ -301,6 +301,8 @@ def no_route_takes_a_member_id():
     # form and return page answer only the browser that made it, and the
     # stop button only its member (forged uuids: test_donations.py)
     public.add("uuid")
+    # donations (issue 10): a member's own tax receipt of a {year}
+    public.add("year")
     for method, pattern in routes():
         scoped = re.match(r"^/(committees|events)/\{slug\}/manage/", pattern)
         for p in re.findall(r"\{([^}]*)\}", pattern):
