@@ -60,6 +60,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_mailer.def"
 /* opt-out of unrequested mail (optout.c, issue 10) */
 #include "sql_optout.def"
+/* "Convaincre un ami" (convince.c, admin_convince.c, issue 10) */
+#include "sql_convince.def"
 #undef STMT
 #undef ROW
 
@@ -89,6 +91,8 @@ enum stmt {
 #include "sql_mailer.def"
 /* opt-out of unrequested mail (optout.c, issue 10) */
 #include "sql_optout.def"
+/* "Convaincre un ami" (convince.c, admin_convince.c, issue 10) */
+#include "sql_convince.def"
 #undef STMT
 	STMT__MAX
 };
