@@ -469,6 +469,30 @@ measure mail mass_mail
 measure lists mail_lists
 if [ -n "$content_ok" ]; then measure lighthouse lighthouse; fi
 
+# 12. A workflow step (issue 10, "Convaincre un ami"): POST of step 1 through
+# nginx by a new visitor each time (state read and written in Redis with the
+# Lua compare-and-set, validation, 303) vs nginx static, same run.
+workflow_step() {
+	local jar=$dir/convince.jar csrf cookie sit bad f=bench-convince.html
+	csrf=$(curl -sf -c "$jar" -o "$PUBLIC_DIR/assets/$f" -w '' "$url/convince" && grep -o 'name="_csrf" value="[^"]*"' "$PUBLIC_DIR/assets/$f" | head -n 1 | sed 's/.*value="//; s/"$//')
+	cookie=$(awk '$6 == "csrf" { print $7 }' "$jar")
+	sit=$(psql -X -At -d "$DATABASE_URL" -c "SELECT id FROM convince_choices WHERE kind = 'situation' AND active ORDER BY position, id LIMIT 1")
+	: > "$dir/step.rps"; : > "$dir/step-static.rps"
+	for _ in $(seq "$ROUNDS"); do
+		wrk -t2 -c16 -d5s -s test/bench/convince_step.lua "$url" -- "$csrf" "$cookie" "$sit" > "$dir/step.wrk"
+		bad=$(awk '/Non-2xx or 3xx/ { print $5 }' "$dir/step.wrk")
+		[ -z "$bad" ] || { echo "workflow step: $bad answers were not 303"; return 1; }
+		awk '/^Requests\/sec:/ { print $2 }' "$dir/step.wrk" >> "$dir/step.rps"
+		rps -t2 -c16 -d5s "$url/assets/$f" >> "$dir/step-static.rps"
+	done
+	echo "workflow step $(tr '\n' ' ' < "$dir/step.rps")req/s; static $(tr '\n' ' ' < "$dir/step-static.rps")req/s"
+	res step.rps "$(median < "$dir/step.rps")"
+	res step.static "$(median < "$dir/step-static.rps")"
+	redis --scan --pattern 'wf:convince:*' | while read -r k; do redis del "$k" >/dev/null; done
+	redis --scan --pattern 'cvq:*' | while read -r k; do redis del "$k" >/dev/null; done
+}
+measure workflow workflow_step
+
 # verdict VALUE OP TARGET: PASS, FAIL, or "n/a" when not measured
 verdict() {
 	[ -n "$1" ] && [ "$1" != nan ] || { echo "n/a"; return; }
@@ -549,6 +573,7 @@ Measured by \`make bench\` on $(date -u +%Y-%m-%d), $CORES cores, $WORKERS worke
 | a committee's member page for its host (workers) vs nginx static, p99 | $(val lists.page) vs $(val lists.static) req/s = **${l_ratio:-n/a}**, p99 $(val lists.page_p99) ms | >= 0.3 |
 | Lighthouse home: performance / accessibility / best practices / SEO | **$(val lh.home.performance) / $(val lh.home.accessibility) / $(val lh.home.best-practices) / $(val lh.home.seo)** | >= 95 each |
 | Lighthouse article: performance / accessibility / best practices / SEO | **$(val lh.article.performance) / $(val lh.article.accessibility) / $(val lh.article.best-practices) / $(val lh.article.seo)** | >= 95 each |
+| workflow step (POST of /convince step 1, session in Redis, 303) vs nginx static | $(val step.rps) vs $(val step.static) req/s = **$(echo "$(val step.rps) $(val step.static)" | awk '$2 > 0 { printf "%.2f", $1 / $2 }')** | >= 0.3 |
 <!-- bench:end -->
 TABLE
 )

@@ -52,6 +52,7 @@ admin_nav(struct req *r, const char *current)
 		{ "/admin/events", "Événements" },
 		{ "/admin/event-categories", "Catégories d'événements" },
 		{ "/admin/audit", "Journal" },
+		{ "/admin/convince", "Convaincre un ami" },	/* issue 10 */
 	};
 	struct buf b;
 	char *out;

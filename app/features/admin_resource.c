@@ -8,6 +8,7 @@
 #include "../core/common.h"
 #include "../core/log.h"
 #include "admin.h"
+#include "convince.h"
 #include "features.h"
 
 
@@ -484,6 +485,7 @@ static const struct resource *const resources[] = {
 	/* events */
 	&admin_event_categories, &admin_events,
 	&admin_committees,	/* committees */
+	&admin_convince,	/* convince (issue 10) */
 };
 
 static const struct editor *const editors[] = { &article_editor,

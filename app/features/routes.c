@@ -6,6 +6,8 @@
 #include "admin.h"
 #include "campaigns.h"
 #include "features.h"
+#include "optout.h"
+#include "convince.h"
 
 /* The five routes of a back-office resource (admin.h) at path. */
 #define RESOURCE(path, res) \
@@ -285,6 +287,28 @@ const struct route routes[] = {
 	    R_AUTH },
 	{ HTTP_GET, "/receipts/{token}", receipt_token_get, 0 },
 	/* end of tax receipts */
+	/* Opt-out of unrequested mail (optout.c, issue 10): the signed link
+	 * of a friend's or an invitee's mail; GET one button, POST (CSRF). */
+	{ HTTP_GET, "/optout/{token}", optout_get, 0 },
+	{ HTTP_POST, "/optout/{token}", optout_post, 0 },
+	/* end of opt-out */
+	/* "Convaincre un ami" (convince.c, admin_convince.c, issue 10): the
+	 * workflow's steps (state in Redis, core/wf_convince.c) and the
+	 * back-office of its choices. */
+	{ HTTP_GET, "/convince", convince_get, 0 },
+	{ HTTP_POST, "/convince", convince_post, 0 },
+	{ HTTP_POST, "/convince/recommencer", convince_restart_post, 0 },
+	{ HTTP_GET, "/convince/sent", convince_sent_get, 0 },
+	{ HTTP_GET, "/admin/convince.csv", admin_convince_csv_get, R_ADMIN },
+	{ HTTP_GET, "/admin/convince", resource_list_get, R_ADMIN,
+	    &admin_convince },
+	{ HTTP_POST, "/admin/convince", resource_create_post, R_ADMIN,
+	    &admin_convince },
+	{ HTTP_GET, "/admin/convince/{id}", resource_edit_get, R_ADMIN,
+	    &admin_convince },
+	{ HTTP_POST, "/admin/convince/{id}", resource_update_post, R_ADMIN,
+	    &admin_convince },
+	/* end of convince */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -42,7 +42,7 @@ outbox_add_ex(struct req *r, long uid, const char *to, const char *subject,
 	    "%ld", uid) : NULL, arena_printf(&r->arena, "<%s@%s>", id,
 	    mail_domain(r)), to, subject, body.data, x->reply_to,
 	    x->attachment_name, x->attachment_type, x->attachment,
-	    x->category, x->body_html);
+	    x->category, x->body_html, x->from_name);
 	if (res)
 		rc = 0;
 out:

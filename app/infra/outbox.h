@@ -28,6 +28,13 @@ struct mail_extra {
 	 * outbox_suppress trigger). NULL: "transactional", always sent. */
 	const char *category;
 	const char *body_html;		/* an HTML alternative, as it is */
+	/* A person writing through the platform (issue 10, convince): the
+	 * From header shows "<from_name> (via <site>)" with MAIL_FROM's
+	 * address, never theirs: DMARC lets only our domain's signed mail
+	 * through under our address, and a From in their domain sent from
+	 * our servers would fail their DMARC and be dropped or junked.
+	 * At most 120 characters, no control character. */
+	const char *from_name;
 };
 int outbox_add_ex(struct req *r, long uid, const char *to,
     const char *subject, const char *tpl, struct view *v,

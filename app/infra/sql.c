@@ -32,6 +32,10 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_donations.def"
 /* tax receipts (donations, issue 10) */
 #include "sql_receipts.def"
+/* opt-out of unrequested mail (optout.c, issue 10) */
+#include "sql_optout.def"
+/* "Convaincre un ami" (convince.c, admin_convince.c, issue 10) */
+#include "sql_convince.def"
 #undef STMT
 #undef ROW
 };

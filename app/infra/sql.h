@@ -62,6 +62,10 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_donations.def"
 /* tax receipts (donations, issue 10) */
 #include "sql_receipts.def"
+/* opt-out of unrequested mail (optout.c, issue 10) */
+#include "sql_optout.def"
+/* "Convaincre un ami" (convince.c, admin_convince.c, issue 10) */
+#include "sql_convince.def"
 #undef STMT
 #undef ROW
 
@@ -93,6 +97,10 @@ enum stmt {
 #include "sql_donations.def"
 /* tax receipts (donations, issue 10) */
 #include "sql_receipts.def"
+/* opt-out of unrequested mail (optout.c, issue 10) */
+#include "sql_optout.def"
+/* "Convaincre un ami" (convince.c, admin_convince.c, issue 10) */
+#include "sql_convince.def"
 #undef STMT
 	STMT__MAX
 };

@@ -64,6 +64,7 @@ struct mail_parts {
 	const char *attachment_type;
 	const char *attachment;
 	const char *body_html;
+	const char *from_name;
 };
 
 static void
@@ -111,6 +112,62 @@ put_body(struct buf *b, const char *bd, const char *body,
 	buf_printf(b, "--=_a%s--\r\n", bd);
 }
 
+/* MAIL_FROM's display name ("civitas" when it has none). */
+static const char *
+site_name(const struct mailer *m, char *out, size_t n)
+{
+	const char *lt = strchr(m->from, '<');
+	size_t len = lt ? (size_t)(lt - m->from) : 0;
+	const char *s = m->from;
+
+	while (len && (*s == ' ' || *s == '"')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '"'))
+		len--;
+	snprintf(out, n, "%.*s", (int)len, len ? s : "civitas");
+	return out;
+}
+
+/*
+ * The From header: MAIL_FROM, or for a person writing through the
+ * platform (from_name) "Name (via Site)" <our address>: the address stays
+ * ours (infra/outbox.h: DMARC). The name is a quoted string when it is printable
+ * ASCII, else RFC 2047 encoded-words (allowed in a phrase, 5(3)).
+ */
+static void
+put_from(struct buf *b, const struct mailer *m, const char *from_name)
+{
+	char site[128];
+	struct buf nb;
+	int ascii = 1;
+
+	if (!from_name || !*from_name) {
+		buf_puts(b, m->from);
+		return;
+	}
+	buf_init(&nb, 1024);
+	buf_printf(&nb, "%s (via %s)", from_name, site_name(m, site,
+	    sizeof(site)));
+	for (size_t i = 0; i < nb.len; i++)
+		ascii &= (unsigned char)nb.data[i] >= 0x20 &&
+		    (unsigned char)nb.data[i] < 0x7f;
+	if (ascii) {
+		buf_putc(b, '"');
+		for (size_t i = 0; i < nb.len; i++) {
+			if (nb.data[i] == '"' || nb.data[i] == '\\')
+				buf_putc(b, '\\');
+			buf_putc(b, nb.data[i]);
+		}
+		buf_putc(b, '"');
+	} else {
+		mime_encoded_words(b, nb.data);
+	}
+	buf_release(&nb);
+	buf_printf(b, " <%s>", m->envelope_from);
+}
+
 static void
 build_message(const struct mailer *m, struct buf *b, const char *msgid,
     const char *to, const char *subject, const char *body,
@@ -120,8 +177,9 @@ build_message(const struct mailer *m, struct buf *b, const char *msgid,
 	unsigned char rnd[16];
 
 	mime_date(date, time(NULL));
-	buf_printf(b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: ", date,
-	    m->from, to);
+	buf_printf(b, "Date: %s\r\nFrom: ", date);
+	put_from(b, m, x->from_name);
+	buf_printf(b, "\r\nTo: %s\r\nSubject: ", to);
 	mime_encoded_words(b, subject);
 	buf_printf(b, "\r\nMessage-ID: %s\r\n", msgid);
 	if (mime_header_safe(x->reply_to))
@@ -189,6 +247,7 @@ deliver_one(struct worker *w)
 	x.attachment = x.attachment_name && x.attachment_type ?
 	    column_or_null(res, OUTBOX_ATTACHMENT) : NULL;
 	x.body_html = column_or_null(res, OUTBOX_BODY_HTML);
+	x.from_name = column_or_null(res, OUTBOX_FROM_NAME);
 	buf_reset(&w->msgs);
 	build_message(w->m, &w->msgs, db_str(res, 0, OUTBOX_MESSAGE_ID),
 	    db_str(res, 0, OUTBOX_TO), db_str(res, 0, OUTBOX_SUBJECT),
@@ -338,6 +397,23 @@ mailer_envelope(struct mailer *m)
 	    "localhost");
 }
 
+/*
+ * The keyed hashes of the 24-hour rule (invitation_addresses: invitations,
+ * "Convaincre un ami") are kept 30 days: thread 0 deletes the older ones
+ * at start and then hourly.
+ */
+static void
+purge_invitation_hashes(struct worker *w)
+{
+	static time_t last;	/* thread 0's only */
+	time_t now = time(NULL);
+
+	if (last && now - last < 3600)
+		return;
+	if (db_exec(&w->db, &w->a, STMT_INVITE_ADDRESS_PURGE))
+		last = now;
+}
+
 /* One thread: the outbox first (all that is due), then one campaign
  * batch; sleep when neither had anything. */
 static void *
@@ -350,6 +426,8 @@ worker_run(void *arg)
 
 		if (w->idx == 0) {
 			remind(w);
+			arena_reset(&w->a);
+			purge_invitation_hashes(w);
 			arena_reset(&w->a);
 			campaign_chores(w);
 			arena_reset(&w->a);
