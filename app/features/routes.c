@@ -6,6 +6,7 @@
 #include "admin.h"
 #include "campaigns.h"
 #include "features.h"
+#include "optout.h"
 
 /* The five routes of a back-office resource (admin.h) at path. */
 #define RESOURCE(path, res) \
@@ -266,6 +267,11 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/referents/{id}/revoke", admin_referent_revoke_post,
 	    R_ADMIN },
 	/* end of campaigns */
+	/* Opt-out of unrequested mail (optout.c, issue 10): the signed link
+	 * of a friend's or an invitee's mail; GET one button, POST (CSRF). */
+	{ HTTP_GET, "/optout/{token}", optout_get, 0 },
+	{ HTTP_POST, "/optout/{token}", optout_post, 0 },
+	/* end of opt-out */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -28,6 +28,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_campaigns.def"
 /* mass mail: the mail worker (jobs/campaign.c) */
 #include "sql_mailer.def"
+/* opt-out of unrequested mail (optout.c, issue 10) */
+#include "sql_optout.def"
 #undef STMT
 #undef ROW
 };

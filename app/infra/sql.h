@@ -58,6 +58,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_campaigns.def"
 /* mass mail: the mail worker (jobs/campaign.c) */
 #include "sql_mailer.def"
+/* opt-out of unrequested mail (optout.c, issue 10) */
+#include "sql_optout.def"
 #undef STMT
 #undef ROW
 
@@ -85,6 +87,8 @@ enum stmt {
 #include "sql_campaigns.def"
 /* mass mail: the mail worker (jobs/campaign.c) */
 #include "sql_mailer.def"
+/* opt-out of unrequested mail (optout.c, issue 10) */
+#include "sql_optout.def"
 #undef STMT
 	STMT__MAX
 };
