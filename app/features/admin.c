@@ -52,6 +52,8 @@ admin_nav(struct req *r, const char *current)
 		{ "/admin/events", "Événements" },
 		{ "/admin/event-categories", "Catégories d'événements" },
 		{ "/admin/audit", "Journal" },
+		/* issue 10 */
+		{ "/admin/donations", "Dons" },
 	};
 	struct buf b;
 	char *out;

@@ -194,5 +194,14 @@ int admin_referents_get(struct req *r);
 int admin_referents_post(struct req *r);
 int admin_referent_revoke_post(struct req *r);
 /* end of campaigns */
+/* invitations to join, the donations' back-office (invite.c,
+ * admin_donations.c; issue 10) */
+int invite_get(struct req *r);
+int invite_post(struct req *r);
+int admin_donations_get(struct req *r);
+int admin_donations_csv_get(struct req *r);
+int admin_donation_get(struct req *r);
+int admin_donation_refund_post(struct req *r);
+/* end of invitations to join, donations' back-office */
 
 #endif

@@ -30,6 +30,9 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_mailer.def"
 /* opt-out of unrequested mail (optout.c, issue 10) */
 #include "sql_optout.def"
+/* invitations to join, the donations' back-office (invite.c,
+ * admin_donations.c, issue 10) */
+#include "sql_invite.def"
 #undef STMT
 #undef ROW
 };

@@ -60,6 +60,9 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_mailer.def"
 /* opt-out of unrequested mail (optout.c, issue 10) */
 #include "sql_optout.def"
+/* invitations to join, the donations' back-office (invite.c,
+ * admin_donations.c, issue 10) */
+#include "sql_invite.def"
 #undef STMT
 #undef ROW
 
@@ -89,6 +92,9 @@ enum stmt {
 #include "sql_mailer.def"
 /* opt-out of unrequested mail (optout.c, issue 10) */
 #include "sql_optout.def"
+/* invitations to join, the donations' back-office (invite.c,
+ * admin_donations.c, issue 10) */
+#include "sql_invite.def"
 #undef STMT
 	STMT__MAX
 };
