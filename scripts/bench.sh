@@ -61,6 +61,7 @@ CORES=$(nproc)
 export HTTP_PORT=${BENCH_HTTP_PORT:-18480} SMTP_PORT=${BENCH_SMTP_PORT:-12925}
 export WORKERS=${WORKERS:-$(nproc)} TRUSTED_PROXY=127.0.0.2
 export NGINX_RATE_PAGES=1000000r/s NGINX_RATE_AUTH=1000000r/m
+export NGINX_RATE_STEPS=1000000r/m	# issue 10: the workflow steps
 export BIN_DIR=${BIN_DIR:-$top/${O:-build}}
 case $BIN_DIR in /*) ;; *) BIN_DIR=$top/$BIN_DIR ;; esac
 dir=${BENCH_DIR:-/tmp/civitas-bench-$HTTP_PORT}

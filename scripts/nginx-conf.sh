@@ -14,6 +14,8 @@
 #                     zones (default from civitas.conf: 30r/s), written
 #                     like nginx: 500r/s, 10r/m
 #   NGINX_RATE_AUTH   rate of the "civitas_auth" zone (default 10r/m)
+#   NGINX_RATE_STEPS  rate of the "civitas_steps" zone (default 20r/m;
+#                     issue 10: the steps of "Convaincre un ami")
 #   NGINX_CACHE       "on" (default) or "off": "off" turns nginx's
 #                     caches off (the micro-cache of public pages and the
 #                     image cache), every request then reaches a worker
@@ -43,6 +45,7 @@
 #   zone=civitas_pages:... rate=30r/s;       -> rate=$NGINX_RATE_PAGES (if set)
 #   zone=civitas_images:... rate=30r/s;      -> rate=$NGINX_RATE_PAGES (if set)
 #   zone=civitas_auth:... rate=10r/m;        -> rate=$NGINX_RATE_AUTH (if set)
+#   zone=civitas_steps:... rate=20r/m;       -> rate=$NGINX_RATE_STEPS (if set)
 #   include civitas/X;                       -> include <repo>/nginx/X;
 # The last one is needed because nginx resolves relative include paths
 # against the directory of the main config ($CIVITAS_VAR/nginx/ here,
@@ -81,6 +84,7 @@ TRUSTED_PROXY=${TRUSTED_PROXY:-}
 PUBLIC_DIR=${PUBLIC_DIR:-}
 NGINX_RATE_PAGES=${NGINX_RATE_PAGES:-}
 NGINX_RATE_AUTH=${NGINX_RATE_AUTH:-}
+NGINX_RATE_STEPS=${NGINX_RATE_STEPS:-}	# issue 10
 NGINX_CACHE=${NGINX_CACHE:-on}
 case $NGINX_CACHE in
 on | off) ;;
@@ -103,7 +107,7 @@ HTTP_PORT=$((10#$HTTP_PORT))
 [[ $TRUSTED_PROXY =~ ^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$ ]] ||
     die "TRUSTED_PROXY must be an IP address or CIDR, e.g. 127.0.0.2 (got '$TRUSTED_PROXY')"
 
-for v in NGINX_RATE_PAGES NGINX_RATE_AUTH; do
+for v in NGINX_RATE_PAGES NGINX_RATE_AUTH NGINX_RATE_STEPS; do
     r=${!v}
     [ -z "$r" ] || [[ $r =~ ^[1-9][0-9]*r/[sm]$ ]] ||
         die "$v must be an nginx rate such as 30r/s or 10r/m (got '$r')"
@@ -186,6 +190,13 @@ if [ -n "$NGINX_RATE_AUTH" ]; then
     subst "auth rate" "$auth_re" "\\1\\2$NGINX_RATE_AUTH;"
 else
     subst "auth rate" "$auth_re" "&"
+fi
+# issue 10: the steps of "Convaincre un ami"
+steps_re="${ws}(limit_req_zone .* zone=civitas_steps:[0-9]+[km] rate=)[0-9]+r/[sm];"
+if [ -n "$NGINX_RATE_STEPS" ]; then
+    subst "steps rate" "$steps_re" "\\1\\2$NGINX_RATE_STEPS;"
+else
+    subst "steps rate" "$steps_re" "&"
 fi
 subst includes "${ws}include civitas/" "\\1include $(esc "$repo")/nginx/" +
 

@@ -53,6 +53,8 @@ admin_nav(struct req *r, const char *current)
 		{ "/admin/event-categories", "Catégories d'événements" },
 		{ "/admin/audit", "Journal" },
 		{ "/admin/convince", "Convaincre un ami" },	/* issue 10 */
+		/* issue 10 */
+		{ "/admin/donations", "Dons" },
 	};
 	struct buf b;
 	char *out;

@@ -215,5 +215,14 @@ void receipt_link(const unsigned char key[32], const char *base_url, long id,
     int year, char *out, size_t n);
 #define RECEIPT_LINK_MAX (256 + MAIL_TOKEN_MAX)
 /* end of tax receipts */
+/* invitations to join, the donations' back-office (invite.c,
+ * admin_donations.c; issue 10) */
+int invite_get(struct req *r);
+int invite_post(struct req *r);
+int admin_donations_get(struct req *r);
+int admin_donations_csv_get(struct req *r);
+int admin_donation_get(struct req *r);
+int admin_donation_refund_post(struct req *r);
+/* end of invitations to join, donations' back-office */
 
 #endif

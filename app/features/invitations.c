@@ -17,6 +17,19 @@ invitation_hash(struct req *r, const char *address)
 	return hex;
 }
 
+long
+invitation_visitor(struct req *r)
+{
+	unsigned char mac[32];
+	uint64_t v = 0;
+
+	hmac_raw(r->cfg->secret, "invite-visitor", r->remote_addr ?
+	    r->remote_addr : "-", mac);
+	for (int i = 0; i < 7; i++)
+		v = v << 8 | mac[i];
+	return -(long)v - 1;	/* -1 .. -2^56 */
+}
+
 int
 invitations_parse(struct req *r, const char *text, const char ***out,
     size_t *n, const char **bad)
@@ -67,13 +80,15 @@ invitations_send(struct req *r, const struct invitation *inv, int *sent,
 	    sizeof(*sorted));
 	/* Nobody asked for it: never to a suppressed address. */
 	static const struct mail_extra x = { .category = "invitation" };
+	const char *subject = inv->quota_subject ? arena_printf(&r->arena,
+	    "%ld", inv->quota_subject) : r->user->id_str;
 	PGresult *res;
 
 	*sent = *skipped = 0;
 	memcpy(sorted, inv->addresses, inv->n * sizeof(*sorted));
 	qsort(sorted, inv->n, sizeof(*sorted), by_text);
 	if (db_begin(db) < 0 || !(res = q(r, STMT_SEND_QUOTA_TAKE, "invite",
-	    r->user->id_str, arena_printf(&r->arena, "%zu", inv->n),
+	    subject, arena_printf(&r->arena, "%zu", inv->n),
 	    arena_printf(&r->arena, "%d", INVITE_PER_DAY))))
 		goto fail;
 	if (PQntuples(res) == 0) {
@@ -89,12 +104,16 @@ invitations_send(struct req *r, const struct invitation *inv, int *sent,
 			(*skipped)++;
 			continue;
 		}
-		if (inv->record(r, hash, inv->arg) < 0 ||
+		if ((inv->record && inv->record(r, hash, inv->arg) < 0) ||
+		    (inv->per_address && inv->per_address(r, inv->mail,
+		    sorted[i], inv->arg) < 0) ||
 		    outbox_add_ex(r, 0, sorted[i], inv->subject, inv->tpl,
 		    inv->mail, &x) < 0)
 			goto fail;
 		(*sent)++;
 	}
+	if (inv->finish && inv->finish(r, *sent, *skipped, inv->arg) < 0)
+		goto fail;
 	if (db_commit(db) == 0)
 		return INVITE_OK;
 fail:

@@ -12,7 +12,11 @@
  * - an inviter submits at most INVITE_PER_DAY addresses a day (Paris
  *   days), skipped ones included (so the cap also bounds probing which
  *   addresses were invited lately): a daily quota taken in the same
- *   transaction as the mails (send_quotas, scope "invite");
+ *   transaction as the mails (send_quotas, scope "invite"). The inviter
+ *   is the member (subject_id: the user id) or, for a visitor without an
+ *   account (/invite), the client address (subject_id: a negative number
+ *   made of a keyed hash of it, invitation_visitor(), so it never meets a
+ *   user id);
  * - the answer says how many were mailed and how many skipped, never
  *   which.
  */
@@ -32,9 +36,20 @@ struct invitation {
 	struct view *mail;		/* its values (text mode), the same
 					 * for every address */
 	/* Record one mail sent (e.g. an event_invitations row), inside the
-	 * transaction; hash: the address's. 0, or -1 to abort. */
+	 * transaction; hash: the address's. 0, or -1 to abort. NULL: none. */
 	int (*record)(struct req *r, const char *hash, const void *arg);
 	const void *arg;
+	/* The daily quota's subject: 0 for the member r->user, else the
+	 * value of invitation_visitor(). */
+	long quota_subject;
+	/* Values of the mail that depend on the address (an opt-out link),
+	 * pushed into inv->mail before each mail. 0, or -1 to abort. NULL:
+	 * none. */
+	int (*per_address)(struct req *r, struct view *mail,
+	    const char *address, const void *arg);
+	/* Last, inside the transaction, with the counts (e.g. an
+	 * invite_sends row). 0, or -1 to abort. NULL: none. */
+	int (*finish)(struct req *r, int sent, int skipped, const void *arg);
 };
 
 enum invite_result {
@@ -53,6 +68,10 @@ enum invite_result invitations_send(struct req *r,
  * INVITE_MAX_ADDRESSES; -3 when none. */
 int invitations_parse(struct req *r, const char *text, const char ***out,
     size_t *n, const char **bad);
+
+/* The daily quota's subject of a visitor without an account: a negative
+ * number from a keyed hash of the client address (r->remote_addr). */
+long invitation_visitor(struct req *r);
 
 /* The keyed hash of an address, hex (in the arena). */
 const char *invitation_hash(struct req *r, const char *address);

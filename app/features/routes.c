@@ -309,6 +309,17 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/convince/{id}", resource_update_post, R_ADMIN,
 	    &admin_convince },
 	/* end of convince */
+	/* Invitations to join (invite.c, issue 10): a member or a visitor;
+	 * the donations' back-office (admin_donations.c). The .csv row comes
+	 * before "/admin/donations/{id}". */
+	{ HTTP_GET, "/invite", invite_get, R_SESSION },
+	{ HTTP_POST, "/invite", invite_post, R_SESSION },
+	{ HTTP_GET, "/admin/donations", admin_donations_get, R_ADMIN },
+	{ HTTP_GET, "/admin/donations.csv", admin_donations_csv_get, R_ADMIN },
+	{ HTTP_GET, "/admin/donations/{id}", admin_donation_get, R_ADMIN },
+	{ HTTP_POST, "/admin/donations/{id}/refund",
+	    admin_donation_refund_post, R_ADMIN },
+	/* end of invitations to join, donations' back-office */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);
