@@ -36,8 +36,6 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_optout.def"
 /* "Convaincre un ami" (convince.c, admin_convince.c, issue 10) */
 #include "sql_convince.def"
-/* opt-out of unrequested mail (optout.c, issue 10) */
-#include "sql_optout.def"
 /* invitations to join, the donations' back-office (invite.c,
  * admin_donations.c, issue 10) */
 #include "sql_invite.def"

@@ -66,8 +66,6 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_optout.def"
 /* "Convaincre un ami" (convince.c, admin_convince.c, issue 10) */
 #include "sql_convince.def"
-/* opt-out of unrequested mail (optout.c, issue 10) */
-#include "sql_optout.def"
 /* invitations to join, the donations' back-office (invite.c,
  * admin_donations.c, issue 10) */
 #include "sql_invite.def"
@@ -106,8 +104,6 @@ enum stmt {
 #include "sql_optout.def"
 /* "Convaincre un ami" (convince.c, admin_convince.c, issue 10) */
 #include "sql_convince.def"
-/* opt-out of unrequested mail (optout.c, issue 10) */
-#include "sql_optout.def"
 /* invitations to join, the donations' back-office (invite.c,
  * admin_donations.c, issue 10) */
 #include "sql_invite.def"
