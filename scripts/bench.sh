@@ -39,6 +39,13 @@
 #     the exact count of a département's audience (p50/p99, pgbench), and
 #     a committee's member page for its host by the workers vs nginx
 #     static of the same bytes (target >= 0.3), with its p99.
+# 13. the provider's notification (test/bench/notify.sh, runnable alone on
+#     a stack): GET /donate/notify with a valid RSA signature through
+#     nginx vs nginx static (an empty file: the same bytes), each request
+#     paying a different pending gift (the write path), and replays of
+#     one notification (the idempotent path); no target in the issue.
+# 12. a workflow step: POST of /convince step 1 through nginx (state read
+#     and written in Redis, validation, 303) vs nginx static (target >= 0.3).
 # Measures 4-9 print their figures with target and PASS/FAIL; one that
 # cannot run (e.g. a missing piece) says why and the others go on.
 #
@@ -458,6 +465,14 @@ SQL
 	res lists.page_p99 "$(grep . "$dir/members.p99" | median)"
 }
 
+# 13. The provider's notification: test/bench/notify.sh (it can run alone
+# on a stack started like this one: rate limits lifted).
+paybox_notify() {
+	echo "== 13. Paybox notification: fresh payments and replays vs nginx static (test/bench/notify.sh, $ROUNDS interleaved rounds of 5 s)"
+	BENCH_ROUNDS=$ROUNDS test/bench/notify.sh "$dir" | tee "$dir/notify.out"
+	sed -n '/^results:$/,$p' "$dir/notify.out" | sed 1d >> "$dir/results"
+}
+
 content_ok=1
 measure content setup_content
 [ -z "$(val content.failed)" ] || content_ok=
@@ -469,6 +484,7 @@ measure rsvp rsvp_burst
 measure mail mass_mail
 measure lists mail_lists
 if [ -n "$content_ok" ]; then measure lighthouse lighthouse; fi
+measure notify paybox_notify
 
 # 12. A workflow step (issue 10, "Convaincre un ami"): POST of step 1 through
 # nginx by a new visitor each time (state read and written in Redis with the
@@ -545,6 +561,10 @@ for name in home article; do
 		row "Lighthouse $name: $k" "${v:-n/a}" ">= 95" "$(verdict "$v" ">=" 95)"
 	done
 done
+nf=$(ratio "$(val notify.fresh)" "$(val notify.static)") || true
+nr=$(ratio "$(val notify.replay)" "$(val notify.static)") || true
+row "Paybox notification, new payment vs nginx static" "$(val notify.fresh) vs $(val notify.static) req/s = ${nf:-n/a}" "(report)" "-"
+row "Paybox notification, replay vs nginx static" "$(val notify.replay) vs $(val notify.static) req/s = ${nr:-n/a}" "(report)" "-"
 echo
 
 table=$(cat <<TABLE
@@ -575,6 +595,8 @@ Measured by \`make bench\` on $(date -u +%Y-%m-%d), $CORES cores, $WORKERS worke
 | Lighthouse home: performance / accessibility / best practices / SEO | **$(val lh.home.performance) / $(val lh.home.accessibility) / $(val lh.home.best-practices) / $(val lh.home.seo)** | >= 95 each |
 | Lighthouse article: performance / accessibility / best practices / SEO | **$(val lh.article.performance) / $(val lh.article.accessibility) / $(val lh.article.best-practices) / $(val lh.article.seo)** | >= 95 each |
 | workflow step (POST of /convince step 1, session in Redis, 303) vs nginx static | $(val step.rps) vs $(val step.static) req/s = **$(echo "$(val step.rps) $(val step.static)" | awk '$2 > 0 { printf "%.2f", $1 / $2 }')** | >= 0.3 |
+| Paybox notification through nginx (RSA-SHA1 verified), each paying a new gift (durable commit) vs nginx static | $(val notify.fresh) vs $(val notify.static) req/s = **${nf:-n/a}** | (report) |
+| Paybox notification replayed (idempotent: nothing changes but the log) vs nginx static | $(val notify.replay) vs $(val notify.static) req/s = **${nr:-n/a}** | (report) |
 <!-- bench:end -->
 TABLE
 )

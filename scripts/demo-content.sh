@@ -4,7 +4,8 @@
 # scheduled for tomorrow, one draft), three pages, three home blocks and a
 # redirection (/actualites -> /articles); then the committees and events of
 # sql/demo/committees.sql, and the members' consent, a few newsletter
-# subscribers and a referent (sql/demo/mail.sql). Each part is added once.
+# subscribers and a referent (sql/demo/mail.sql), and donors, payments
+# and receipts (sql/demo/donations.sql). Each part is added once.
 # Needs the stack env (. var/env) and an admin (the author).
 #
 # The photos are generated here with the vips command (libvips-tools, a
@@ -38,9 +39,20 @@ mail() {
 	fi
 }
 
+# Donations (sql/demo/donations.sql, issue 10), once, after the mail
+# part: donors, paid gifts and instalments over the last months, a refund,
+# receipts; Marianne's one past gift.
+donations() {
+	if [ -z "$("${PSQL[@]}" -tAc "SELECT 1 FROM donation_payments WHERE transaction_id LIKE 'demo-%' LIMIT 1")" ]; then
+		"${PSQL[@]}" -1 -f "$top/sql/demo/donations.sql"
+		echo "demo-content: $("${PSQL[@]}" -tAc "SELECT count(*) FROM donation_payments WHERE transaction_id LIKE 'demo-%'") donation payments, Marianne gave 30 €" >&2
+	fi
+}
+
 if [ -n "$("${PSQL[@]}" -tAc "SELECT 1 FROM articles LIMIT 1")" ]; then
 	committees
 	mail
+	donations
 	exit 0
 fi
 
@@ -124,3 +136,4 @@ for i in "${!m[@]}"; do vars+=(-v "m$((i + 1))=${m[i]}"); done
 echo "demo-content: $("${PSQL[@]}" -tAc "SELECT count(*) FROM articles") articles, 3 pages, 8 photos" >&2
 committees
 mail
+donations

@@ -3,7 +3,8 @@
 database of the test cluster, migrated like any other, it fills the site
 with photos imported through the real pipeline, about thirty articles,
 three pages, home blocks and a redirection, bodies rendered, then the
-committees and events of issue 8; run again, it adds nothing."""
+committees and events of issue 8, consent and subscribers of issue 9,
+the donors, payments and receipts of issue 10; run again, it adds nothing."""
 
 import os
 import re
@@ -96,6 +97,36 @@ def mail_counts(env):
     return line.split()
 
 
+def donation_counts(env):
+    """The demo's donations (issue 10): paid payments not refunded, the
+    refunded ones, distinct months they fall in, active and ended monthly
+    gifts, receipts, payments without a receipt of their year, Marianne's
+    gifts listed by her account (user_id) and paid, and her room left
+    this year in cents."""
+    sql = ("SELECT (SELECT count(*) FROM donation_payments WHERE "
+           "refunded_at IS NULL), "
+           "(SELECT count(*) FROM donation_payments WHERE refunded_at IS "
+           "NOT NULL AND refunded_by IS NOT NULL), "
+           "(SELECT count(DISTINCT date_trunc('month', paid_at)) FROM "
+           "donation_payments), "
+           "(SELECT count(*) FROM donations WHERE kind = 'monthly' AND "
+           "status = 'active' AND subscription_ref IS NOT NULL), "
+           "(SELECT count(*) FROM donations WHERE kind = 'monthly' AND "
+           "status = 'ended'), "
+           "(SELECT count(*) FROM tax_receipts), "
+           "(SELECT count(*) FROM donation_payments p JOIN tax_receipts r "
+           "ON r.id = p.receipt_id JOIN donations d ON d.id = "
+           "p.donation_id WHERE r.year <> p.year OR r.email <> d.email), "
+           "(SELECT count(*) FROM donations d JOIN users u ON u.id = "
+           "d.user_id WHERE u.email = 'marianne@civitas.localhost' AND "
+           "d.status = 'paid'), "
+           "donation_room('marianne@civitas.localhost', "
+           "donation_name_key('Dupont', 'Marianne', '69002'), "
+           "extract(year FROM now() AT TIME ZONE "
+           "'Europe/Paris')::integer)")
+    return integers(env, sql)
+
+
 def run_script(env, script):
     proc = subprocess.run([os.path.join(REPO, "scripts", script)], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -145,7 +176,20 @@ def demo_fills_a_fresh_site_once():
            "%s" % mail[0])
         ok(int(mail[1]) >= 3, "subscribers of the Rhône: %s" % mail[1])
         eq(mail[2], "69", "Marianne's départements as referent")
+        gifts = donation_counts(env)
+        ok(gifts[0] >= 10, "paid payments: %d" % gifts[0])
+        eq(gifts[1], 1, "a refunded payment, by an admin")
+        ok(gifts[2] >= 5, "months with payments: %d" % gifts[2])
+        eq(gifts[3:5], [1, 1], "an active and an ended monthly gift")
+        ok(gifts[5] >= 5, "receipts: %d" % gifts[5])
+        eq(gifts[6], 0, "payments whose receipt is not their donor's and "
+           "year's")
+        eq(gifts[7], 1, "Marianne's past gift")
+        # Room for the walk-through: 50 € once, 50 € monthly, then 7,500 €
+        # refused with what is left.
+        ok(gifts[8] >= 750000 - 3000, "Marianne's room: %d" % gifts[8])
         run_script(env, "demo.sh")
+        eq(donation_counts(env), gifts, "a second run adds no donation")
         eq(mail_counts(env), mail, "a second run adds no consent")
         eq(counts(env), first, "a second run adds nothing")
         eq(committee_counts(env), places, "a second run adds no committee")

@@ -12,6 +12,8 @@ import concurrent.futures
 import datetime
 import os
 import re
+import secrets
+import subprocess
 import urllib.parse
 
 from civitas import *   # noqa: F401,F403
@@ -584,3 +586,78 @@ def pending_gifts_expire_after_a_day():
     status(notify(signed(uuid, 5000)), 200)
     eq(last_outcome(), "not_payable")
     eq(gift(uuid)[2], "0")
+
+
+# --------------------------------------------------------------------------
+# Added by helper E (issue 10): tests that did not exist for two rules,
+# found by breaking each rule on purpose (the advisory lock of the person,
+# the ON CONFLICT on the provider's transaction).
+# --------------------------------------------------------------------------
+
+def hold(sql, seconds):
+    """Run sql then pg_sleep(seconds) in one transaction of its own psql
+    process; return it once it is sleeping (its locks held)."""
+    mark = "hold-" + secrets.token_hex(6)
+    proc = subprocess.Popen(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
+         os.environ["DATABASE_URL"], "-c",
+         "BEGIN; %s; SELECT pg_sleep(%s) /* %s */; COMMIT;" % (
+             sql, seconds, mark)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_until(lambda: proc.poll() is not None or psql_value(
+        "SELECT count(*) FROM pg_stat_activity WHERE pid <> "
+        "pg_backend_pid() AND wait_event = 'PgSleep' AND query LIKE "
+        "'%%' || :'p1' || '%%'", mark) == "1",
+        message="the holding transaction sleeps")
+    if proc.poll() is not None:
+        ok(False, "the holding transaction ended early: %s" %
+           proc.communicate()[1].decode())
+    return proc
+
+
+@test
+def a_gift_waits_for_another_gift_of_the_same_person():
+    """The cap's INSERT runs after donation_lock_person: a gift of 7,000 €
+    being made (locked, not committed) is counted by a gift of 1,000 €
+    that arrives meanwhile, which waits for it; without the lock the
+    second would not see the first and the person would pass 7,500 €.
+    (Held 1.2 s: less than the workers' statement timeout, 2 s.)"""
+    f = donor(amount="1000")
+    c = Client("fcgi")
+    page = c.get("/donate/details")
+    proc = hold(
+        "SELECT donation_lock_person('%(e)s', donation_name_key('%(l)s', "
+        "'%(f)s', '%(p)s')); INSERT INTO donations (kind, amount_cents, "
+        "civility, first_name, last_name, email, street, postal_code, "
+        "city_name, country, name_key) VALUES ('once', 700000, 'mme', "
+        "'%(f)s', '%(l)s', '%(e)s', '1 rue', '%(p)s', 'Lyon', 'FR', "
+        "donation_name_key('%(l)s', '%(f)s', '%(p)s'))" % {
+            "e": f["email"], "l": f["last_name"], "f": f["first_name"],
+            "p": f["postal_code"]}, 1.2)
+    resp = submit_page(c, page, f, url="/donate/details")
+    _, err = proc.communicate(timeout=30)
+    eq(proc.returncode, 0, err)
+    status(resp, 422, "a gift made while the person was locked")
+    eq(field_errors(resp).get("amount"), cap_message(50000))
+    eq(int(psql_value("SELECT sum(amount_cents) FROM donations WHERE "
+                      "email = :'p1'", f["email"])), 700000)
+
+
+@test
+def a_replayed_instalment_records_one_payment():
+    """An instalment's notification sent again (same idtrans) is answered
+    200 and changes nothing: the payment is unique on the provider's
+    transaction (ON CONFLICT DO NOTHING), not an error the provider would
+    retry for ever."""
+    c, email, uuid = monthly_member("12")
+    abo = gift(uuid)[1]
+    idtrans = next_idtrans()
+    q = signed(uuid, 1200, idtrans=idtrans, abo=abo)
+    status(notify(q), 200)
+    eq(last_outcome(), "instalment")
+    eq(gift(uuid)[2], "2")
+    for _ in range(2):
+        status(notify(q), 200, "the replayed instalment")
+        eq(last_outcome(), "replay")
+    eq(gift(uuid)[2], "2")
+    eq(gift(uuid)[0], "active")

@@ -6,6 +6,7 @@ SQL here (the payment flow is test_donations'); the PDFs are read back
 with pdftotext."""
 
 import os
+import secrets
 import subprocess
 
 from civitas import *  # noqa: F401,F403
@@ -209,7 +210,7 @@ def _concurrently(sqls):
     outs = []
     for p in procs:
         out, err = p.communicate(timeout=120)
-        eq(p.returncode, 0, err)
+        eq(p.returncode, 0, err.decode("utf-8", "replace"))
         outs.append(out.decode().strip())
     return outs
 
@@ -250,3 +251,59 @@ def rolled_back_transactions_leave_no_gap():
         "SELECT number FROM tax_receipts WHERE year = :'p1' ORDER BY number",
         year)]
     eq(nums, list(range(1, 11)))
+
+
+@test(slow=True)
+def a_new_donor_in_concurrent_transactions_gets_one_receipt():
+    """Added by helper E: the receipt of a donor who has none yet, asked by
+    several transactions at once (two payments of one donor), is issued
+    once: the counter row lock taken before looking for it makes the
+    others wait and then find it. Without that lock each would find none,
+    draw a number and fail on UNIQUE (year, email). A transaction holds
+    the counter row until the six are all waiting, then is cancelled:
+    they start together, and each keeps its transaction open a moment
+    after its call, as a payment does until its commit."""
+    year = _unused_year()
+    # The year's counter exists (committed): the six queue behind the
+    # holder's lock on its row, not behind its INSERT of it.
+    psql("SELECT tax_receipt_for(:'p1', :'p2')",
+         "zero.%d@example.test" % year, year)
+    mark = "hold-" + secrets.token_hex(6)
+    holder = subprocess.Popen(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
+         os.environ["DATABASE_URL"], "-c",
+         "BEGIN; SELECT tax_receipt_for('first.%d@example.test', %d); "
+         "SELECT pg_sleep(60) /* %s */; COMMIT;" % (year, year, mark)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    waiting = ("SELECT count(*) FROM pg_stat_activity WHERE pid <> "
+               "pg_backend_pid() AND query LIKE '%%' || :'p1' || '%%' AND "
+               "%s")
+    try:
+        wait_until(lambda: psql_value(waiting % "wait_event = 'PgSleep'",
+                                      mark) == "1",
+                   message="the holding transaction sleeps")
+        email = "same.%d@example.test" % year
+        procs = [subprocess.Popen(
+            ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d",
+             os.environ["DATABASE_URL"], "-c",
+             "BEGIN; SELECT tax_receipt_for('%s', %d); "
+             "SELECT pg_sleep(0.5); COMMIT;" % (email, year)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(6)]
+        wait_until(lambda: psql_value(waiting % "wait_event_type = 'Lock'",
+                                      email) == "6", timeout=30,
+                   message="the six wait for the counter")
+    finally:
+        psql("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE "
+             "pid <> pg_backend_pid() AND query LIKE '%%' || :'p1' || "
+             "'%%'", mark)
+        holder.communicate(timeout=30)
+    ids = []
+    for p in procs:
+        out, err = p.communicate(timeout=30)
+        eq(p.returncode, 0, err.decode("utf-8", "replace"))
+        ids.append(out.decode().split()[0])
+    eq(len(set(ids)), 1, "receipts of one donor: %s" % ids)
+    eq([int(n) for (n,) in psql(
+        "SELECT number FROM tax_receipts WHERE year = :'p1' ORDER BY "
+        "number", year)], [1, 2])
