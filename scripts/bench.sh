@@ -39,13 +39,13 @@
 #     the exact count of a département's audience (p50/p99, pgbench), and
 #     a committee's member page for its host by the workers vs nginx
 #     static of the same bytes (target >= 0.3), with its p99.
+# 12. a workflow step: POST of /convince step 1 through nginx (state read
+#     and written in Redis, validation, 303) vs nginx static (target >= 0.3).
 # 13. the provider's notification (test/bench/notify.sh, runnable alone on
 #     a stack): GET /donate/notify with a valid RSA signature through
 #     nginx vs nginx static (an empty file: the same bytes), each request
 #     paying a different pending gift (the write path), and replays of
 #     one notification (the idempotent path); no target in the issue.
-# 12. a workflow step: POST of /convince step 1 through nginx (state read
-#     and written in Redis, validation, 303) vs nginx static (target >= 0.3).
 # Measures 4-9 print their figures with target and PASS/FAIL; one that
 # cannot run (e.g. a missing piece) says why and the others go on.
 #

@@ -4,7 +4,7 @@
 #
 #   scripts/stack.sh start DIR && test/bench/notify.sh DIR
 #
-# (scripts/bench.sh runs it as its measure 12.) The provider's
+# (scripts/bench.sh runs it as its measure 13.) The provider's
 # server-to-server notification, GET /donate/notify?Mt=..&Sign=.., through
 # nginx, signed with the fake provider's private key
 # ($CIVITAS_VAR/paybox/key.pem, RSA-SHA1 as Paybox does), next to nginx
