@@ -116,3 +116,29 @@ def the_issue_10_zones_do_not_touch_other_posts():
     resps, _ = burst("/donate", 30, ip)
     eq([r.status for r in resps if r.status == 429], [],
        "POST /donate (the amount step: no mail, no gift)")
+
+
+@test
+def the_providers_notifications_are_never_limited_others_are():
+    # GET /donate/notify: the provider's addresses (127.0.0.1, the fake's,
+    # on this stack: a direct connection, no X-Forwarded-For) are never
+    # limited; any other client is limited like a page (civitas_notify).
+    # Unsigned queries: the workers answer 403, nginx never 429.
+    rate, burst_size = nginx_limit("civitas_notify")
+    n = burst_size + 340
+    ip = sc.random_client_ip()
+    t0 = time.monotonic()
+    resps = [http_request("GET", "/donate/notify?Mt=1&Ref=x%d" % i, **via(ip))
+             for i in range(n)]
+    elapsed = time.monotonic() - t0
+    limited = [r for r in resps if r.status == 429]
+    ok(limited, "%d notifications from a stranger: no 429" % n)
+    ok(n - len(limited) <= 1 + burst_size + int(rate * elapsed) + 1,
+       "%d of %d passed in %.1fs" % (n - len(limited), n, elapsed))
+    resps = [http_request("GET", "/donate/notify?Mt=1&Ref=y%d" % i)
+             for i in range(n)]
+    eq(sorted({r.status for r in resps}), [403],
+       "%d notifications from the provider's address" % n)
+    eq([r.headers.get("X-Cache-Status") for r in resps if
+        r.headers.get("X-Cache-Status")], [],
+       "the notification never goes through the micro-cache")
