@@ -138,7 +138,7 @@ donate_notify_get(struct req *r)
 	const char *query = r->query_string ? r->query_string : "";
 	const char *sig, *outcome = NULL;
 	size_t len;
-	int v = -1, commit = 0;
+	int v = -1, commit = 0, logged = 0;
 
 	if (donation_split_signed(query, &len, &sig) == 0)
 		v = paybox_verify(r->cfg, query, len, sig);
@@ -150,7 +150,13 @@ donate_notify_get(struct req *r)
 		if (db_begin(&r->app->db) < 0)
 			return unavailable(r);
 		outcome = apply(r, &commit);
-		if (!outcome || (commit && db_commit(&r->app->db) < 0)) {
+		/* What changed something is logged in its own transaction:
+		 * one commit (one WAL flush) per payment, not two. */
+		if (outcome && commit)
+			logged = q(r, STMT_DONATION_NOTIFICATION_LOG, query,
+			    "t", outcome) != NULL;
+		if (!outcome || (commit && (!logged ||
+		    db_commit(&r->app->db) < 0))) {
 			db_rollback(&r->app->db);
 			return unavailable(r);
 		}
@@ -158,8 +164,8 @@ donate_notify_get(struct req *r)
 			db_rollback(&r->app->db);
 	} else
 		outcome = "bad_signature";
-	if (!q(r, STMT_DONATION_NOTIFICATION_LOG, query, v == 1 ? "t" : "f",
-	    outcome))
+	if (!logged && !q(r, STMT_DONATION_NOTIFICATION_LOG, query,
+	    v == 1 ? "t" : "f", outcome))
 		return unavailable(r);
 	r->ctype = "text/plain; charset=utf-8";
 	r->cache = "no-store";
