@@ -106,13 +106,47 @@ answers_clean(struct cv *c)
 		wf_answer_set(a, "reasons", "");
 }
 
+/*
+ * The active choices, kept in the worker's memory: every step reads them
+ * and they change only in the back-office. Any notification on the
+ * content channel (a trigger on convince_choices, sql/006_workflow_cache.sql)
+ * or a reconnection of the worker's PostgreSQL connection (one may have
+ * been missed) drops the copy. The count of notifications is taken
+ * before the query: one that arrives meanwhile reloads next time.
+ */
+static PGresult *choices_kept;
+static unsigned long kept_generation, kept_notified;
+
+static PGresult *
+choices_get(struct req *r)
+{
+	struct db *db = &r->app->db;
+	unsigned long notified;
+	PGresult *res, *copy;
+
+	if (db_notifications(db) >= 0 && choices_kept &&
+	    db->generation == kept_generation &&
+	    db->notified == kept_notified)
+		return choices_kept;
+	notified = db->notified;
+	if (!(res = q(r, STMT_CONVINCE_CHOICES)))
+		return NULL;
+	if (!(copy = PQcopyResult(res, PG_COPYRES_ATTRS |
+	    PG_COPYRES_TUPLES)))
+		return res;
+	PQclear(choices_kept);
+	choices_kept = copy;
+	kept_generation = db->generation;
+	kept_notified = notified;
+	return choices_kept;
+}
+
 /* Load the state and the choices: 0, or -1 (503). */
 static int
 cv_load(struct req *r, struct cv *c)
 {
 	c->r = r;
-	if (wfstate_load(r, W, &c->s) < 0 ||
-	    !(c->choices = q(r, STMT_CONVINCE_CHOICES)))
+	if (wfstate_load(r, W, &c->s) < 0 || !(c->choices = choices_get(r)))
 		return -1;
 	answers_clean(c);
 	return 0;

@@ -5,7 +5,13 @@
 #include "session.h"
 #include "wfstate.h"
 
-static const char cas_script[] =
+/* Read the state and renew its idle TTL, in one round trip. */
+static struct kv_script load_script = { .body =
+	"local v = redis.call('HMGET', KEYS[1], 'place', 'run', 'answers') "
+	"if v[1] then redis.call('EXPIRE', KEYS[1], ARGV[1]) end "
+	"return v" };
+
+static struct kv_script cas_script = { .body =
 	"local cur = redis.call('HMGET', KEYS[1], 'place', 'run') "
 	"local place, run = cur[1], cur[2] "
 	"if not place then place = ARGV[6] run = ARGV[2] end "
@@ -13,7 +19,7 @@ static const char cas_script[] =
 	"redis.call('HSET', KEYS[1], 'place', ARGV[3], 'run', ARGV[2], "
 	"'answers', ARGV[4]) "
 	"redis.call('EXPIRE', KEYS[1], ARGV[5]) "
-	"return 1";
+	"return 1" };
 
 static void
 run_new(struct req *r, struct wf_state *s)
@@ -59,6 +65,7 @@ state_fresh(struct req *r, struct wf_state *s)
 int
 wfstate_load(struct req *r, const struct workflow *w, struct wf_state *s)
 {
+	const char *ttl = arena_printf(&r->arena, "%ld", WF_TTL_SECONDS);
 	redisReply *rep;
 	int place;
 
@@ -66,7 +73,8 @@ wfstate_load(struct req *r, const struct workflow *w, struct wf_state *s)
 	s->w = w;
 	s->owner = owner_of(r, w);
 	s->key = arena_printf(&r->arena, "wf:%s:%s", w->name, s->owner);
-	rep = kv(r, "HMGET %s place run answers", s->key);
+	rep = kv_eval(&r->app->kv, &r->arena, &load_script, 1, 2,
+	    (const char *[]){ s->key, ttl });
 	if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 3)
 		return -1;
 	if (rep->element[0]->type != REDIS_REPLY_STRING ||
@@ -81,8 +89,6 @@ wfstate_load(struct req *r, const struct workflow *w, struct wf_state *s)
 	}
 	s->place = place;
 	s->run = arena_strdup(&r->arena, rep->element[1]->str);
-	if (!kv(r, "EXPIRE %s %ld", s->key, WF_TTL_SECONDS))
-		return -1;
 	return 0;
 }
 
@@ -96,9 +102,10 @@ wfstate_apply(struct req *r, struct wf_state *s, int to,
 	/* A stored state that did not parse is replaced: drop it first. */
 	if (s->corrupt && !kv(r, "DEL %s", s->key))
 		return -1;
-	rep = kv(r, "EVAL %s 1 %s %s %s %s %s %ld %s", cas_script, s->key,
-	    s->w->places[s->place], s->run, s->w->places[to], enc,
-	    WF_TTL_SECONDS, s->w->places[s->w->initial]);
+	rep = kv_eval(&r->app->kv, &r->arena, &cas_script, 1, 7,
+	    (const char *[]){ s->key, s->w->places[s->place], s->run,
+	    s->w->places[to], enc, arena_printf(&r->arena, "%ld",
+	    WF_TTL_SECONDS), s->w->places[s->w->initial] });
 	if (!rep || rep->type != REDIS_REPLY_INTEGER)
 		return -1;
 	if (rep->integer != 1)
