@@ -41,5 +41,9 @@ struct kv_script {
  * strings, keys first). The reply, or NULL as for kv_cmd. */
 redisReply *kv_eval(struct kv *kv, struct arena *a, struct kv_script *s,
     int nkeys, int nargs, const char *const *argv);
+/* The nargs and argv of kv_eval from a list of strings, counted. */
+#define KV_ARGV(...) \
+	(int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(const char *)), \
+	(const char *[]){ __VA_ARGS__ }
 
 #endif
