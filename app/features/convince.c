@@ -106,13 +106,47 @@ answers_clean(struct cv *c)
 		wf_answer_set(a, "reasons", "");
 }
 
+/*
+ * The active choices, kept in the worker's memory: every step reads them
+ * and they change only in the back-office. Any notification on the
+ * content channel (a trigger on convince_choices, sql/006_workflow_cache.sql)
+ * or a reconnection of the worker's PostgreSQL connection (one may have
+ * been missed) drops the copy. The count of notifications is taken
+ * before the query: one that arrives meanwhile reloads next time.
+ */
+static PGresult *choices_kept;
+static unsigned long kept_generation, kept_notified;
+
+static PGresult *
+choices_get(struct req *r)
+{
+	struct db *db = &r->app->db;
+	unsigned long notified;
+	PGresult *res, *copy;
+
+	if (db_notifications(db) >= 0 && choices_kept &&
+	    db->generation == kept_generation &&
+	    db->notified == kept_notified)
+		return choices_kept;
+	notified = db->notified;
+	if (!(res = q(r, STMT_CONVINCE_CHOICES)))
+		return NULL;
+	if (!(copy = PQcopyResult(res, PG_COPYRES_ATTRS |
+	    PG_COPYRES_TUPLES)))
+		return res;
+	PQclear(choices_kept);
+	choices_kept = copy;
+	kept_generation = db->generation;
+	kept_notified = notified;
+	return choices_kept;
+}
+
 /* Load the state and the choices: 0, or -1 (503). */
 static int
 cv_load(struct req *r, struct cv *c)
 {
 	c->r = r;
-	if (wfstate_load(r, W, &c->s) < 0 ||
-	    !(c->choices = q(r, STMT_CONVINCE_CHOICES)))
+	if (wfstate_load(r, W, &c->s) < 0 || !(c->choices = choices_get(r)))
 		return -1;
 	answers_clean(c);
 	return 0;
@@ -653,6 +687,42 @@ send_step(struct cv *c, struct form *f, const struct wf_answers *a)
 	return resp_redirect(r, "/convince/sent");
 }
 
+/*
+ * The common case in one round trip to Redis: a forward step (not the
+ * final one) whose form is valid is applied by wfstate_advance, which
+ * merges its answers only if the visitor is still at that step. What it
+ * skips is what the step's own place already guarantees (its guard is
+ * none; the answers of the earlier steps are kept as they are, and read
+ * back cleaned as always). 1 applied; -1 Redis unavailable; 0 not
+ * taken: c->s is then loaded when *loaded, for the general path.
+ */
+static int
+step_at_once(struct cv *c, int *loaded)
+{
+	const char *name = req_form(c->r, "transition");
+	const struct wf_transition *t = NULL;
+	struct wf_answers a = { 0 };
+	struct form f;
+	int rc;
+
+	*loaded = 0;
+	for (size_t i = 0; name && i < W->ntransitions; i++)
+		if (!strcmp(W->transitions[i].name, name))
+			t = &W->transitions[i];
+	/* One place it leaves from, its form, no guard, not the end. */
+	if (!t || t->form == WF_NO_FORM || t->guard || t->to == W->final ||
+	    t->from != WF_AT(t->form))
+		return 0;
+	form_init(&f, c->r, step_fields(c, t->form));
+	if (form_read(&f) > 0 || step_answers(&f, t->form, &a) < 0)
+		return 0;
+	if ((rc = wfstate_advance(c->r, W, t->form, t->to, &a, &c->s)) == 0) {
+		*loaded = 1;
+		answers_clean(c);
+	}
+	return rc;
+}
+
 int
 convince_post(struct req *r)
 {
@@ -661,9 +731,14 @@ convince_post(struct req *r)
 	enum wf_verdict v;
 	struct form f;
 	struct cv c;
-	int rc;
+	int rc, loaded;
 
-	if (cv_load(r, &c) < 0)
+	c.r = r;
+	if (!(c.choices = choices_get(r)))
+		return unavailable(r);
+	if ((rc = step_at_once(&c, &loaded)) != 0)
+		return rc < 0 ? unavailable(r) : resp_redirect(r, "/convince");
+	if (!loaded && cv_load(r, &c) < 0)
 		return unavailable(r);
 	v = wf_enabled(W, c.s.place, req_form(r, "transition"), NULL, &t);
 	if (v != WF_OK) {

@@ -243,6 +243,7 @@ db_notifications(struct db *db)
 	while ((n = PQnotifies(db->conn))) {
 		PQfreemem(n);
 		count++;
+		db->notified++;
 	}
 	return count;
 }

@@ -38,6 +38,8 @@ struct db {
 	int in_tx;
 	const char *listen;	/* a channel to LISTEN on at each connect */
 	unsigned long generation;	/* connections made so far */
+	unsigned long notified;		/* notifications read so far, over
+					 * every connection (db_notifications) */
 	int timeout_ms;		/* DB_TIMEOUT_MS (default 2000): see above */
 	int idle_tx_ms;		/* idle in a transaction that long: the server
 				 * ends the session (default 30000; 0: never) */
@@ -78,7 +80,9 @@ PGresult *db_execv(struct db *db, struct arena *a, enum stmt s,
     int result_binary);
 /* Notifications received on db->listen since the last call (never
  * blocks); -1 when not connected (notifications may have been lost). A
- * reconnect bumps db->generation: what was missed in between is unknown. */
+ * reconnect bumps db->generation: what was missed in between is unknown.
+ * Each one read also counts in db->notified, so that several caches can
+ * each tell whether anything was notified since they filled. */
 int db_notifications(struct db *db);
 /* Wait at most timeout_ms for a notification on db->listen; those already
  * received count at once. The number received (> 0), 0 when none came in

@@ -130,3 +130,67 @@ kv_count(struct kv *kv, struct arena *a, const char *key, long seconds)
 	r = kv_cmd(kv, a, "EVAL %s 1 %s %s", incr, key, secs);
 	return r && r->type == REDIS_REPLY_INTEGER ? (long)r->integer : -1;
 }
+
+/* SCRIPT LOAD s: 0, or -1 (logged). */
+static int
+kv_script_load(struct kv *kv, struct kv_script *s)
+{
+	redisReply *r = redisCommand(kv->c, "SCRIPT LOAD %s", s->body);
+	int ok;
+
+	if (!r) {
+		log_error("redis: %s", kv->c->errstr);
+		kv_release(kv);
+		return -1;
+	}
+	ok = r->type == REDIS_REPLY_STRING && r->len == 40;
+	if (ok)
+		memcpy(s->sha, r->str, 41);
+	else
+		log_error("redis: SCRIPT LOAD: %s", r->type ==
+		    REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+	freeReplyObject(r);
+	return ok ? 0 : -1;
+}
+
+redisReply *
+kv_eval(struct kv *kv, struct arena *a, struct kv_script *s, int nkeys,
+    int nargs, const char *const *argv)
+{
+	const char **args = arena_zalloc(a, (size_t)(nargs + 3) *
+	    sizeof(*args));
+	char keys[16];
+	redisReply *r;
+
+	if (kv_ensure(kv) < 0)
+		return NULL;
+	snprintf(keys, sizeof(keys), "%d", nkeys);
+	args[0] = "EVALSHA";
+	args[2] = keys;
+	for (int i = 0; i < nargs; i++)
+		args[i + 3] = argv[i];
+	for (int attempt = 0;; attempt++) {
+		if (!s->sha[0] && kv_script_load(kv, s) < 0)
+			return NULL;
+		args[1] = s->sha;
+		if (!(r = redisCommandArgv(kv->c, nargs + 3, args, NULL))) {
+			log_error("redis: %s", kv->c->errstr);
+			kv_release(kv);
+			return NULL;
+		}
+		if (r->type == REDIS_REPLY_ERROR && attempt == 0 &&
+		    !strncmp(r->str, "NOSCRIPT", 8)) {
+			/* Redis restarted or flushed its scripts: again. */
+			freeReplyObject(r);
+			s->sha[0] = '\0';
+			continue;
+		}
+		break;
+	}
+	arena_defer(a, kv_free, r);
+	if (r->type == REDIS_REPLY_ERROR) {
+		log_error("redis: %s", r->str);
+		return NULL;
+	}
+	return r;
+}

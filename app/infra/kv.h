@@ -26,4 +26,24 @@ redisReply *kv_cmd(struct kv *kv, struct arena *a, const char *fmt, ...);
  * count, or -1 when Redis is unavailable. */
 long kv_count(struct kv *kv, struct arena *a, const char *key, long seconds);
 
+/*
+ * A Lua script run by its SHA1 (EVALSHA): its text goes to Redis once per
+ * connection's server (SCRIPT LOAD on first use, again when Redis answers
+ * NOSCRIPT after a restart or a SCRIPT FLUSH), not with every call. One
+ * static struct kv_script per script; sha is filled by kv_eval.
+ */
+struct kv_script {
+	const char *body;
+	char sha[41];		/* hex, "" until loaded */
+};
+
+/* EVALSHA s with nkeys keys then the other arguments (argv: nargs
+ * strings, keys first). The reply, or NULL as for kv_cmd. */
+redisReply *kv_eval(struct kv *kv, struct arena *a, struct kv_script *s,
+    int nkeys, int nargs, const char *const *argv);
+/* The nargs and argv of kv_eval from a list of strings, counted. */
+#define KV_ARGV(...) \
+	(int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(const char *)), \
+	(const char *[]){ __VA_ARGS__ }
+
 #endif

@@ -11,9 +11,11 @@
  * answers (urlencoded). Idle TTL WF_TTL_SECONDS, renewed by every load
  * and write; then the run is forgotten (the visitor starts again).
  *
- * Writes are a compare-and-set in one Lua script: the place and the run
- * the request read must still be there, or nothing changes (two
- * simultaneous POSTs of one step: one applies, the other is refused).
+ * A load is one Lua script (read, and renew the TTL). Writes are a
+ * compare-and-set in one Lua script: the place and the run the request
+ * read must still be there, or nothing changes (two simultaneous POSTs of
+ * one step: one applies, the other is refused). wfstate_advance reads and
+ * writes in one script: the place must be the step's own.
  * A missing hash stands for the initial place of a new run.
  */
 #ifndef CIVITAS_WFSTATE_H
@@ -40,6 +42,14 @@ struct wf_state {
  * when Redis is unavailable. A stored state that does not parse (an
  * unknown place, bad answers) reads as fresh. */
 int wfstate_load(struct req *r, const struct workflow *w, struct wf_state *s);
+/* A forward step of w from `from` to `to` without reading first (one
+ * round trip): applied only if the stored place is still `from` (no
+ * state: the initial place, a new run), the step's answers merged into
+ * the stored ones. 1 applied (s->place is `to`; s->answers holds only
+ * `step`); 0 refused: s is the state as wfstate_load reads it (its TTL
+ * renewed), for the caller to answer from; -1 Redis unavailable. */
+int wfstate_advance(struct req *r, const struct workflow *w, int from,
+    int to, const struct wf_answers *step, struct wf_state *s);
 /* Move from s's place and run to `to` with answers a (the whole set,
  * replacing the stored one). 1 applied (s updated), 0 refused: the state
  * changed since it was read; -1 Redis unavailable. */

@@ -544,3 +544,63 @@ def the_csv_counts_arguments_and_holds_no_address():
            if line.startswith("Raison;") and label.replace('"', '""') in line]
     ok(row and row[0].endswith(";" + count), (row, count))
     ok(re.search(r"^\d{4}-\d{2};\d+\r?$", text, re.M), "messages by month")
+
+
+# ---- the speed path: choices kept by the workers, one round trip --------
+
+@test
+def a_choice_changed_in_the_database_shows_in_every_worker():
+    """The workers keep the choices in memory (bench measure 12); a change
+    committed by anyone (here straight in SQL, as another tool would)
+    reaches every one of them through the content channel's NOTIFY."""
+    cid, label, _ = choices("situation")[0]
+    for _ in range(4 * sc.expected_workers()):     # every worker keeps them
+        ok(label in status(visitor().get("/convince"), 200).text)
+    new_label = "Étudiante " + random_letters(6)
+    try:
+        psql("UPDATE convince_choices SET label = :'p2' WHERE id = :'p1'",
+             cid, new_label)
+        wait_until(lambda: all(
+            new_label in status(visitor().get("/convince"), 200).text
+            for _ in range(4 * sc.expected_workers())), 10, 0.1,
+            "every worker shows the new label")
+    finally:
+        psql("UPDATE convince_choices SET label = :'p2' WHERE id = :'p1'",
+             cid, label)
+
+
+@test
+def a_step_survives_redis_forgetting_its_scripts():
+    """Scripts run by their SHA1: after SCRIPT FLUSH (as after a restart
+    of Redis) the next step loads them again and applies."""
+    n = 4 * sc.expected_workers()
+    for _ in range(n):                  # every worker has loaded them
+        step(visitor(), about())
+    redis_cli("SCRIPT", "FLUSH")
+    for _ in range(n):
+        c = visitor()
+        status(c.get("/convince"), 200)
+        step(c, about())
+        eq(place(c), "preoccupation")
+
+
+@test(slow=True)
+def redis_down_a_step_is_503_and_changes_nothing():
+    c = visitor()
+    step(c, about())
+    page = status(c.get("/convince"), 200)
+    fields = dict(find_form(page.text, STEP_FORM).submission(),
+                  concern=choices("concern")[0][0])
+    sc.restore_stack()
+    try:
+        sc.stop_redis()
+        for _ in range(2 * sc.expected_workers()):
+            status(c.post("/convince", fields), 503, "a step, Redis stopped")
+    finally:
+        sc.restore_stack()
+    # Nothing applied (the state was lost or kept, as Redis saved it), and
+    # steps work again (the scripts loaded anew).
+    ok(place(c) in ("", "preoccupation"), place(c))
+    d = visitor()
+    step(d, about())
+    eq(place(d), "preoccupation")

@@ -193,6 +193,70 @@ def admin_client():
     return c
 
 
+# ---- issue 10: "Convaincre un ami", the opt-out link, donations ----------
+
+def convince_choice(kind, n=1):
+    return [r[0] for r in psql(
+        "SELECT id FROM convince_choices WHERE kind = :'p1' AND active "
+        "ORDER BY position, id LIMIT :'p2'", kind, str(n))]
+
+
+def convince_pages(p):
+    """Each step of /convince, a step with errors (422), a stale step
+    (409), the summary with errors, the thank-you page, and the opt-out
+    page of the friend's mail before and after its button."""
+    c = Client("fcgi")
+    first = p.add(c.get("/convince"), what="step 1")
+    stale = find_form(first.text, "#convince-form").submission()
+    p.add(c.submit("/convince", {"first_name": "", "age": "200",
+                                 "gender": None, "situation": None},
+                   "#convince-form"), 422, "step 1, errors")
+    steps = [{"first_name": "Léa", "age": "34", "gender": "female",
+              "situation": convince_choice("situation")[0]},
+             {"concern": convince_choice("concern")[0]},
+             {"interest_" + i: "1" for i in convince_choice("interest", 2)},
+             {"reason_" + i: "1" for i in convince_choice("reason", 2)}]
+    for n, fields in enumerate(steps, 2):
+        redirects(c.submit("/convince", fields, "#convince-form"), "/convince")
+        p.add(c.get("/convince"), what="step %d" % n)
+    p.add(c.post("/convince", list(stale)), 409, "a stale step")
+    p.add(c.submit("/convince", {"subject": "", "author_email": "x",
+                                 "friend_email": ""}, "#convince-form"),
+          422, "summary, errors")
+    friend = unique_email("ami")
+    resp = c.submit("/convince", {
+        "author_first_name": "Marie", "author_last_name": "Curie",
+        "author_email": unique_email("auteur"), "friend_email": friend},
+        "#convince-form")
+    redirects(resp, "/convince/sent")
+    p.add(c.follow(resp))
+    link = [u for u in links(wait_mail(friend)) if "/optout/" in u][0]
+    anon = Client("fcgi")
+    p.add(anon.get(path_of(link)))
+    p.add(anon.submit(path_of(link), {}, path_of(link)), what="done")
+    p.add(anon.get("/optout/" + "A" * 20 + ".x"), (400, 404), "forged")
+
+
+def donation_pages(p, c=None):
+    """/donate, /donate/details empty and with errors; a gift's payment
+    page (the form that posts itself to the provider)."""
+    c = c or Client("fcgi")
+    p.add(c.get("/donate"))
+    p.add(c.get("/donate/details?amount=50&kind=once"))
+    p.add(c.submit("/donate/details", {"amount": "0", "email": "x",
+                                       "first_name": "", "natural_person":
+                                       None, "french": None},
+                   "/donate/details"), 422, "errors")
+    resp = c.submit("/donate/details", {
+        "amount": "50", "kind": "once", "civility": "mme",
+        "first_name": "Camille", "last_name": "Don" + word(),
+        "email": unique_email("donor"), "street": "12 rue de la République",
+        "country": "FR", "postal_code": "69001", "city_code": "69381",
+        "natural_person": "1", "french": "1"}, "/donate/details")
+    redirects(resp, None, "a gift")
+    return p.add(c.follow(resp), what="payment form")
+
+
 @group("public")
 def public_pages(p):
     c = Client("fcgi")
@@ -228,6 +292,8 @@ def public_pages(p):
     p.add(c.get("/search?q=" + word(12)), what="no result")
     p.add(c.get("/nulle-part-" + word()), 404)
     p.add(c.get("/articles/" + word()), 404)
+    convince_pages(p)       # issue 10
+    donation_pages(p)
 
 
 @group("members")
@@ -270,6 +336,12 @@ def member_pages(p):
                                 "phone": "1"}, "/account", "/account"),
           422, "errors")
     p.add(c.get("/account/notifications"))
+    # issue 10: a member's gift, paid through the fake provider, listed
+    pay = donation_pages(p, c)
+    form = find_form(pay.text, "#paybox-form")
+    p.add(c.get(path_of(paybox_pay(list(form.submission())))),
+          what="back from the provider")
+    p.add(c.get("/account/donations"))
     anon = Client("fcgi")
     p.add(anon.get("/newsletter"))
     p.add(anon.submit("/newsletter", {"email": "x", "postal_code": "1"}),
@@ -365,6 +437,13 @@ def backoffice_pages(p):
           (413, 415, 422), "no file")
     p.add(c.get("/admin/media/%d" % media))
     p.add(c.get("/admin/audit"))
+    # issue 10: the choices of "Convaincre un ami"
+    p.add(c.get("/admin/convince"))
+    p.add(c.submit("/admin/convince", {"label": "", "paragraph": "",
+                                       "position": "1.5"}, "#convince-form"),
+          422, "errors")
+    cid = convince_choice("concern")[0]
+    p.add(c.get("/admin/convince/%s" % cid))
 
 
 @group("nginx")
