@@ -19,6 +19,7 @@ SUITES=${TEST_SUITES:-checks unit fuzz lib func browser}
 if [ -n "${ASAN:-}" ]; then
 	out_dir=${O:-build-asan}
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:log_path=stderr
+	export LSAN_OPTIONS=suppressions=$top/test/lsan.supp:print_suppressions=0
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	# GCC misreports format checks under the sanitizers: keep them off there.
 	BUILD=(make -s O=$out_dir OPT=-O1 CC=gcc CFLAGS="-g -Wno-format-truncation -Wno-nonnull"

@@ -166,7 +166,7 @@ def the_cli_writes_the_pdf_of_a_number():
     n = number_of(rid)
     out = subprocess.run([fcgi_binary(), "receipt", "2025", str(n)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    eq(out.returncode, 0, out.stderr)
+    eq(out.returncode, 0, out.stderr.decode("utf-8", "replace"))
     text = pdf_text(out.stdout)
     contains(text, "Monsieur Jean Moulin")
     contains(text, "123,45 €")
