@@ -6,31 +6,12 @@ French messages), the suppression list, 5 sends per session per hour, the
 daily quota, and what is recorded (invite_sends, no address)."""
 
 import concurrent.futures
-import os
 import re
 import secrets
-import subprocess
 
 from civitas import *   # noqa: F401,F403
 from fixtures import *  # noqa: F401,F403
-
-_HASH = []
-
-
-def password_hash():
-    if not _HASH:
-        out = subprocess.run([fcgi_binary(), "hash"], capture_output=True,
-                             text=True, env=dict(os.environ,
-                                                 PASSWORD=PASSWORD))
-        eq(out.returncode, 0, "civitas-fcgi hash: %s" % out.stderr)
-        _HASH.append(out.stdout.strip())
-    return _HASH[0]
-
-
-def word(n=8):
-    consonants, vowels = "bcdfghjklmnprstvz", "aeiou"
-    return "".join(secrets.choice(consonants if i % 2 == 0 else vowels)
-                   for i in range(n))
+from test_manage import password_hash, word
 
 
 class Member:

@@ -15,37 +15,17 @@ requests carry no CSRF token: what passes nginx is refused by the worker
 (403) or not routed yet (404), never 429.
 """
 
-import os
-import re
 import time
 
 from civitas import *   # noqa: F401,F403
 import stackctl as sc
+from test_nginx import max_accepted, nginx_limit
 
 FORM = "application/x-www-form-urlencoded"
 
 
 def via(ip):
     return {"source_address": (trusted_proxy(), 0), "forwarded_for": ip}
-
-
-def nginx_limit(zone):
-    """(rate per second, burst) of a limit_req zone, from the nginx
-    configuration the stack runs with."""
-    path = os.path.join(var_dir(), "nginx", "nginx.conf")
-    with open(path) as fh:
-        conf = fh.read()
-    m = re.search(r"zone=%s:\S+\s+rate=(\d+)r/([sm]);" % zone, conf)
-    ok(m, "no limit_req_zone %s in %s" % (zone, path))
-    rate = int(m.group(1)) / (60.0 if m.group(2) == "m" else 1.0)
-    b = re.search(r"limit_req\s+zone=%s\s+burst=(\d+)" % zone, conf)
-    ok(b, "no limit_req zone=%s burst=... in %s" % (zone, path))
-    return rate, int(b.group(1))
-
-
-def max_accepted(zone, elapsed):
-    rate, burst = nginx_limit(zone)
-    return 1 + burst + int(rate * elapsed) + 1
 
 
 def burst(path, n, ip):
