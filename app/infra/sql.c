@@ -39,6 +39,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 /* invitations to join, the donations' back-office (invite.c,
  * admin_donations.c, issue 10) */
 #include "sql_invite.def"
+/* volunteer missions, shared lookups (volunteer.c, issue 11) */
+#include "sql_volunteer.def"
 #undef STMT
 #undef ROW
 };

@@ -69,6 +69,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 /* invitations to join, the donations' back-office (invite.c,
  * admin_donations.c, issue 10) */
 #include "sql_invite.def"
+/* volunteer missions, shared lookups (volunteer.c, issue 11) */
+#include "sql_volunteer.def"
 #undef STMT
 #undef ROW
 
@@ -107,6 +109,8 @@ enum stmt {
 /* invitations to join, the donations' back-office (invite.c,
  * admin_donations.c, issue 10) */
 #include "sql_invite.def"
+/* volunteer missions, shared lookups (volunteer.c, issue 11) */
+#include "sql_volunteer.def"
 #undef STMT
 	STMT__MAX
 };
