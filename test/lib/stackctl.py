@@ -365,11 +365,15 @@ def redis_running():
     return proc.returncode == 0 and proc.stdout.strip() == b"PONG"
 
 
-def stop_redis(timeout=20):
-    """SHUTDOWN Redis (as stack.sh does), waits until it is gone."""
+def stop_redis(timeout=20, save=True):
+    """SHUTDOWN Redis (as stack.sh does), waits until it is gone. It saves
+    first unless told not to: other modules' cached clients (e.g.
+    test_manage's admin, imported by later modules) stay logged in across
+    an outage test."""
     pid = redis_pid()
     sock = os.path.join(run_dir(), "redis.sock")
-    subprocess.run(["redis-cli", "-s", sock, "shutdown", "nosave"],
+    subprocess.run(["redis-cli", "-s", sock, "shutdown",
+                    "save" if save else "nosave"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if pid is not None:
         _wait_gone(pid, timeout, "redis")
