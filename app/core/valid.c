@@ -453,3 +453,103 @@ valid_local_path(const char *in)
 			return VALID_INVALID;
 	return VALID_OK;
 }
+
+/* ---- Organisations' identifiers (issue 11) ---------------------------- */
+
+/* The digits of in without the spaces, dots and dashes people type as
+ * separators, into out (up to max digits). The count of digits, or -1
+ * when another character is there; max + 1 when there are too many. */
+static int
+digits_only(const char *in, char *out, size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = in; *p; p++) {
+		if (*p == ' ' || *p == '.' || *p == '-')
+			continue;
+		if (*p < '0' || *p > '9')
+			return -1;
+		if (n == max)
+			return (int)max + 1;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+int
+siret_check(const char *d)
+{
+	int luhn = 0, sum = 0, nonzero = 0;
+
+	for (int i = 0; i < 14; i++) {
+		int v = d[i] - '0';
+
+		if (v < 0 || v > 9)
+			return 0;
+		nonzero |= v;
+		sum += v;
+		/* From the right, every second digit is doubled: with 14
+		 * digits, those at even positions from the left. */
+		if (i % 2 == 0 && (v *= 2) > 9)
+			v -= 9;
+		luhn += v;
+	}
+	if (d[14] != '\0' || !nonzero)
+		return 0;
+	if (luhn % 10 == 0)
+		return 1;
+	/* La Poste's establishments share the SIREN 356 000 000 and are too
+	 * many for the Luhn key: the sum of their digits is a multiple of 5
+	 * instead. */
+	return !strncmp(d, "356000000", 9) && sum % 5 == 0;
+}
+
+int
+valid_siret(const char *in, char *out, size_t outsz)
+{
+	char d[16];
+	int n;
+
+	if (!in || !*in)
+		return VALID_MISSING;
+	if ((n = digits_only(in, d, 14)) < 0)
+		return VALID_BAD_CHARS;
+	if (n == 0)
+		return VALID_MISSING;
+	if (n < 14)
+		return VALID_TOO_SHORT;
+	if (n > 14)
+		return VALID_TOO_LONG;
+	if (!siret_check(d))
+		return VALID_INVALID;
+	if (outsz < sizeof(d))
+		return VALID_TOO_LONG;
+	memcpy(out, d, 15);
+	return VALID_OK;
+}
+
+int
+valid_rna(const char *in, char *out, size_t outsz)
+{
+	char d[12];
+	const char *p;
+	int n;
+
+	if (!in || !*in)
+		return VALID_MISSING;
+	p = in + strspn(in, " ");
+	if (*p != 'W' && *p != 'w')
+		return VALID_INVALID;
+	if ((n = digits_only(p + 1, d, 9)) < 0)
+		return VALID_BAD_CHARS;
+	if (n < 9)
+		return VALID_TOO_SHORT;
+	if (n > 9)
+		return VALID_TOO_LONG;
+	if (outsz < 11)
+		return VALID_TOO_LONG;
+	out[0] = 'W';
+	memcpy(out + 1, d, 10);
+	return VALID_OK;
+}

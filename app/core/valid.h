@@ -81,4 +81,16 @@ int valid_site_path(const char *in, char *out, size_t outsz);
  * percent-encoded), and not "//host". VALID_OK or VALID_INVALID. */
 int valid_local_path(const char *in);
 
+/* Organisations (issue 11). A SIRET: 14 digits (spaces, dots and dashes
+ * between them are dropped) whose Luhn key is right, or, for La Poste's
+ * establishments (SIREN 356 000 000), whose digits add up to a multiple
+ * of 5. VALID_BAD_CHARS another character, VALID_TOO_SHORT/LONG the
+ * count of digits, VALID_INVALID the key. out: the 14 digits. */
+int valid_siret(const char *in, char *out, size_t outsz);
+/* The check of 14 digits d (NUL-ended) alone: 1 valid, else 0. */
+int siret_check(const char *d);
+/* An association's RNA number: W and 9 digits (a lowercase w, spaces
+ * and separators between the digits are accepted). out: "W" + 9 digits. */
+int valid_rna(const char *in, char *out, size_t outsz);
+
 #endif

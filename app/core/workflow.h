@@ -106,4 +106,10 @@ extern const struct workflow wf_convince;
 enum { CV_AMI, CV_PREOCCUPATION, CV_INTERETS, CV_RAISONS, CV_RESUME,
     CV_ENVOYE, CV__MAX };
 
+/* The organisation wizard (issue 11, core/wf_organisation.c): its state
+ * is the member's draft row in PostgreSQL, not Redis. */
+extern const struct workflow wf_organisation;
+enum { ORW_ORGANISATION, ORW_IDENTIFIANT, ORW_ADRESSE, ORW_PRESENTATION,
+    ORW_LOGO, ORW_CHARTE, ORW_ENVOYEE, ORW__MAX };
+
 #endif

@@ -225,4 +225,20 @@ int admin_donation_get(struct req *r);
 int admin_donation_refund_post(struct req *r);
 /* end of invitations to join, donations' back-office */
 
+/* organisations (issue 11, helper A): organisations.c,
+ * organisation_pages.c, organisation_moderation.c. */
+int organisation_new_get(struct req *r);
+int organisation_new_post(struct req *r);
+int account_organisations_get(struct req *r);
+int organisation_get(struct req *r);
+int organisation_manage_get(struct req *r);
+int organisation_invite_post(struct req *r);
+int organisation_manager_remove_post(struct req *r);
+int organisation_join_get(struct req *r);
+int organisation_join_post(struct req *r);
+int moderation_organisations_get(struct req *r);
+int moderation_organisation_get(struct req *r);
+int moderation_organisation_post(struct req *r);
+/* end of organisations */
+
 #endif

@@ -320,6 +320,34 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/donations/{id}/refund",
 	    admin_donation_refund_post, R_ADMIN },
 	/* end of invitations to join, donations' back-office */
+	/* organisations (issue 11, helper A: organisations.c,
+	 * organisation_pages.c, organisation_moderation.c): the wizard (its
+	 * state in PostgreSQL), the public page, managers and invitations,
+	 * moderation by referents and admins. Each handler checks the
+	 * viewer's roles on *that* organisation (volunteer.h). */
+	{ HTTP_GET, "/organisations/new", organisation_new_get, R_AUTH },
+	{ HTTP_POST, "/organisations/new", organisation_new_post,
+	    R_AUTH | R_UPLOAD },
+	{ HTTP_GET, "/organisations/join/{token}", organisation_join_get,
+	    R_SESSION },
+	{ HTTP_POST, "/organisations/join/{token}", organisation_join_post,
+	    R_AUTH },
+	{ HTTP_GET, "/organisations/{slug}", organisation_get, R_SESSION },
+	{ HTTP_GET, "/organisations/{slug}/manage", organisation_manage_get,
+	    R_AUTH },
+	{ HTTP_POST, "/organisations/{slug}/managers", organisation_invite_post,
+	    R_AUTH },
+	{ HTTP_POST, "/organisations/{slug}/managers/{id}/remove",
+	    organisation_manager_remove_post, R_AUTH },
+	{ HTTP_GET, "/account/organisations", account_organisations_get,
+	    R_AUTH },
+	{ HTTP_GET, "/moderation/organisations", moderation_organisations_get,
+	    R_AUTH },
+	{ HTTP_GET, "/moderation/organisations/{id}",
+	    moderation_organisation_get, R_AUTH },
+	{ HTTP_POST, "/moderation/organisations/{id}",
+	    moderation_organisation_post, R_AUTH },
+	/* end of organisations */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -305,6 +305,14 @@ def no_route_takes_a_member_id():
     public.add("year")
     for method, pattern in routes():
         scoped = re.match(r"^/(committees|events)/\{slug\}/manage/", pattern)
+        # organisations (issue 11, helper A): a manager's {id} only under
+        # the organisation it belongs to (the handler finds the manager
+        # *in* it), and the moderation screen's organisation {id}, behind
+        # the referent's département or the admin role checked per
+        # organisation (forged ids: test_organisations.py).
+        scoped = scoped or re.match(
+            r"^/(organisations/\{slug\}/managers|moderation/organisations)"
+            r"/\{id\}", pattern)
         for p in re.findall(r"\{([^}]*)\}", pattern):
             if pattern.startswith("/admin/") or scoped:
                 ok(p in ("id", "slug"), "%s %s" % (method, pattern))

@@ -446,6 +446,58 @@ links_and_paths(void)
 	EQ_INT(field(valid_site_path, "//x"), VALID_INVALID);
 }
 
+/* SIRET: 14 digits and the Luhn key; La Poste's exception (SIREN
+ * 356 000 000: the sum of the digits a multiple of 5). */
+static void
+siret_numbers(void)
+{
+	EQ_INT(field(valid_siret, "73282932000074"), VALID_OK);
+	EQ_STR(out, "73282932000074");
+	EQ_INT(field(valid_siret, "732 829 320 00074"), VALID_OK);
+	EQ_STR(out, "73282932000074");
+	EQ_INT(field(valid_siret, "732.829.320-00074"), VALID_OK);
+	EQ_STR(out, "73282932000074");
+	EQ_INT(field(valid_siret, "73282932000075"), VALID_INVALID);
+	EQ_INT(field(valid_siret, "44306184100047"), VALID_OK);
+	/* Its digits add up to 40, but it is not La Poste's. */
+	EQ_INT(field(valid_siret, "44306184100045"), VALID_INVALID);
+	/* La Poste: the head office passes the Luhn key, the others the
+	 * sum of their digits. */
+	EQ_INT(field(valid_siret, "35600000000048"), VALID_OK);
+	EQ_INT(field(valid_siret, "35600000049837"), VALID_OK);
+	EQ_STR(out, "35600000049837");
+	EQ_INT(field(valid_siret, "35600000049838"), VALID_INVALID);
+	EQ_INT(field(valid_siret, "35600000012345"), VALID_INVALID);
+	EQ_INT(field(valid_siret, "00000000000000"), VALID_INVALID);
+	EQ_INT(field(valid_siret, "7328293200007"), VALID_TOO_SHORT);
+	EQ_INT(field(valid_siret, "732829320000740"), VALID_TOO_LONG);
+	EQ_INT(field(valid_siret, "7328293200007A"), VALID_BAD_CHARS);
+	EQ_INT(field(valid_siret, "７３282932000074"), VALID_BAD_CHARS);
+	EQ_INT(field(valid_siret, ""), VALID_MISSING);
+	EQ_INT(field(valid_siret, "  "), VALID_MISSING);
+	CHECK(siret_check("73282932000074"));
+	CHECK(!siret_check("7328293200007"));
+	CHECK(!siret_check("732829320000740"));
+}
+
+/* RNA: W and 9 digits. */
+static void
+rna_numbers(void)
+{
+	EQ_INT(field(valid_rna, "W751234567"), VALID_OK);
+	EQ_STR(out, "W751234567");
+	EQ_INT(field(valid_rna, "w751234567"), VALID_OK);
+	EQ_STR(out, "W751234567");
+	EQ_INT(field(valid_rna, "W 751 234 567"), VALID_OK);
+	EQ_STR(out, "W751234567");
+	EQ_INT(field(valid_rna, "W75123456"), VALID_TOO_SHORT);
+	EQ_INT(field(valid_rna, "W7512345678"), VALID_TOO_LONG);
+	EQ_INT(field(valid_rna, "X751234567"), VALID_INVALID);
+	EQ_INT(field(valid_rna, "751234567"), VALID_INVALID);
+	EQ_INT(field(valid_rna, "W75123456X"), VALID_BAD_CHARS);
+	EQ_INT(field(valid_rna, ""), VALID_MISSING);
+}
+
 UNIT_SUITE(valid,
     UNIT(utf8_length_counts_code_points),
     UNIT(text_squeeze_whitespace),
@@ -465,4 +517,6 @@ UNIT_SUITE(valid,
     UNIT(local_datetime),
     UNIT(integers_and_ids),
     UNIT(slugs),
-    UNIT(links_and_paths))
+    UNIT(links_and_paths),
+    UNIT(siret_numbers),
+    UNIT(rna_numbers))

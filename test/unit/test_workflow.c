@@ -209,6 +209,140 @@ answers_round_trip(void)
 	arena_release(&ar);
 }
 
+/*
+ * The organisation wizard (issue 11), by hand as above: 7 places x 11
+ * names.
+ */
+static const char *const ow_names[] = { "organisation", "identifiant",
+    "adresse", "presentation", "logo", "envoyer", "modifier_organisation",
+    "modifier_identifiant", "modifier_adresse", "modifier_presentation",
+    "modifier_logo" };
+static const char *const ow_matrix[ORW__MAX] = {
+	/*                   o i a p l e Mo Mi Ma Mp Ml */
+	[ORW_ORGANISATION] = "O----------",
+	[ORW_IDENTIFIANT] =  "-O----O----",
+	[ORW_ADRESSE] =      "--O---OO---",
+	[ORW_PRESENTATION] = "---O--OOO--",
+	[ORW_LOGO] =         "----O-OOOO-",
+	[ORW_CHARTE] =       "-----OOOOOO",
+	[ORW_ENVOYEE] =      "FFFFFFFFFFF",
+};
+static const int ow_to[] = { ORW_IDENTIFIANT, ORW_ADRESSE,
+    ORW_PRESENTATION, ORW_LOGO, ORW_CHARTE, ORW_ENVOYEE, ORW_ORGANISATION,
+    ORW_IDENTIFIANT, ORW_ADRESSE, ORW_PRESENTATION, ORW_LOGO };
+/* Where each step's form is, by hand (the moves back have none). */
+static const int ow_form[] = { ORW_ORGANISATION, ORW_IDENTIFIANT,
+    ORW_ADRESSE, ORW_PRESENTATION, ORW_LOGO, ORW_CHARTE, WF_NO_FORM,
+    WF_NO_FORM, WF_NO_FORM, WF_NO_FORM, WF_NO_FORM };
+
+static struct wf_answers
+draft_answers(void)
+{
+	struct wf_answers a = { 0 };
+
+	wf_answer_set(&a, "name", "Les Restos du Cœur");
+	wf_answer_set(&a, "legal_kind", "association");
+	wf_answer_set(&a, "identifier", "W751234567");
+	wf_answer_set(&a, "postal_code", "69001");
+	wf_answer_set(&a, "city_name", "Lyon");
+	wf_answer_set(&a, "description", "Aide alimentaire.");
+	return a;
+}
+
+static int
+ow_index(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ow_names); i++)
+		if (!strcmp(ow_names[i], name))
+			return (int)i;
+	return -1;
+}
+
+static void
+organisation_table_is_sound(void)
+{
+	const char *why = NULL;
+
+	EQ_INT(wf_check(&wf_organisation, &why), 0);
+	CHECK(why == NULL);
+	EQ_INT(wf_organisation.ntransitions, ARRAY_SIZE(ow_names));
+	EQ_INT(wf_organisation.nplaces, ORW__MAX);
+	EQ_INT(wf_organisation.initial, ORW_ORGANISATION);
+	EQ_INT(wf_organisation.final, ORW_ENVOYEE);
+	/* The stored wizard_step values (sql/007_missions.sql's default is
+	 * "organisation"; test fixtures write "charte"). */
+	EQ_INT(wf_place(&wf_organisation, "organisation"), ORW_ORGANISATION);
+	EQ_INT(wf_place(&wf_organisation, "charte"), ORW_CHARTE);
+	EQ_INT(wf_place(&wf_organisation, "envoyee"), ORW_ENVOYEE);
+	for (size_t i = 0; i < wf_organisation.ntransitions; i++) {
+		int col = ow_index(wf_organisation.transitions[i].name);
+
+		if (CHECK(col >= 0))
+			EQ_INT(wf_organisation.transitions[i].form,
+			    ow_form[col]);
+	}
+}
+
+/* Every (place, transition) pair of the organisation wizard. */
+static void
+every_pair_of_the_organisation_table(void)
+{
+	struct wf_answers a = draft_answers();
+	int allowed = 0, refused = 0;
+
+	for (int p = 0; p < (int)wf_organisation.nplaces; p++)
+		for (size_t i = 0; i < ARRAY_SIZE(ow_names); i++) {
+			const struct wf_transition *t;
+			enum wf_verdict v = wf_enabled(&wf_organisation, p,
+			    ow_names[i], &a, &t);
+			char want = ow_matrix[p][i];
+
+			if (want == 'O') {
+				allowed++;
+				if (EQ_INT(v, WF_OK) && CHECK(t != NULL))
+					EQ_INT(t->to, ow_to[i]);
+			} else {
+				refused++;
+				EQ_INT(v, want == 'F' ? WF_FINISHED :
+				    WF_NOT_HERE);
+				CHECK(t == NULL);
+			}
+		}
+	/* 7 places x 11 names: 21 allowed, 56 refused. */
+	EQ_INT(allowed, 21);
+	EQ_INT(refused, 56);
+}
+
+static void
+organisation_forged_and_guarded(void)
+{
+	static const char *const forged[] = { "", "ORGANISATION", "valider",
+	    "modifier_charte", "modifier_envoyee", "submit", "envoyer " };
+	static const char *const need[] = { "name", "legal_kind",
+	    "identifier", "postal_code", "city_name", "description" };
+	const struct wf_transition *t;
+
+	for (int p = 0; p < (int)wf_organisation.nplaces; p++)
+		for (size_t i = 0; i < ARRAY_SIZE(forged); i++)
+			EQ_INT(wf_enabled(&wf_organisation, p, forged[i], NULL,
+			    &t), WF_UNKNOWN);
+	EQ_INT(wf_enabled(&wf_organisation, ORW__MAX, "logo", NULL, &t),
+	    WF_UNKNOWN);
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+		struct wf_answers a = draft_answers();
+
+		wf_answer_set(&a, need[i], "");
+		EQ_INT(wf_enabled(&wf_organisation, ORW_CHARTE, "envoyer", &a,
+		    &t), WF_GUARD);
+		CHECK(t != NULL && strstr(wf_refusal(WF_GUARD, t),
+		    "manquent"));
+	}
+	t = wf_forward(&wf_organisation, ORW_LOGO);
+	if (CHECK(t != NULL))
+		EQ_STR(t->name, "logo");
+	CHECK(wf_forward(&wf_organisation, ORW_ENVOYEE) == NULL);
+}
+
 UNIT_SUITE(workflow,
     UNIT(tables_keep_their_invariants),
     UNIT(table_has_the_expected_transitions),
@@ -217,4 +351,7 @@ UNIT_SUITE(workflow,
     UNIT(send_is_guarded_by_complete_answers),
     UNIT(forward_and_passed_places),
     UNIT(check_refuses_bad_tables),
-    UNIT(answers_round_trip))
+    UNIT(answers_round_trip),
+    UNIT(organisation_table_is_sound),
+    UNIT(every_pair_of_the_organisation_table),
+    UNIT(organisation_forged_and_guarded))
