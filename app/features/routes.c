@@ -320,6 +320,26 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/donations/{id}/refund",
 	    admin_donation_refund_post, R_ADMIN },
 	/* end of invitations to join, donations' back-office */
+	/* missions (issue 11, part B: missions.c, mission_state.c,
+	 * missions_public.c). The search and its API are cookie-free (they
+	 * show places left: never kept by the workers); a mission's page
+	 * loads the session (its managers' and moderators' buttons). */
+	{ HTTP_GET, "/missions", missions_get, R_CACHEABLE },
+	{ HTTP_GET, "/api/missions", api_missions_get, R_JSON | R_CACHEABLE },
+	{ HTTP_GET, "/missions/{slug}", mission_get, R_SESSION },
+	{ HTTP_GET, "/missions/{slug}/edit", mission_edit, R_AUTH },
+	{ HTTP_POST, "/missions/{slug}/edit", mission_edit, R_AUTH },
+	{ HTTP_POST, "/missions/{slug}/state", mission_state_post, R_AUTH },
+	{ HTTP_GET, "/organisations/{slug}/missions", org_missions_get,
+	    R_AUTH },
+	{ HTTP_GET, "/organisations/{slug}/missions/new", mission_new,
+	    R_AUTH },
+	{ HTTP_POST, "/organisations/{slug}/missions/new", mission_new,
+	    R_AUTH },
+	{ HTTP_GET, "/moderation/missions", moderation_missions_get, R_AUTH },
+	{ HTTP_POST, "/moderation/missions/{slug}", moderation_mission_post,
+	    R_AUTH },
+	/* end of missions */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

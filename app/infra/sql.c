@@ -41,6 +41,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_invite.def"
 /* volunteer missions, shared lookups (volunteer.c, issue 11) */
 #include "sql_volunteer.def"
+/* missions (issue 11, part B: missions*.c, jobs/missions_job.c) */
+#include "sql_missions.def"
 #undef STMT
 #undef ROW
 };
