@@ -115,3 +115,16 @@ CREATE INDEX missions_online_domain ON missions (domain_id, starts_at, id)
 	WHERE online;
 CREATE INDEX missions_online_remote ON missions (remote, starts_at, id)
 	WHERE online;
+
+-- The contract's search_index_mission and content_changed triggers on
+-- missions fire on UPDATE OF online, but "UPDATE OF" looks at the SET
+-- list of the statement, not at what a BEFORE trigger changed: a
+-- statement that sets only status (validate, cancel, report, complete)
+-- changes online through missions_online() without firing them, so a
+-- cancelled mission stayed in the site search and the workers' caches.
+-- The same functions, fired by the status too.
+CREATE TRIGGER search_index_mission_status
+	AFTER UPDATE OF status ON missions
+	FOR EACH ROW EXECUTE FUNCTION search_index_mission();
+CREATE TRIGGER content_changed_status AFTER UPDATE OF status
+	ON missions FOR EACH STATEMENT EXECUTE FUNCTION content_changed();
