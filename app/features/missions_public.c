@@ -11,11 +11,14 @@
  *	                       left, slots, prerequisites; the link to apply
  *
  * The search and the API read no cookie (R_CACHEABLE: nginx keeps them
- * 5 s). They show places left, which change without a content
- * notification (sql/007_missions.sql), so the workers never keep them,
- * nor the mission page; that page loads the session (its managers'
- * buttons, a mission offline shown to its managers and moderators) and
- * is "public, max-age=5" only for anonymous visitors of an online one.
+ * 5 s). Places left change without a content notification
+ * (sql/007_missions.sql): the search's page does not show them, and the
+ * workers keep it (R_PAGECACHE | R_BRIEF: emptied by any change of a
+ * mission, kept 5 s at most for the missions that end meanwhile); the
+ * API and the mission page show them and are never kept by the workers.
+ * The mission page loads the session (its managers' buttons, a mission
+ * offline shown to its managers and moderators) and is "public,
+ * max-age=5" only for anonymous visitors of an online one.
  */
 #include "../core/common.h"
 #include "../core/escape.h"

@@ -321,10 +321,14 @@ const struct route routes[] = {
 	    admin_donation_refund_post, R_ADMIN },
 	/* end of invitations to join, donations' back-office */
 	/* missions (issue 11, part B: missions.c, mission_state.c,
-	 * missions_public.c). The search and its API are cookie-free (they
-	 * show places left: never kept by the workers); a mission's page
-	 * loads the session (its managers' and moderators' buttons). */
-	{ HTTP_GET, "/missions", missions_get, R_CACHEABLE },
+	 * missions_public.c). The search and its API are cookie-free; the
+	 * search's page shows no places left, so the workers keep it (a
+	 * change of a mission notifies them; 5 s at most, for missions that
+	 * end); the API and a mission's page show places left: never kept
+	 * by the workers. A mission's page loads the session (its managers'
+	 * and moderators' buttons). */
+	{ HTTP_GET, "/missions", missions_get,
+	    R_CACHEABLE | R_PAGECACHE | R_BRIEF },
 	{ HTTP_GET, "/api/missions", api_missions_get, R_JSON | R_CACHEABLE },
 	{ HTTP_GET, "/missions/{slug}", mission_get, R_SESSION },
 	{ HTTP_GET, "/missions/{slug}/edit", mission_edit, R_AUTH },
