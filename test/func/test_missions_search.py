@@ -215,3 +215,25 @@ def the_search_and_a_page_through_nginx():
     contains(r.text, slug)
     status(c.get("/api/missions?q=" + tag), 200)
     status(c.get("/missions/" + slug), 200)
+
+
+@test
+def the_search_page_kept_by_the_workers_follows_every_change_at_once():
+    # /missions is kept by the workers (it shows no places left); a
+    # mission cancelled by a status-only change leaves it at once (the
+    # content notification of 007_missions_b), and a new one appears.
+    tag = vf.word(9)
+    oid, _, _ = vf.make_org()
+    _, slug = titled(tag, org=oid)
+    c = Client("fcgi")
+    for _ in range(6):
+        contains(c.get("/missions?q=" + tag).text, slug)
+    ok(any(c.get("/missions?q=" + tag).headers.get("X-Page-Cache") == "HIT"
+           for _ in range(6)), "the search page is kept")
+    not_contains(c.get("/missions?q=" + tag).text, "restante")
+    psql("UPDATE missions SET status = 'cancelled' WHERE slug = :'p1'", slug)
+    for _ in range(6):
+        not_contains(c.get("/missions?q=" + tag).text, slug)
+    _, other = titled(tag, org=oid)
+    for _ in range(6):
+        contains(c.get("/missions?q=" + tag).text, other)
