@@ -36,6 +36,8 @@ FEATURES = $(wildcard app/features/*.c)
 FCGI_SRC = app/main.c $(WORKER) $(CORE) $(INFRA) $(FEATURES)
 MAILER_SRC = $(wildcard app/jobs/*.c) $(CORE) app/infra/sql.c app/infra/db.c \
 	app/infra/crypto.c
+# missions (issue 11, part B): the scheduled completion, hourly
+MAILER_SRC += app/infra/mission_complete.c
 UNIT_SRC = $(wildcard test/unit/*.c) $(CORE) app/infra/crypto.c \
 	app/infra/markdown.c app/infra/db.c app/infra/sql.c
 

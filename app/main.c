@@ -128,10 +128,13 @@ main(int argc, char **argv)
 		rc = cli_mail_token(&app, argv[2], argv[3], argv[4]);
 	else if (!strcmp(argv[1], "receipt") && argc == 4)	/* issue 10 */
 		rc = cli_receipt(&app, argv[2], argv[3]);
+	else if (!strcmp(argv[1], "missions-complete") && argc == 2)
+		rc = cli_missions_complete(&app);	/* issue 11 */
 	else {
 		fprintf(stderr, "usage: civitas-fcgi [serve | admin EMAIL | hash "
 		    "| media-import FILE ALT | rerender | routes | inbound ADDRESS "
-		    "| mail-token PURPOSE CID RID | receipt YEAR NUMBER]\n");
+		    "| mail-token PURPOSE CID RID | receipt YEAR NUMBER "
+		    "| missions-complete]\n");
 		rc = 2;
 	}
 	app_release(&app);

@@ -224,6 +224,19 @@ int admin_donations_csv_get(struct req *r);
 int admin_donation_get(struct req *r);
 int admin_donation_refund_post(struct req *r);
 /* end of invitations to join, donations' back-office */
+/* missions (issue 11, part B: missions.c, mission_state.c,
+ * missions_public.c, mission_cli.c) */
+int mission_new(struct req *r);
+int mission_edit(struct req *r);
+int org_missions_get(struct req *r);
+int mission_state_post(struct req *r);
+int moderation_missions_get(struct req *r);
+int moderation_mission_post(struct req *r);
+int missions_get(struct req *r);
+int api_missions_get(struct req *r);
+int mission_get(struct req *r);
+int cli_missions_complete(struct app *app);
+/* end of missions */
 
 /* organisations (issue 11, helper A): organisations.c,
  * organisation_pages.c, organisation_moderation.c. */

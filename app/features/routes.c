@@ -348,6 +348,30 @@ const struct route routes[] = {
 	{ HTTP_POST, "/moderation/organisations/{id}",
 	    moderation_organisation_post, R_AUTH },
 	/* end of organisations */
+	/* missions (issue 11, part B: missions.c, mission_state.c,
+	 * missions_public.c). The search and its API are cookie-free; the
+	 * search's page shows no places left, so the workers keep it (a
+	 * change of a mission notifies them; 5 s at most, for missions that
+	 * end); the API and a mission's page show places left: never kept
+	 * by the workers. A mission's page loads the session (its managers'
+	 * and moderators' buttons). */
+	{ HTTP_GET, "/missions", missions_get,
+	    R_CACHEABLE | R_PAGECACHE | R_BRIEF },
+	{ HTTP_GET, "/api/missions", api_missions_get, R_JSON | R_CACHEABLE },
+	{ HTTP_GET, "/missions/{slug}", mission_get, R_SESSION },
+	{ HTTP_GET, "/missions/{slug}/edit", mission_edit, R_AUTH },
+	{ HTTP_POST, "/missions/{slug}/edit", mission_edit, R_AUTH },
+	{ HTTP_POST, "/missions/{slug}/state", mission_state_post, R_AUTH },
+	{ HTTP_GET, "/organisations/{slug}/missions", org_missions_get,
+	    R_AUTH },
+	{ HTTP_GET, "/organisations/{slug}/missions/new", mission_new,
+	    R_AUTH },
+	{ HTTP_POST, "/organisations/{slug}/missions/new", mission_new,
+	    R_AUTH },
+	{ HTTP_GET, "/moderation/missions", moderation_missions_get, R_AUTH },
+	{ HTTP_POST, "/moderation/missions/{slug}", moderation_mission_post,
+	    R_AUTH },
+	/* end of missions */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -163,6 +163,8 @@ kind_label(const char *kind)
 		return "Comité";
 	if (!strcmp(kind, "event"))
 		return "Événement";
+	if (!strcmp(kind, "mission"))	/* issue 11 */
+		return "Mission de bénévolat";
 	return kind;
 }
 

@@ -43,6 +43,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_volunteer.def"
 /* organisations (issue 11, helper A) */
 #include "sql_organisations.def"
+/* missions (issue 11, part B: missions*.c, jobs/missions_job.c) */
+#include "sql_missions.def"
 #undef STMT
 #undef ROW
 };

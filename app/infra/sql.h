@@ -73,6 +73,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_volunteer.def"
 /* organisations (issue 11, helper A) */
 #include "sql_organisations.def"
+/* missions (issue 11, part B: missions*.c, jobs/missions_job.c) */
+#include "sql_missions.def"
 #undef STMT
 #undef ROW
 
@@ -115,6 +117,8 @@ enum stmt {
 #include "sql_volunteer.def"
 /* organisations (issue 11, helper A) */
 #include "sql_organisations.def"
+/* missions (issue 11, part B: missions*.c, jobs/missions_job.c) */
+#include "sql_missions.def"
 #undef STMT
 	STMT__MAX
 };

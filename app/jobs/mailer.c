@@ -429,6 +429,8 @@ worker_run(void *arg)
 			arena_reset(&w->a);
 			purge_invitation_hashes(w);
 			arena_reset(&w->a);
+			missions_chores(w);	/* issue 11 */
+			arena_reset(&w->a);
 			campaign_chores(w);
 			arena_reset(&w->a);
 		}

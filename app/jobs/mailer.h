@@ -89,4 +89,8 @@ void mime_base64(struct buf *b, const char *data, size_t n);
 /* RFC 5322 date of t (UTC). */
 void mime_date(char out[64], time_t t);
 
+/* missions (issue 11, part B: missions_job.c): complete the missions
+ * whose end passed a month ago, hourly. Thread 0, each loop. */
+void missions_chores(struct worker *w);
+
 #endif
