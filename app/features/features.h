@@ -224,5 +224,9 @@ int admin_donations_csv_get(struct req *r);
 int admin_donation_get(struct req *r);
 int admin_donation_refund_post(struct req *r);
 /* end of invitations to join, donations' back-office */
+/* the member's data (export.c, issue 11, part D) */
+int export_get(struct req *r);
+int export_json_get(struct req *r);
+/* end of the member's data */
 
 #endif

@@ -41,6 +41,9 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_invite.def"
 /* volunteer missions, shared lookups (volunteer.c, issue 11) */
 #include "sql_volunteer.def"
+/* the member's data: export, account deletion (export.c, account.c,
+ * issue 11, part D) */
+#include "sql_export.def"
 #undef STMT
 #undef ROW
 };

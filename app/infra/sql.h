@@ -71,6 +71,9 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_invite.def"
 /* volunteer missions, shared lookups (volunteer.c, issue 11) */
 #include "sql_volunteer.def"
+/* the member's data: export, account deletion (export.c, account.c,
+ * issue 11, part D) */
+#include "sql_export.def"
 #undef STMT
 #undef ROW
 
@@ -111,6 +114,9 @@ enum stmt {
 #include "sql_invite.def"
 /* volunteer missions, shared lookups (volunteer.c, issue 11) */
 #include "sql_volunteer.def"
+/* the member's data: export, account deletion (export.c, account.c,
+ * issue 11, part D) */
+#include "sql_export.def"
 #undef STMT
 	STMT__MAX
 };
