@@ -49,7 +49,8 @@ def fill(form, values, later=False):
     """The (name, value) pairs a person would send from form: values by
     name when the form has the field, every prerequisite and charter box
     ticked, the first two domains, dates and times when the field is one
-    (a start in 10 days, an end in 11), the rest as the page set it."""
+    (a start in 10 days, an end in 11; time slots left empty), the rest
+    as the page set it."""
     out, domains = [], 0
     for f in form.fields:
         name, ftype = f["name"], f["type"]
@@ -57,6 +58,7 @@ def fill(form, values, later=False):
                 "submit", "image", "reset", "button", "file"):
             continue
         end = re.search(r"end|fin", name, re.I)
+        optional = name.startswith("slot_")    # no time slots here
         if name in values:
             if ftype in ("checkbox", "radio"):
                 if f["value"] == values[name] or (ftype == "checkbox" and
@@ -74,11 +76,11 @@ def fill(form, values, later=False):
         elif ftype in ("checkbox", "radio"):
             if f["checked"]:
                 out.append((name, f["value"] or "on"))
-        elif ftype == "date":
+        elif ftype == "date" and not optional:
             out.append((name, day(11 if end else 10)))
-        elif ftype == "time":
+        elif ftype == "time" and not optional:
             out.append((name, "12:00" if end else "09:00"))
-        elif ftype == "datetime-local":
+        elif ftype == "datetime-local" and not optional:
             out.append((name, day(11 if end else 10) +
                         ("T12:00" if end else "T09:00")))
         elif f["tag"] == "select":
@@ -109,12 +111,30 @@ def post_form(client, page, form, values, extra=()):
     return client.post(path_of(action), pairs)
 
 
+def wizard_form(page):
+    """The step's form among the page's forms to /organisations/new (the
+    others go back to a step done): the one with a hidden transition, or
+    a forward button."""
+    mine = [f for f in forms(page.text) if f.method == "post" and
+            f.action.split("?")[0] == "/organisations/new"]
+    ok(mine, "no wizard form on the page")
+    for f in mine:
+        if any(x["name"] == "transition" and x["type"] == "hidden"
+               for x in f.fields):
+            return f
+    for f in mine:
+        if any(x["name"] == "transition" and FORWARD.search(x["value"] or "")
+               and not BACKWARD.search(x["value"] or "") for x in f.fields):
+            return f
+    return mine[-1]
+
+
 def wizard_step(client, values):
     """One step of /organisations/new: the form of the page, filled, sent
     with its forward transition. The response (303 to itself while not
     done) and the field names of the step."""
     page = status(client.get("/organisations/new"), 200, "wizard")
-    form = find_form(page.text, "/organisations/new")
+    form = wizard_form(page)
     resp = post_form(client, page, form, values,
                      [("transition", forward(form))])
     ok(resp.status in (303, 302), "wizard step %r: %s %s" % (
@@ -125,7 +145,7 @@ def wizard_step(client, values):
 
 def step_names(client):
     page = status(client.get("/organisations/new"), 200, "wizard")
-    form = find_form(page.text, "/organisations/new")
+    form = wizard_form(page)
     return sorted({f["name"] for f in form.fields if f["name"]})
 
 
@@ -151,7 +171,8 @@ def apply(client, slug, motivation):
     resp = post_form(client, page, form, {"motivation": motivation})
     if resp.status == 303:
         return resp, False
-    status(resp, 422 if resp.status == 422 else 200, "full: %s" % path)
+    ok(resp.status in (200, 409, 422), "full: %s answered %s" % (
+        path, resp.status))
     form = find_form(resp.text, path)
     ok(any(f["name"] == "waitlist" for f in form.fields),
        "the waiting list is offered: %r" % form)
@@ -223,10 +244,13 @@ def wizard_validate_post_apply_wait_refuse_promote_talk_export():
         "title": title, "domain": "1", "domain_id": "1", "description":
         "Aider à préparer et distribuer des repas aux familles du "
         "quartier.", "places": "2", "remote": "0", "date_kind": "one_off",
+        "mode": "place", "starts_at": day(10) + "T09:00",
+        "ends_at": day(11) + "T12:00",
         "street": "3 rue de la République", "country": "FR",
         "postal_code": "69001", "city_code": "69381", "city_name": "",
         "min_age": "16", "hours_per_week": ""})
-    redirects(resp, None, "mission created")
+    redirects(resp, None, "mission created: %r" % (
+        field_errors(resp.text) if resp.status == 422 else ""))
     mid, mslug, mstatus = psql("SELECT id, slug, status FROM missions WHERE "
                                "title = :'p1'", title)[0]
     eq(mstatus, "draft")
@@ -262,8 +286,11 @@ def wizard_validate_post_apply_wait_refuse_promote_talk_export():
     eq(application_of(mid, volunteers[0][1])[1], "refused")
     eq(application_of(mid, volunteers[2][1])[1], "waiting", "promoted")
     msg = wait_mail(volunteers[2][1], "place")
-    ok(any(mslug in link for link in links(msg)), "the mission's link in "
-       "the promotion mail")
+    ok(any(re.search(r"/(applications/%d|missions/%s)$" % (apps[2][0],
+                                                           mslug), link)
+           for link in links(msg)),
+       "the application's or the mission's link in the promotion mail: %r"
+       % links(msg))
 
     # -- A thread: the volunteer writes, the organisation replies.
     second, second_email = volunteers[1]
