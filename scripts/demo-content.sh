@@ -49,10 +49,21 @@ donations() {
 	fi
 }
 
+# Volunteer missions (sql/demo/missions.sql, issue 11, part D), once,
+# after the donations: ten organisations (one pending), forty missions,
+# applications in every state, two threads; Marianne manages one.
+missions() {
+	if [ -z "$("${PSQL[@]}" -tAc "SELECT 1 FROM organisations WHERE slug = 'entraide-presqu-ile'")" ]; then
+		"${PSQL[@]}" -1 -f "$top/sql/demo/missions.sql"
+		echo "demo-content: $("${PSQL[@]}" -tAc "SELECT count(*) FROM organisations") organisations, $("${PSQL[@]}" -tAc "SELECT count(*) FROM missions") missions, $("${PSQL[@]}" -tAc "SELECT count(*) FROM applications") applications" >&2
+	fi
+}
+
 if [ -n "$("${PSQL[@]}" -tAc "SELECT 1 FROM articles LIMIT 1")" ]; then
 	committees
 	mail
 	donations
+	missions
 	exit 0
 fi
 
@@ -137,3 +148,4 @@ echo "demo-content: $("${PSQL[@]}" -tAc "SELECT count(*) FROM articles") article
 committees
 mail
 donations
+missions

@@ -4,6 +4,7 @@
  * a member id from the request, so nobody can reach another's data.
  */
 #include "../core/common.h"
+#include "../infra/outbox.h"
 #include "features.h"
 
 static const struct form_field profile_fields[] = {
@@ -173,12 +174,49 @@ account_delete_get(struct req *r)
 	return delete_form(&f, 200);
 }
 
+/* Volunteer missions (issue 11), before the users row goes, in its
+ * transaction: the member's open applications are cancelled (reason
+ * account_deleted) through application_change, which gives each freed
+ * place to the first of the waiting list; each volunteer so promoted is
+ * mailed here. A draft organisation the member alone created goes too
+ * (account_missions_release, sql/007_missions_d.sql). 0 or -1. */
+static int
+delete_missions(struct req *r)
+{
+	PGresult *res = q(r, STMT_ACCOUNT_MISSIONS_RELEASE, r->user->id_str);
+	const char *base = r->app->cfg.base_url;
+	struct view v;
+
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		view_init(&v, &r->arena, 1);
+		view_str(&v, "first_name", db_str(res, i, EXPX_FIRST_NAME));
+		view_str(&v, "mission", db_str(res, i, EXPX_MISSION));
+		view_str(&v, "organisation", db_str(res, i,
+		    EXPX_ORGANISATION));
+		view_str(&v, "url", arena_printf(&r->arena, "%s/missions/%s",
+		    base, db_str(res, i, EXPX_MISSION_SLUG)));
+		view_str(&v, "application_url", arena_printf(&r->arena,
+		    "%s/applications/%s", base, db_str(res, i,
+		    EXPX_APPLICATION)));
+		if (outbox_add(r, db_long(res, i, EXPX_USER_ID), db_str(res, i,
+		    EXPX_EMAIL), arena_printf(&r->arena, "Une place s'est "
+		    "libérée : %s", db_str(res, i, EXPX_MISSION)),
+		    "account_promoted", &v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /*
  * POST /account/delete: reason (a key of delete_reasons), confirm.
- * Deletes the member's row for real (tokens, mails, subscriptions and
- * the consent ledger cascade), keeps an anonymous trace (postal code,
- * country, dates, reason, the number of consent changes), ends every
- * session. 303 to /account/deleted; 422; 503.
+ * Releases the member's volunteer missions (delete_missions), then
+ * deletes the member's row for real (tokens, mails, subscriptions, the
+ * consent ledger and their applications cascade; their messages in
+ * others' threads stay without an author), keeps an anonymous trace
+ * (postal code, country, dates, reason, the number of consent changes),
+ * ends every session. 303 to /account/deleted; 422; 503.
  */
 int
 account_delete_post(struct req *r)
@@ -189,7 +227,7 @@ account_delete_post(struct req *r)
 	form_init(&f, r, delete_fields);
 	if (form_read(&f))
 		return delete_form(&f, 422);
-	if (db_begin(&r->app->db) < 0 ||
+	if (db_begin(&r->app->db) < 0 || delete_missions(r) < 0 ||
 	    !(res = q(r, STMT_USER_DELETE, r->user->id_str)) ||
 	    PQntuples(res) != 1 ||
 	    !q(r, STMT_UNREGISTRATION_INSERT, db_str(res, 0,

@@ -253,5 +253,9 @@ int moderation_organisations_get(struct req *r);
 int moderation_organisation_get(struct req *r);
 int moderation_organisation_post(struct req *r);
 /* end of organisations */
+/* the member's data (export.c, issue 11, part D) */
+int export_get(struct req *r);
+int export_json_get(struct req *r);
+/* end of the member's data */
 
 #endif

@@ -372,6 +372,11 @@ const struct route routes[] = {
 	{ HTTP_POST, "/moderation/missions/{slug}", moderation_mission_post,
 	    R_AUTH },
 	/* end of missions */
+	/* the member's data (export.c, issue 11, part D): the GDPR export,
+	 * as a page and as a JSON file. */
+	{ HTTP_GET, "/account/export", export_get, R_AUTH },
+	{ HTTP_GET, "/account/export.json", export_json_get, R_AUTH | R_JSON },
+	/* end of the member's data */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -45,6 +45,9 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_organisations.def"
 /* missions (issue 11, part B: missions*.c, jobs/missions_job.c) */
 #include "sql_missions.def"
+/* the member's data: export, account deletion (export.c, account.c,
+ * issue 11, part D) */
+#include "sql_export.def"
 #undef STMT
 #undef ROW
 };

@@ -75,6 +75,9 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_organisations.def"
 /* missions (issue 11, part B: missions*.c, jobs/missions_job.c) */
 #include "sql_missions.def"
+/* the member's data: export, account deletion (export.c, account.c,
+ * issue 11, part D) */
+#include "sql_export.def"
 #undef STMT
 #undef ROW
 
@@ -119,6 +122,9 @@ enum stmt {
 #include "sql_organisations.def"
 /* missions (issue 11, part B: missions*.c, jobs/missions_job.c) */
 #include "sql_missions.def"
+/* the member's data: export, account deletion (export.c, account.c,
+ * issue 11, part D) */
+#include "sql_export.def"
 #undef STMT
 	STMT__MAX
 };

@@ -4,7 +4,9 @@ database of the test cluster, migrated like any other, it fills the site
 with photos imported through the real pipeline, about thirty articles,
 three pages, home blocks and a redirection, bodies rendered, then the
 committees and events of issue 8, consent and subscribers of issue 9,
-the donors, payments and receipts of issue 10; run again, it adds nothing."""
+the donors, payments and receipts of issue 10, the organisations,
+missions, applications and threads of issue 11; run again, it adds
+nothing."""
 
 import os
 import re
@@ -127,6 +129,36 @@ def donation_counts(env):
     return integers(env, sql)
 
 
+def mission_counts(env):
+    """The demo's volunteer missions (issue 11, part D): validated and
+    pending organisations, missions online, on site, remote, with time
+    slots, domains used; full missions with a waiting list; the states
+    applications are in (of six); threads with messages; organisations
+    Marianne manages; places counted right (places_taken is the number
+    of applications that take one)."""
+    sql = ("SELECT (SELECT count(*) FROM organisations WHERE status = "
+           "'validated'), (SELECT count(*) FROM organisations WHERE "
+           "status = 'pending'), (SELECT count(*) FROM missions), "
+           "(SELECT count(*) FROM missions WHERE online), "
+           "(SELECT count(*) FROM missions m WHERE EXISTS (SELECT 1 FROM "
+           "mission_places p WHERE p.mission_id = m.id)), "
+           "(SELECT count(*) FROM missions WHERE remote), "
+           "(SELECT count(DISTINCT mission_id) FROM mission_slots), "
+           "(SELECT count(DISTINCT domain_id) FROM missions), "
+           "(SELECT count(*) FROM missions m WHERE m.places_taken = "
+           "m.places AND m.online AND EXISTS (SELECT 1 FROM applications a "
+           "WHERE a.mission_id = m.id AND a.status = 'queued')), "
+           "(SELECT count(DISTINCT status) FROM applications), "
+           "(SELECT count(DISTINCT application_id) FROM "
+           "application_messages), "
+           "(SELECT count(*) FROM organisation_managers g JOIN users u ON "
+           "u.id = g.user_id WHERE u.email = 'marianne@civitas.localhost'), "
+           "(SELECT count(*) FROM missions m WHERE m.places_taken <> "
+           "(SELECT count(*) FROM applications a WHERE a.mission_id = m.id "
+           "AND application_counts(a.status)))")
+    return integers(env, sql)
+
+
 def run_script(env, script):
     proc = subprocess.run([os.path.join(REPO, "scripts", script)], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -188,7 +220,21 @@ def demo_fills_a_fresh_site_once():
         # Room for the walk-through: 50 € once, 50 € monthly, then 7,500 €
         # refused with what is left.
         ok(gifts[8] >= 750000 - 3000, "Marianne's room: %d" % gifts[8])
+        vol = mission_counts(env)
+        eq(vol[:2], [9, 1], "validated and pending organisations")
+        eq(vol[2], 40, "missions")
+        ok(vol[3] >= 30, "missions online: %d" % vol[3])
+        ok(vol[4] >= 25 and vol[5] >= 5, "on site %d, remote %d" %
+           (vol[4], vol[5]))
+        ok(vol[6] >= 3, "missions with time slots: %d" % vol[6])
+        eq(vol[7], 12, "domains")
+        eq(vol[8], 1, "a full mission with a waiting list")
+        eq(vol[9], 6, "applications in every state")
+        ok(vol[10] >= 1, "threads with messages: %d" % vol[10])
+        eq(vol[11], 1, "Marianne manages one organisation")
+        eq(vol[12], 0, "missions whose places taken are miscounted")
         run_script(env, "demo.sh")
+        eq(mission_counts(env), vol, "a second run adds no mission")
         eq(donation_counts(env), gifts, "a second run adds no donation")
         eq(mail_counts(env), mail, "a second run adds no consent")
         eq(counts(env), first, "a second run adds nothing")
