@@ -320,6 +320,25 @@ const struct route routes[] = {
 	{ HTTP_POST, "/admin/donations/{id}/refund",
 	    admin_donation_refund_post, R_ADMIN },
 	/* end of invitations to join, donations' back-office */
+	/* volunteer applications (applications.c, applications_manage.c;
+	 * issue 11, part C): each handler finds its object with the
+	 * viewer's roles on it (volunteer.h). Pages showing places left are
+	 * never kept by the workers (no R_PAGECACHE). */
+	{ HTTP_GET, "/missions/{slug}/apply", apply_get, R_AUTH },
+	{ HTTP_POST, "/missions/{slug}/apply", apply_post, R_AUTH },
+	{ HTTP_GET, "/applications/{id}", application_get, R_AUTH },
+	{ HTTP_POST, "/applications/{id}/messages", application_message_post,
+	    R_AUTH },
+	{ HTTP_POST, "/applications/{id}/state", application_state_post,
+	    R_AUTH },
+	{ HTTP_GET, "/account/missions", account_missions_get, R_AUTH },
+	{ HTTP_GET, "/organisations/{slug}/applications.csv",
+	    org_applications_csv_get, R_AUTH },
+	{ HTTP_GET, "/organisations/{slug}/applications",
+	    org_applications_get, R_AUTH },
+	{ HTTP_POST, "/organisations/{slug}/applications/bulk",
+	    org_applications_bulk_post, R_AUTH },
+	/* end of volunteer applications */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -41,6 +41,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_invite.def"
 /* volunteer missions, shared lookups (volunteer.c, issue 11) */
 #include "sql_volunteer.def"
+/* volunteer applications (applications*.c, issue 11, part C) */
+#include "sql_applications.def"
 #undef STMT
 #undef ROW
 };

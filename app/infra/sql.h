@@ -71,6 +71,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_invite.def"
 /* volunteer missions, shared lookups (volunteer.c, issue 11) */
 #include "sql_volunteer.def"
+/* volunteer applications (applications*.c, issue 11, part C) */
+#include "sql_applications.def"
 #undef STMT
 #undef ROW
 
@@ -111,6 +113,8 @@ enum stmt {
 #include "sql_invite.def"
 /* volunteer missions, shared lookups (volunteer.c, issue 11) */
 #include "sql_volunteer.def"
+/* volunteer applications (applications*.c, issue 11, part C) */
+#include "sql_applications.def"
 #undef STMT
 	STMT__MAX
 };
