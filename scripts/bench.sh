@@ -46,6 +46,14 @@
 #     nginx vs nginx static (an empty file: the same bytes), each request
 #     paying a different pending gift (the write path), and replays of
 #     one notification (the idempotent path); no target in the issue.
+# 14. (issue 11, part C) jeveuxaider's launch in miniature
+#     (test/bench/launch.py): LAUNCH_TOTAL (300) new volunteers, two per
+#     worker at a time, through nginx: sign up, confirm from the mail's
+#     link, log in, open a mission's application form and apply (20
+#     missions of 10 places: most go to the waiting list); volunteers a
+#     second and the Argon2id hashes the server made a second (two per
+#     volunteer: sign-up and login) vs raw Argon2id on the same cores
+#     (target >= 0.8), with the p99 of a volunteer's journey.
 # Measures 4-9 print their figures with target and PASS/FAIL; one that
 # cannot run (e.g. a missing piece) says why and the others go on.
 #
@@ -510,6 +518,52 @@ workflow_step() {
 }
 measure workflow workflow_step
 
+# 14. (issue 11, part C) jeveuxaider's launch in miniature: volunteers
+# sign up, confirm, log in and apply, end to end through nginx, vs raw
+# Argon2id (measured just before and just after, on the same cores).
+launch_miniature() {
+	local jar=$dir/launch.jar csrf cookie oid slugs out run
+	local total=${LAUNCH_TOTAL:-300} mailer
+	run=$(date +%s)
+	echo "== 14. jeveuxaider's launch in miniature: $total volunteers sign up, confirm, log in and apply through nginx (test/bench/launch.py, $((WORKERS * 2)) at a time) vs raw Argon2id"
+	# (sed reads everything: no SIGPIPE for pipefail, unlike head)
+	csrf=$(curl -sf -c "$jar" "$url/signup" | grep -o 'name="_csrf" value="[^"]*"' |
+		sed -n '1s/.*value="//; 1s/"$//p')
+	cookie=$(awk '$6 == "csrf" { print $7 }' "$jar")
+	[ -n "$csrf" ] && [ -n "$cookie" ] || { echo "no CSRF token on /signup"; return 1; }
+	oid=$(psql -X -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -c "INSERT INTO organisations
+		(slug, name, legal_kind, rna, postal_code, country, city_insee,
+		city_name, charter_accepted_at, status, submitted_at, validated_at)
+		VALUES ('bench-launch-$run', 'Bench launch $run', 'association',
+		'W691000001', '69001', 'FR', '69381', 'Lyon', now(), 'validated',
+		now(), now()) RETURNING id" | sed -n 1p)
+	slugs=$(psql -X -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -c "INSERT INTO missions
+		(slug, organisation_id, title, domain_id, description, remote,
+		date_kind, starts_at, ends_at, places, status, validated_at)
+		SELECT 'bench-launch-$run-' || i, $oid, 'Mission de lancement ' || i,
+		1 + i % 12, 'Aider.', true, 'one_off', now() + interval '1 day',
+		now() + interval '30 days', 10, 'validated', now()
+		FROM generate_series(1, 20) i RETURNING slug" | grep -v '^INSERT' | tr '\n' ' ')
+	mailer=$(cat "$dir/run/mailer.pid")
+	kill -STOP "$mailer"
+	: > "$dir/launch.argon"
+	"$BIN_DIR/argon2-rate" "$CORES" 5 | awk '{ print $2 }' >> "$dir/launch.argon"
+	# shellcheck disable=SC2086
+	out=$(/usr/bin/python3 test/bench/launch.py 127.0.0.1 "$HTTP_PORT" "$csrf" "$cookie" \
+		"$run" "$total" $((WORKERS * 2)) "$TRUSTED_PROXY" "$DATABASE_URL" $slugs) ||
+		{ kill -CONT "$mailer"; return 1; }
+	"$BIN_DIR/argon2-rate" "$CORES" 5 | awk '{ print $2 }' >> "$dir/launch.argon"
+	kill -CONT "$mailer"
+	echo "$out" | tr '\n' ' '; echo
+	echo "raw Argon2id before and after: $(tr '\n' ' ' < "$dir/launch.argon")/s"
+	for k in rate hashes p50 p99 req_p99 errors applied; do
+		res "launch.$k" "$(echo "$out" | awk -v k="$k" '$1 == k { print $2 }')"
+	done
+	res launch.total "$total"
+	res launch.argon "$(median < "$dir/launch.argon")"
+}
+measure launch launch_miniature
+
 # verdict VALUE OP TARGET: PASS, FAIL, or "n/a" when not measured
 verdict() {
 	[ -n "$1" ] && [ "$1" != nan ] || { echo "n/a"; return; }
@@ -565,6 +619,10 @@ nf=$(ratio "$(val notify.fresh)" "$(val notify.static)") || true
 nr=$(ratio "$(val notify.replay)" "$(val notify.static)") || true
 row "Paybox notification, new payment vs nginx static" "$(val notify.fresh) vs $(val notify.static) req/s = ${nf:-n/a}" "(report)" "-"
 row "Paybox notification, replay vs nginx static" "$(val notify.replay) vs $(val notify.static) req/s = ${nr:-n/a}" "(report)" "-"
+# issue 11, part C: the launch in miniature (measure 14)
+la=$(ratio "$(val launch.hashes)" "$(val launch.argon)") || true
+row "launch: volunteers/s (sign up, confirm, log in, apply)" "$(val launch.rate)/s, p99 $(val launch.p99) ms, errors $(val launch.errors)" "(report)" "-"
+row "launch: server Argon2id hashes/s vs raw Argon2id" "$(val launch.hashes) vs $(val launch.argon) /s = ${la:-n/a}" ">= 0.8" "$(verdict "$la" ">=" 0.8)"
 echo
 
 table=$(cat <<TABLE
@@ -597,6 +655,7 @@ Measured by \`make bench\` on $(date -u +%Y-%m-%d), $CORES cores, $WORKERS worke
 | workflow step (POST of /convince step 1, session in Redis, 303) vs nginx static | $(val step.rps) vs $(val step.static) req/s = **$(echo "$(val step.rps) $(val step.static)" | awk '$2 > 0 { printf "%.2f", $1 / $2 }')** | >= 0.3 |
 | Paybox notification through nginx (RSA-SHA1 verified), each paying a new gift (durable commit) vs nginx static | $(val notify.fresh) vs $(val notify.static) req/s = **${nf:-n/a}** | (report) |
 | Paybox notification replayed (idempotent: nothing changes but the log) vs nginx static | $(val notify.replay) vs $(val notify.static) req/s = **${nr:-n/a}** | (report) |
+| jeveuxaider's launch in miniature: $(val launch.total) volunteers sign up, confirm, log in and apply through nginx (two Argon2id hashes each) vs raw Argon2id, same cores | $(val launch.rate) volunteers/s = $(val launch.hashes) vs $(val launch.argon) hashes/s = **${la:-n/a}**, journey p99 **$(val launch.p99) ms** ($(val launch.applied) applied, $(val launch.errors) errors) | >= 0.8 |
 <!-- bench:end -->
 TABLE
 )
