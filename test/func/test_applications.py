@@ -778,3 +778,58 @@ def postgresql_down_is_a_503_and_stores_nothing():
     finally:
         sc.restore_stack()
     eq(statuses(mid), {})
+
+
+# -- markup ------------------------------------------------------------------
+
+@test(slow=True)
+def every_page_of_applications_is_valid_html():
+    """The Nu HTML checker (test_markup's) on each page, fresh and with
+    errors."""
+    import os
+    import shutil
+    import tempfile
+    from test_markup import run_checker, describe
+    oid, oslug, mgr, mid, mslug = mission(
+        places=1, prerequisites=("Avoir le permis B",))
+    vf.add_slot(mid, 1)
+    a, b = Member(), Member()
+    pages = [("apply, fresh", a.client().get("/missions/%s/apply" % mslug)),
+             ("apply, errors", apply_form(a.client(), mslug, motivation="x"))]
+    aid = app_id_of(apply_form(a.client(), mslug, prereq_1="1", slot=str(
+        psql_value("SELECT id FROM mission_slots WHERE mission_id = :'p1'",
+                   mid))))
+    pages.append(("apply, full, waiting list offered", apply_form(
+        b.client(), mslug, prereq_1="1", waitlist=None, slot=str(psql_value(
+            "SELECT id FROM mission_slots WHERE mission_id = :'p1'", mid)))))
+    say(a.client(), aid, "Une question <b>ici</b> & là.")
+    pages += [("application, volunteer", a.client().get(
+                   "/applications/%d" % aid)),
+              ("application, manager", mgr.client().get(
+                   "/applications/%d" % aid)),
+              ("application, reason missing", change(mgr.client(), aid,
+                                                     "refuse")),
+              ("application, empty message", say(mgr.client(), aid, "")),
+              ("account missions", a.client().get("/account/missions")),
+              ("account missions, none", b.client().get("/account/missions")),
+              ("organisation's applications", mgr.client().get(
+                  "/organisations/%s/applications" % oslug)),
+              ("organisation's applications, none", mgr.client().get(
+                  "/organisations/%s/applications?state=refused" % oslug))]
+    tmp = tempfile.mkdtemp(prefix="civitas-app-markup.")
+    try:
+        files = []
+        for i, (label, resp) in enumerate(pages):
+            ok(resp.status in (200, 409, 422), "%s: %s" % (label,
+                                                           resp.status))
+            path = os.path.join(tmp, "%02d.html" % i)
+            with open(path, "wb") as fh:
+                fh.write(resp.body)
+            files.append(path)
+        errors = run_checker(files)
+        bad = ["%s:\n%s" % (label, "\n".join("    " + describe(m) for m in
+                                             errors[path]))
+               for (label, _), path in zip(pages, files) if errors[path]]
+        eq(bad, [], "the checker's errors")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
