@@ -242,6 +242,11 @@ apply_page(struct form *f, const struct vol_mission *m, int status, int offer)
 
 	if (!info || !pre || !slots || PQntuples(info) != 1)
 		return unavailable(r);
+	if (db_bool(info, 0, AM_ENDED))
+		return message_page(r, 409, "Candidatures fermées",
+		    "Cette mission est terminée : elle ne prend plus de "
+		    "candidature.", arena_printf(&r->arena, "/missions/%s",
+		    m->slug), "Retour à la mission");
 	full = db_long(info, 0, AM_PLACES_LEFT) <= 0;
 	view_str(&f->v, "slug", m->slug);
 	view_str(&f->v, "title", m->title);

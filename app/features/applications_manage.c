@@ -179,6 +179,7 @@ org_applications_get(struct req *r)
 	view_str(&v, "state", fl.state);
 	view_int(&v, "todo", fl.todo);
 	view_int(&v, "total", total);
+	view_int(&v, "can_bulk", (o.roles & VS_MANAGER) != 0);
 	view_tabs(r, &v, counts, &fl);
 	view_rows_init(&rows, &v);
 	for (int i = 0; i < PQntuples(missions); i++)

@@ -268,6 +268,18 @@ def a_mission_that_is_not_online_takes_no_application():
 
 
 @test
+def a_mission_that_has_ended_takes_no_application():
+    _, _, _, mid, mslug = mission()
+    psql("UPDATE missions SET starts_at = now() - interval '3 days', "
+         "ends_at = now() - interval '1 day' WHERE id = :'p1'", mid)
+    vol = Member()
+    resp = vol.client().get("/missions/%s/apply" % mslug)
+    status(resp, 409)
+    contains(resp, "Cette mission est terminée")
+    eq(vf.apply(mid, vol)[1], "closed")
+
+
+@test
 def a_member_younger_than_the_minimum_age_is_refused():
     _, _, _, mid, mslug = mission(min_age=18)
     vol = Member()
@@ -652,6 +664,25 @@ def referents_of_the_departement_read_and_do_not_write():
 
 
 # -- managers' list, bulk, CSV ----------------------------------------------
+
+@test
+def an_admin_reads_the_list_and_does_not_act_in_bulk():
+    oid, oslug, mgr, mid, mslug = mission(places=3)
+    vol = Member()
+    aid = app_id_of(apply_form(vol.client(), mslug))
+    p = vf.Person(admin=True)
+    admin = Member((p.id, p.email, p.first, p.last, p.phone))
+    c = admin.client()
+    page = c.get("/organisations/%s/applications" % oslug)
+    status(page, 200)
+    contains(page, "/applications/%d" % aid)
+    not_contains(page, 'name="app_%d"' % aid)
+    status(c.post("/organisations/%s/applications/bulk" % oslug,
+                  {"_csrf": csrf_of(c.get("/account")), "action": "validate",
+                   "app_%d" % aid: "1"}), 403)
+    eq(app_status(aid), "waiting")
+
+
 
 @test
 def the_managers_list_filters_by_state_to_process_and_mission():
