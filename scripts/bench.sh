@@ -48,6 +48,16 @@
 #     one notification (the idempotent path); no target in the issue.
 # 14. missions (issue 11): the search near a postal code on 50,000 missions,
 #     by the workers vs nginx static of the same bytes (target >= 0.4).
+# 15. (issue 11, part C) jeveuxaider's launch in miniature
+#     (test/bench/launch.py): LAUNCH_TOTAL (300) new volunteers, two per
+#     worker at a time, through nginx: sign up, confirm from the mail's
+#     link, log in, open a mission's application form and apply (20
+#     missions of 10 places: most go to the waiting list); volunteers a
+#     second and the Argon2id hashes the server made a second (two per
+#     volunteer: sign-up and login) vs raw Argon2id on the same cores
+#     (target >= 0.8), with the p99 of a volunteer's journey; medians of
+#     BENCH_ROUNDS rounds interleaved with the raw rate (LAUNCH_TOTAL and
+#     LAUNCH_CONC override the count and the concurrency).
 # Measures 4-9 print their figures with target and PASS/FAIL; one that
 # cannot run (e.g. a missing piece) says why and the others go on.
 #
@@ -532,6 +542,55 @@ missions_search() {
 	res missions.found "$(curl -sf "$url/api$MISSIONS_NEAR" | sed -n 's/.*"total_records": *\([0-9]*\).*/\1/p')"
 }
 measure missions missions_search
+# 15. (issue 11, part C) jeveuxaider's launch in miniature: volunteers
+# sign up, confirm, log in and apply, end to end through nginx, vs raw
+# Argon2id (measured just before and just after, on the same cores).
+launch_miniature() {
+	local jar=$dir/launch.jar csrf cookie oid slugs out run k i
+	local total=${LAUNCH_TOTAL:-300} conc=${LAUNCH_CONC:-$((WORKERS * 2))} mailer
+	local per=$(( ${LAUNCH_TOTAL:-300} / ROUNDS ))
+	run=$(date +%s)
+	echo "== 15. jeveuxaider's launch in miniature: $total volunteers sign up, confirm, log in and apply through nginx (test/bench/launch.py, $conc at a time; $ROUNDS rounds of $per, interleaved with 5 s of raw Argon2id)"
+	# (sed reads everything: no SIGPIPE for pipefail, unlike head)
+	csrf=$(curl -sf -c "$jar" "$url/signup" | grep -o 'name="_csrf" value="[^"]*"' |
+		sed -n '1s/.*value="//; 1s/"$//p')
+	cookie=$(awk '$6 == "csrf" { print $7 }' "$jar")
+	[ -n "$csrf" ] && [ -n "$cookie" ] || { echo "no CSRF token on /signup"; return 1; }
+	oid=$(psql -X -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -c "INSERT INTO organisations
+		(slug, name, legal_kind, rna, postal_code, country, city_insee,
+		city_name, charter_accepted_at, status, submitted_at, validated_at)
+		VALUES ('bench-launch-$run', 'Bench launch $run', 'association',
+		'W691000001', '69001', 'FR', '69381', 'Lyon', now(), 'validated',
+		now(), now()) RETURNING id" | sed -n 1p)
+	slugs=$(psql -X -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -c "INSERT INTO missions
+		(slug, organisation_id, title, domain_id, description, remote,
+		date_kind, starts_at, ends_at, places, status, validated_at)
+		SELECT 'bench-launch-$run-' || i, $oid, 'Mission de lancement ' || i,
+		1 + i % 12, 'Aider.', true, 'one_off', now() + interval '1 day',
+		now() + interval '30 days', 10, 'validated', now()
+		FROM generate_series(1, 20) i RETURNING slug" | grep -v '^INSERT' | tr '\n' ' ')
+	mailer=$(cat "$dir/run/mailer.pid")
+	kill -STOP "$mailer"
+	for k in argon rate hashes p50 p99 errors applied; do : > "$dir/launch.$k"; done
+	for i in $(seq "$ROUNDS"); do
+		"$BIN_DIR/argon2-rate" "$CORES" 5 | awk '{ print $2 }' >> "$dir/launch.argon"
+		# shellcheck disable=SC2086
+		out=$(/usr/bin/python3 test/bench/launch.py 127.0.0.1 "$HTTP_PORT" "$csrf" \
+			"$cookie" "$run-$i" "$per" "$conc" "$TRUSTED_PROXY" "$DATABASE_URL" $slugs) ||
+			{ kill -CONT "$mailer"; return 1; }
+		echo "round $i: $(echo "$out" | tr '\n' ' ')"
+		for k in rate hashes p50 p99 errors applied; do
+			echo "$out" | awk -v k="$k" '$1 == k { print $2 }' >> "$dir/launch.$k"
+		done
+	done
+	kill -CONT "$mailer"
+	echo "raw Argon2id: $(tr '\n' ' ' < "$dir/launch.argon")/s; server hashes: $(tr '\n' ' ' < "$dir/launch.hashes")/s"
+	for k in argon rate hashes p50 p99; do res "launch.$k" "$(median < "$dir/launch.$k")"; done
+	res launch.errors "$(awk '{ n += $1 } END { print n + 0 }' "$dir/launch.errors")"
+	res launch.applied "$(awk '{ n += $1 } END { print n + 0 }' "$dir/launch.applied")"
+	res launch.total "$((per * ROUNDS))"
+}
+measure launch launch_miniature
 
 # verdict VALUE OP TARGET: PASS, FAIL, or "n/a" when not measured
 verdict() {
@@ -593,6 +652,10 @@ nf=$(ratio "$(val notify.fresh)" "$(val notify.static)") || true
 nr=$(ratio "$(val notify.replay)" "$(val notify.static)") || true
 row "Paybox notification, new payment vs nginx static" "$(val notify.fresh) vs $(val notify.static) req/s = ${nf:-n/a}" "(report)" "-"
 row "Paybox notification, replay vs nginx static" "$(val notify.replay) vs $(val notify.static) req/s = ${nr:-n/a}" "(report)" "-"
+# issue 11, part C: the launch in miniature (measure 14)
+la=$(ratio "$(val launch.hashes)" "$(val launch.argon)") || true
+row "launch: volunteers/s (sign up, confirm, log in, apply)" "$(val launch.rate)/s, p99 $(val launch.p99) ms, errors $(val launch.errors)" "(report)" "-"
+row "launch: server Argon2id hashes/s vs raw Argon2id" "$(val launch.hashes) vs $(val launch.argon) /s = ${la:-n/a}" ">= 0.8" "$(verdict "$la" ">=" 0.8)"
 echo
 
 table=$(cat <<TABLE
@@ -627,6 +690,7 @@ Measured by \`make bench\` on $(date -u +%Y-%m-%d), $CORES cores, $WORKERS worke
 | Paybox notification replayed (idempotent: nothing changes but the log) vs nginx static | $(val notify.replay) vs $(val notify.static) req/s = **${nr:-n/a}** | (report) |
 | missions near 69001 (20 km) on 50,000 missions ($(val missions.found) found), workers (cache off) vs nginx static, p99 | $(val missions.off) vs $(val missions.static) req/s = **${mi_off:-n/a}**, p99 $(val missions.p99) ms | >= 0.4 |
 | missions near 69001, nginx micro-cache vs nginx static | $(val missions.on) vs $(val missions.static) req/s = **${mi_on:-n/a}** | (report) |
+| jeveuxaider's launch in miniature: $(val launch.total) volunteers sign up, confirm, log in and apply through nginx (two Argon2id hashes each; medians of $ROUNDS rounds) vs raw Argon2id, same cores | $(val launch.rate) volunteers/s = $(val launch.hashes) vs $(val launch.argon) hashes/s = **${la:-n/a}**, journey p99 **$(val launch.p99) ms** ($(val launch.applied) applied, $(val launch.errors) errors) | >= 0.8 |
 <!-- bench:end -->
 TABLE
 )

@@ -258,4 +258,17 @@ int export_get(struct req *r);
 int export_json_get(struct req *r);
 /* end of the member's data */
 
+/* volunteer applications (applications.c, applications_manage.c;
+ * issue 11, part C) */
+int apply_get(struct req *r);
+int apply_post(struct req *r);
+int application_get(struct req *r);
+int application_message_post(struct req *r);
+int application_state_post(struct req *r);
+int account_missions_get(struct req *r);
+int org_applications_get(struct req *r);
+int org_applications_bulk_post(struct req *r);
+int org_applications_csv_get(struct req *r);
+/* end of volunteer applications */
+
 #endif

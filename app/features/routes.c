@@ -377,6 +377,25 @@ const struct route routes[] = {
 	{ HTTP_GET, "/account/export", export_get, R_AUTH },
 	{ HTTP_GET, "/account/export.json", export_json_get, R_AUTH | R_JSON },
 	/* end of the member's data */
+	/* volunteer applications (applications.c, applications_manage.c;
+	 * issue 11, part C): each handler finds its object with the
+	 * viewer's roles on it (volunteer.h). Pages showing places left are
+	 * never kept by the workers (no R_PAGECACHE). */
+	{ HTTP_GET, "/missions/{slug}/apply", apply_get, R_AUTH },
+	{ HTTP_POST, "/missions/{slug}/apply", apply_post, R_AUTH },
+	{ HTTP_GET, "/applications/{id}", application_get, R_AUTH },
+	{ HTTP_POST, "/applications/{id}/messages", application_message_post,
+	    R_AUTH },
+	{ HTTP_POST, "/applications/{id}/state", application_state_post,
+	    R_AUTH },
+	{ HTTP_GET, "/account/missions", account_missions_get, R_AUTH },
+	{ HTTP_GET, "/organisations/{slug}/applications.csv",
+	    org_applications_csv_get, R_AUTH },
+	{ HTTP_GET, "/organisations/{slug}/applications",
+	    org_applications_get, R_AUTH },
+	{ HTTP_POST, "/organisations/{slug}/applications/bulk",
+	    org_applications_bulk_post, R_AUTH },
+	/* end of volunteer applications */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

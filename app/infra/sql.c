@@ -48,6 +48,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 /* the member's data: export, account deletion (export.c, account.c,
  * issue 11, part D) */
 #include "sql_export.def"
+/* volunteer applications (applications*.c, issue 11, part C) */
+#include "sql_applications.def"
 #undef STMT
 #undef ROW
 };

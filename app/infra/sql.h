@@ -78,6 +78,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 /* the member's data: export, account deletion (export.c, account.c,
  * issue 11, part D) */
 #include "sql_export.def"
+/* volunteer applications (applications*.c, issue 11, part C) */
+#include "sql_applications.def"
 #undef STMT
 #undef ROW
 
@@ -125,6 +127,8 @@ enum stmt {
 /* the member's data: export, account deletion (export.c, account.c,
  * issue 11, part D) */
 #include "sql_export.def"
+/* volunteer applications (applications*.c, issue 11, part C) */
+#include "sql_applications.def"
 #undef STMT
 	STMT__MAX
 };

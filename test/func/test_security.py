@@ -303,6 +303,13 @@ def no_route_takes_a_member_id():
     public.add("uuid")
     # donations (issue 10): a member's own tax receipt of a {year}
     public.add("year")
+    # volunteer applications (issue 11, part C): /applications/{id} and
+    # its two POSTs: the handler finds the application with the viewer's
+    # roles on *it* (features/volunteer.h) and answers 404 to anyone but
+    # its volunteer, the organisation's managers, the département's
+    # referents and admins (forged ids: test_applications.py)
+    owned = {"/applications/{id}", "/applications/{id}/messages",
+             "/applications/{id}/state"}
     for method, pattern in routes():
         scoped = re.match(r"^/(committees|events)/\{slug\}/manage/", pattern)
         # organisations (issue 11, helper A): a manager's {id} only under
@@ -312,7 +319,7 @@ def no_route_takes_a_member_id():
         # organisation (forged ids: test_organisations.py).
         scoped = scoped or re.match(
             r"^/(organisations/\{slug\}/managers|moderation/organisations)"
-            r"/\{id\}", pattern)
+            r"/\{id\}", pattern) or pattern in owned
         for p in re.findall(r"\{([^}]*)\}", pattern):
             if pattern.startswith("/admin/") or scoped:
                 ok(p in ("id", "slug"), "%s %s" % (method, pattern))
