@@ -333,7 +333,8 @@ CREATE TRIGGER applications_places
 
 -- Apply: one call, one transaction. Returns the application and its
 -- status, or no id and why:
---   'closed'    the mission is not online (or unknown, or over),
+--   'closed'    the mission is not online (or unknown, or over, or went
+--               offline while this call waited for its row),
 --   'own'       the member manages the mission's organisation,
 --   'too_young' the member is younger than the mission's minimum age,
 --   'slot'      the slot is missing, unknown or not this mission's,
@@ -388,6 +389,11 @@ BEGIN
 			RETURN;
 		WHEN SQLSTATE 'CV001' THEN
 			NULL;	-- full: the waiting list, if asked
+		WHEN SQLSTATE 'CV002' THEN
+			-- Went offline while we waited for its row
+			-- (007_missions_b.sql's trigger).
+			RETURN QUERY SELECT NULL::bigint, 'closed'::text;
+			RETURN;
 	END;
 	IF NOT p_waitlist THEN
 		RETURN QUERY SELECT NULL::bigint, 'full'::text;
@@ -398,9 +404,13 @@ BEGIN
 			motivation, status)
 		VALUES (p_mission, p_user, p_slot, p_motivation, 'queued')
 		RETURNING id INTO new_id;
-	EXCEPTION WHEN unique_violation THEN
-		RETURN QUERY SELECT NULL::bigint, 'duplicate'::text;
-		RETURN;
+	EXCEPTION
+		WHEN unique_violation THEN
+			RETURN QUERY SELECT NULL::bigint, 'duplicate'::text;
+			RETURN;
+		WHEN SQLSTATE 'CV002' THEN
+			RETURN QUERY SELECT NULL::bigint, 'closed'::text;
+			RETURN;
 	END;
 	RETURN QUERY SELECT new_id, 'queued'::text;
 END $$;

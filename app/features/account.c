@@ -5,6 +5,7 @@
  */
 #include "../core/common.h"
 #include "../infra/outbox.h"
+#include "applications.h"
 #include "features.h"
 
 static const struct form_field profile_fields[] = {
@@ -184,29 +185,12 @@ static int
 delete_missions(struct req *r)
 {
 	PGresult *res = q(r, STMT_ACCOUNT_MISSIONS_RELEASE, r->user->id_str);
-	const char *base = r->app->cfg.base_url;
-	struct view v;
 
 	if (!res)
 		return -1;
-	for (int i = 0; i < PQntuples(res); i++) {
-		view_init(&v, &r->arena, 1);
-		view_str(&v, "first_name", db_str(res, i, EXPX_FIRST_NAME));
-		view_str(&v, "mission", db_str(res, i, EXPX_MISSION));
-		view_str(&v, "organisation", db_str(res, i,
-		    EXPX_ORGANISATION));
-		view_str(&v, "url", arena_printf(&r->arena, "%s/missions/%s",
-		    base, db_str(res, i, EXPX_MISSION_SLUG)));
-		view_str(&v, "application_url", arena_printf(&r->arena,
-		    "%s/applications/%s", base, db_str(res, i,
-		    EXPX_APPLICATION)));
-		if (outbox_add(r, db_long(res, i, EXPX_USER_ID), db_str(res, i,
-		    EXPX_EMAIL), arena_printf(&r->arena, "Une place s'est "
-		    "libérée : %s", db_str(res, i, EXPX_MISSION)),
-		    "account_promoted", &v) < 0)
-			return -1;
-	}
-	return 0;
+	/* Only the promoted rows: the member's own go with their account. */
+	return application_mail_changes(r, res, EXPX_APPLICATION,
+	    EXPX_PROMOTED);
 }
 
 /*
