@@ -63,7 +63,9 @@
 #
 # Settings (environment): BENCH_HTTP_PORT (18480), BENCH_SMTP_PORT (12925),
 # BENCH_DIR (/tmp/civitas-bench-PORT), BENCH_SECONDS, BENCH_ROUNDS,
-# WORKERS, BIN_DIR (default: build, or $O when make passes it).
+# WORKERS, BIN_DIR (default: build, or $O when make passes it), BENCH_ONLY
+# (measure names, e.g. "missions launch": only those, measures 1-3 skipped,
+# README not written).
 # "Cache off" requests carry a session cookie (sid): nginx's micro-cache
 # steps aside for them and the workers answer, as for a logged-in member;
 # the cacheable routes never read cookies, so the work is the same.
@@ -101,6 +103,7 @@ rps() { wrk "$@" | awk '/^Requests\/sec:/ { print $2 }'; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ROUNDS=${BENCH_ROUNDS:-5}
+if [ -z "${BENCH_ONLY:-}" ]; then
 echo "== 1. public page: workers vs nginx static ($ROUNDS interleaved rounds of 5 s each, 2 threads, 32 connections)"
 curl -sf "$url/" > "$PUBLIC_DIR/assets/bench-home.html"
 rps -t2 -c32 -d2s -H "$NOCACHE" "$url/" >/dev/null
@@ -167,6 +170,8 @@ priv=$(echo "$priv_end" | awk '{ printf "%.1f", $1 / 1024 }')
 growth=$(echo "$priv_warm $priv_end" | awk '{ printf "%+.1f", ($2 - $1) / 1024 }')
 echo "after $total requests: largest worker private memory $priv MB (growth since 10k: $growth MB), RSS $mem MB"
 
+fi	# measures 1-3, skipped when BENCH_ONLY names others
+
 # ---- 4-7: content, media, search, Lighthouse ------------------------------
 # Each runs in its own subshell with set -e (a failure stops that measure
 # only) and leaves its figures in $dir/results as "key value" lines.
@@ -174,6 +179,7 @@ echo "after $total requests: largest worker private memory $priv MB (growth sinc
 res() { echo "$1 $2" >> "$dir/results"; }
 val() { awk -v k="$1" '$1 == k { v = $2 } END { print v }' "$dir/results"; }
 measure() {	# measure NAME FUNCTION: run it, report when it could not
+	case " ${BENCH_ONLY:-$1} " in *" $1 "*) ;; *) return 0 ;; esac
 	( set -e; "$2" ) &
 	wait $! || { echo "   (measure $1 not made: see the messages above)"; res "$1.failed" 1; }
 }
@@ -652,12 +658,16 @@ nf=$(ratio "$(val notify.fresh)" "$(val notify.static)") || true
 nr=$(ratio "$(val notify.replay)" "$(val notify.static)") || true
 row "Paybox notification, new payment vs nginx static" "$(val notify.fresh) vs $(val notify.static) req/s = ${nf:-n/a}" "(report)" "-"
 row "Paybox notification, replay vs nginx static" "$(val notify.replay) vs $(val notify.static) req/s = ${nr:-n/a}" "(report)" "-"
-# issue 11, part C: the launch in miniature (measure 14)
+# issue 11, part C: the launch in miniature (measure 15)
 la=$(ratio "$(val launch.hashes)" "$(val launch.argon)") || true
 row "launch: volunteers/s (sign up, confirm, log in, apply)" "$(val launch.rate)/s, p99 $(val launch.p99) ms, errors $(val launch.errors)" "(report)" "-"
 row "launch: server Argon2id hashes/s vs raw Argon2id" "$(val launch.hashes) vs $(val launch.argon) /s = ${la:-n/a}" ">= 0.8" "$(verdict "$la" ">=" 0.8)"
 echo
 
+if [ -n "${BENCH_ONLY:-}" ]; then
+	echo "(BENCH_ONLY=\"$BENCH_ONLY\": the rows above only; README left as it is)"
+	exit 0
+fi
 table=$(cat <<TABLE
 <!-- bench:start -->
 Measured by \`make bench\` on $(date -u +%Y-%m-%d), $CORES cores, $WORKERS workers:
