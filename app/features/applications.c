@@ -150,23 +150,15 @@ application_mail_managers(struct req *r, const char *id, const char *tpl,
     const char *subject_prefix, const char *message, long except_uid)
 {
 	struct view v;
-	PGresult *res = mail_view(r, id, &v), *mgr;
+	PGresult *res = mail_view(r, id, &v);
 
-	if (!res || !(mgr = q(r, STMT_APP_MAIL_MANAGERS, db_str(res, 0,
-	    AML_ORG_ID))))
+	if (!res)
 		return -1;
 	view_str(&v, "message", message ? message : "");
-	for (int i = 0; i < PQntuples(mgr); i++) {
-		if (db_long(mgr, i, AMG_USER_ID) == except_uid)
-			continue;
-		view_str(&v, "manager", db_str(mgr, i, AMG_FIRST_NAME));
-		if (outbox_add(r, db_long(mgr, i, AMG_USER_ID), db_str(mgr, i,
-		    AMG_EMAIL), arena_printf(&r->arena, "%s : %s",
-		    subject_prefix, db_str(res, 0, AML_MISSION_TITLE)), tpl,
-		    &v) < 0)
-			return -1;
-	}
-	return 0;
+	return vol_mail_people(r, STMT_VOL_MANAGERS, db_str(res, 0,
+	    AML_ORG_ID), except_uid, arena_printf(&r->arena, "%s : %s",
+	    subject_prefix, db_str(res, 0, AML_MISSION_TITLE)), tpl, &v,
+	    "manager");
 }
 
 int

@@ -70,50 +70,31 @@ mission_mail_managers(struct req *r, const char *org_id, const char *title,
     const char *slug, const char *reason, const char *tpl,
     const char *subject)
 {
-	PGresult *res = q(r, STMT_MIS_MANAGERS, org_id);
+	struct view v;
 
-	if (!res)
-		return -1;
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct view v;
-
-		view_init(&v, &r->arena, 1);
-		view_str(&v, "first_name", db_str(res, i, MISM_FIRST_NAME));
-		view_str(&v, "mission", title);
-		view_str(&v, "reason", reason ? reason : "");
-		view_str(&v, "link", arena_printf(&r->arena, "%s/missions/%s",
-		    r->cfg->base_url, slug));
-		if (outbox_add(r, db_long(res, i, MISM_ID), db_str(res, i,
-		    MISM_EMAIL), arena_printf(&r->arena, subject, title), tpl,
-		    &v) < 0)
-			return -1;
-	}
-	return 0;
+	view_init(&v, &r->arena, 1);
+	view_str(&v, "mission", title);
+	view_str(&v, "reason", reason ? reason : "");
+	view_str(&v, "link", arena_printf(&r->arena, "%s/missions/%s",
+	    r->cfg->base_url, slug));
+	return vol_mail_people(r, STMT_VOL_MANAGERS, org_id, 0,
+	    arena_printf(&r->arena, subject, title), tpl, &v, "first_name");
 }
 
 /* The département's referents about a submitted mission. */
 static int
 mail_referents(struct req *r, const struct vol_mission *m)
 {
-	PGresult *res = q(r, STMT_MIS_REFERENTS, m->org.departement);
+	struct view v;
 
-	if (!res)
-		return -1;
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct view v;
-
-		view_init(&v, &r->arena, 1);
-		view_str(&v, "first_name", db_str(res, i, MISM_FIRST_NAME));
-		view_str(&v, "mission", m->title);
-		view_str(&v, "organisation", m->org.name);
-		view_str(&v, "link", arena_printf(&r->arena,
-		    "%s/moderation/missions", r->cfg->base_url));
-		if (outbox_add(r, db_long(res, i, MISM_ID), db_str(res, i,
-		    MISM_EMAIL), arena_printf(&r->arena, "Mission à valider : "
-		    "« %s »", m->title), "mis_submitted", &v) < 0)
-			return -1;
-	}
-	return 0;
+	view_init(&v, &r->arena, 1);
+	view_str(&v, "mission", m->title);
+	view_str(&v, "organisation", m->org.name);
+	view_str(&v, "link", arena_printf(&r->arena,
+	    "%s/moderation/missions", r->cfg->base_url));
+	return vol_mail_people(r, STMT_VOL_REFERENTS, m->org.departement, 0,
+	    arena_printf(&r->arena, "Mission à valider : « %s »", m->title),
+	    "mis_submitted", &v, "first_name");
 }
 
 /* Close the applications m leaves open (to, reason) and mail each

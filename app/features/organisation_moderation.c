@@ -224,28 +224,18 @@ mail_decision(struct req *r, const struct vol_org *o,
 		[ORG_VALIDATED] = "org_validated", [ORG_REFUSED] = "org_refused",
 		[ORG_REPORTED] = "org_reported",
 	};
-	PGresult *res = q(r, STMT_ORG_MANAGER_EMAILS, o->id_str);
+	struct view v;
 
-	if (!res)
-		return -1;
 	if (!tpls[c->to])
 		return 0;
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct view v;
-
-		view_init(&v, &r->arena, 1);
-		view_str(&v, "first_name", db_str(res, i, OP_FIRST_NAME));
-		view_str(&v, "name", o->name);
-		view_str(&v, "reason", reason);
-		view_str(&v, "link", arena_printf(&r->arena, "%s/organisations/%s"
-		    "%s", r->cfg->base_url, slug, c->to == ORG_VALIDATED ? "" :
-		    "/manage"));
-		if (outbox_add(r, db_long(res, i, OP_ID), db_str(res, i,
-		    OP_EMAIL), arena_printf(&r->arena, subjects[c->to],
-		    o->name), tpls[c->to], &v) < 0)
-			return -1;
-	}
-	return 0;
+	view_init(&v, &r->arena, 1);
+	view_str(&v, "name", o->name);
+	view_str(&v, "reason", reason);
+	view_str(&v, "link", arena_printf(&r->arena, "%s/organisations/%s%s",
+	    r->cfg->base_url, slug, c->to == ORG_VALIDATED ? "" : "/manage"));
+	return vol_mail_people(r, STMT_VOL_MANAGERS, o->id_str, 0,
+	    arena_printf(&r->arena, subjects[c->to], o->name), tpls[c->to], &v,
+	    "first_name");
 }
 
 /*

@@ -525,7 +525,6 @@ static int
 mail_submitted(struct req *r, PGresult *sub)
 {
 	const char *name = db_str(sub, 0, OSUB_NAME);
-	PGresult *refs;
 	struct view v;
 
 	view_init(&v, &r->arena, 1);
@@ -537,23 +536,15 @@ mail_submitted(struct req *r, PGresult *sub)
 	    "Votre organisation « %s » attend sa validation", name),
 	    "org_submitted", &v) < 0)
 		return -1;
-	if (!(refs = q(r, STMT_ORG_REFERENTS_OF, db_str(sub, 0,
-	    OSUB_DEPARTEMENT))))
-		return -1;
-	for (int i = 0; i < PQntuples(refs); i++) {
-		view_init(&v, &r->arena, 1);
-		view_str(&v, "first_name", db_str(refs, i, OP_FIRST_NAME));
-		view_str(&v, "name", name);
-		view_str(&v, "link", arena_printf(&r->arena,
-		    "%s/moderation/organisations/%s", r->cfg->base_url,
-		    db_str(sub, 0, OSUB_ID)));
-		if (outbox_add(r, db_long(refs, i, OP_ID), db_str(refs, i,
-		    OP_EMAIL), arena_printf(&r->arena, "Une organisation "
-		    "attend votre validation : %s", name), "org_to_moderate",
-		    &v) < 0)
-			return -1;
-	}
-	return 0;
+	view_init(&v, &r->arena, 1);
+	view_str(&v, "name", name);
+	view_str(&v, "link", arena_printf(&r->arena,
+	    "%s/moderation/organisations/%s", r->cfg->base_url,
+	    db_str(sub, 0, OSUB_ID)));
+	return vol_mail_people(r, STMT_VOL_REFERENTS, db_str(sub, 0,
+	    OSUB_DEPARTEMENT), 0, arena_printf(&r->arena, "Une organisation "
+	    "attend votre validation : %s", name), "org_to_moderate", &v,
+	    "first_name");
 }
 
 /* The charter accepted and the draft complete: submit it (pending, a

@@ -3,6 +3,7 @@
  * (volunteer.h).
  */
 #include "../core/common.h"
+#include "../infra/outbox.h"
 #include "../infra/session.h"
 #include "volunteer.h"
 
@@ -123,4 +124,24 @@ vol_application_visible(const struct vol_application *a)
 {
 	return (a->roles & (VS_VOLUNTEER | VS_MANAGER | VS_REFERENT |
 	    VS_ADMIN)) != 0;
+}
+
+int
+vol_mail_people(struct req *r, enum stmt s, const char *arg, long skip,
+    const char *subject, const char *tpl, struct view *v,
+    const char *name_var)
+{
+	PGresult *res = q(r, s, arg);
+
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		if (db_long(res, i, VP_ID) == skip)
+			continue;
+		view_str(v, name_var, db_str(res, i, VP_FIRST_NAME));
+		if (outbox_add(r, db_long(res, i, VP_ID), db_str(res, i,
+		    VP_EMAIL), subject, tpl, v) < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -59,4 +59,13 @@ int vol_org_visible(const struct vol_org *o);
 int vol_mission_visible(const struct vol_mission *m);
 int vol_application_visible(const struct vol_application *a);
 
+/* Mail each person of STMT_VOL_MANAGERS or STMT_VOL_REFERENTS (arg: the
+ * organisation's id, the département) with tpl, except member `skip` (0:
+ * nobody). v holds the values the mail shows; `name_var` ("first_name",
+ * "manager") is set to each person's first name in turn. The subject is
+ * the same for all. 0, or -1 (the caller rolls back). */
+int vol_mail_people(struct req *r, enum stmt s, const char *arg, long skip,
+    const char *subject, const char *tpl, struct view *v,
+    const char *name_var);
+
 #endif
