@@ -404,6 +404,47 @@ def an_application_never_lands_on_a_mission_that_went_offline():
     contains(failed, "is not online")
 
 
+
+@test
+def an_application_racing_a_cancellation_is_answered_closed():
+    # application_apply() reads the mission online, then waits for the
+    # row a cancellation holds; once that commits the application is
+    # refused (CV002) and answered 'closed', not an error.
+    oid, oslug, manager = vf.make_org()
+    mid, slug = vf.make_mission(oid, places=3)
+    p = vf.Person()
+    holder = subprocess.Popen(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
+         os.environ["DATABASE_URL"]], stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        holder.stdin.write("BEGIN;\nUPDATE missions SET status = "
+                           "'cancelled' WHERE id = %d;\n" % mid)
+        holder.stdin.flush()
+        wait_until(lambda: psql_value(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = "
+            "l.relation WHERE c.relname = 'missions' AND l.mode = "
+            "'RowExclusiveLock' AND l.pid <> pg_backend_pid()") != "0",
+            10, 0.05, "the cancellation to hold the mission's row")
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            applying = pool.submit(vf.apply, mid, p, None, False)
+            wait_until(lambda: psql_value(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type"
+                " = 'Lock' AND query LIKE '%application_apply%'") != "0",
+                10, 0.05, "the application to wait for the mission's row")
+            holder.stdin.write("COMMIT;\n")
+            holder.stdin.close()
+            eq(holder.wait(20), 0, holder.stderr.read())
+            eq(applying.result(20), (None, "closed"))
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    eq(psql_value("SELECT count(*) FROM applications WHERE mission_id = "
+                  ":'p1'", mid), "0")
+    eq(psql_value("SELECT places_taken FROM missions WHERE id = :'p1'",
+                  mid), "0")
+
+
 # -- the scheduled completion ----------------------------------------------------
 
 @test
