@@ -67,6 +67,7 @@ config_load(struct config *c, char *err, size_t errsz)
 	const char *secret = getenv("APP_SECRET");
 	const char *workers = env_or("WORKERS", "4");
 	const char *page_cache = env_or("PAGE_CACHE_MB", "8");
+	const char *search_cache = env_or("SEARCH_CACHE_SECONDS", "30");
 	const char *db_timeout = env_or("DB_TIMEOUT_MS", "2000");
 	long n;
 	size_t blen;
@@ -96,6 +97,12 @@ config_load(struct config *c, char *err, size_t errsz)
 		return -1;
 	}
 	c->page_cache_mb = (int)n;
+	if (parse_long(search_cache, 0, 3600, &n) < 0) {
+		snprintf(err, errsz, "SEARCH_CACHE_SECONDS must be an integer in "
+		    "0..3600");
+		return -1;
+	}
+	c->search_cache_seconds = (int)n;
 	if (parse_long(db_timeout, 100, 600000, &n) < 0) {
 		snprintf(err, errsz, "DB_TIMEOUT_MS must be an integer in "
 		    "100..600000");

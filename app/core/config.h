@@ -17,6 +17,7 @@ struct config {
 	const char *mail_from;		/* MAIL_FROM */
 	int workers;			/* WORKERS */
 	int page_cache_mb;		/* PAGE_CACHE_MB per worker, 0: off */
+	int search_cache_seconds;	/* SEARCH_CACHE_SECONDS, 0: off */
 	int db_timeout_ms;		/* DB_TIMEOUT_MS: PostgreSQL waits (db.h) */
 	int secure_cookies;		/* BASE_URL is https */
 	int log_all;			/* LOG_REQUESTS=all */

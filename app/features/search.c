@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <time.h>
 #include <wchar.h>
 #include <wctype.h>
 
@@ -110,11 +111,115 @@ search_parse(struct req *r, const char *raw, struct search *s)
 	buf_release(&w);
 }
 
-/* The matches of s (NULL with r->unavailable set on failure). */
+/*
+ * The results kept by this worker: a small table of copies, emptied at
+ * once when anything may have changed (rather than entry by entry) and
+ * when it is full. Valid while no notification came since `notified`, on
+ * the same connection (a notification could have been lost in between),
+ * and before `until` (monotonic seconds; 0: nothing kept).
+ */
+#define KEPT_SLOTS 128
+
+static struct kept {
+	char *key;
+	PGresult *res;
+} kept[KEPT_SLOTS];
+static size_t nkept;
+static unsigned long kept_notified, kept_generation;
+static double kept_until;
+
+static double
+mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void
+kept_clear(void)
+{
+	for (size_t i = 0; i < nkept; i++) {
+		free(kept[i].key);
+		PQclear(kept[i].res);
+	}
+	nkept = 0;
+	kept_until = 0;
+}
+
+/* Whether what is kept is still true (else it is emptied). Reads the
+ * notifications that arrived. */
+static int
+kept_valid(struct db *db)
+{
+	if (db_notifications(db) != 0 || db->notified != kept_notified ||
+	    db->generation != kept_generation || mono_now() >= kept_until) {
+		kept_clear();
+		return 0;
+	}
+	return 1;
+}
+
+/* Arm an empty table: trusted until the next document that appears or
+ * leaves by itself, SEARCH_CACHE_SECONDS at most. Before the search it
+ * covers, so that nothing comes due between the two. -1 on failure. */
+static int
+kept_arm(struct req *r, unsigned long notified, unsigned long generation)
+{
+	PGresult *res = q(r, STMT_SEARCH_DUE);
+	double ttl = r->cfg->search_cache_seconds, due;
+
+	if (!res)
+		return -1;
+	due = PQgetisnull(res, 0, DUE_SECONDS) ? ttl :
+	    strtod(db_str(res, 0, DUE_SECONDS), NULL);
+	kept_until = mono_now() + MIN(ttl, due);
+	kept_notified = notified;
+	kept_generation = generation;
+	return 0;
+}
+
+/* The matches of s (NULL with r->unavailable set on failure); a kept copy
+ * when there is one (X-Search-Cache says which). */
 static PGresult *
 search_run(struct req *r, const struct search *s)
 {
-	return q(r, STMT_SEARCH, s->tsquery, s->words, SEARCH_LIMIT);
+	struct db *db = &r->app->db;
+	unsigned long notified, generation;
+	const char *key;
+	PGresult *res;
+	int keep = r->cfg->search_cache_seconds > 0;
+
+	key = arena_printf(&r->arena, "%s\x1f%s", s->tsquery, s->words);
+	if (keep && kept_valid(db))
+		for (size_t i = 0; i < nkept; i++)
+			if (!strcmp(kept[i].key, key)) {
+				resp_header(r, "X-Search-Cache", "HIT");
+				return kept[i].res;
+			}
+	/* What a notification during the statements below would change. */
+	notified = db->notified;
+	generation = db->generation;
+	if (keep && !kept_until && kept_arm(r, notified, generation) < 0)
+		keep = 0;
+	if (!(res = q(r, STMT_SEARCH, s->tsquery, s->words, SEARCH_LIMIT)))
+		return NULL;
+	if (keep && kept_until) {
+		if (nkept == KEPT_SLOTS)
+			kept_clear();
+		else {
+			kept[nkept].key = xstrdup(key);
+			kept[nkept].res = PQcopyResult(res, PG_COPYRES_ATTRS |
+			    PG_COPYRES_TUPLES);
+			if (kept[nkept].res)
+				nkept++;
+			else
+				free(kept[nkept].key);
+		}
+	}
+	resp_header(r, "X-Search-Cache", "MISS");
+	return res;
 }
 
 /* A ts_headline snippet as HTML: the text escaped, \001 and \002 become
