@@ -12,6 +12,8 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 -- The typo tier of search (pg_trgm's <% operator) takes titles at a word
 -- similarity of 0.45 (the default, 0.6, misses a one-letter typo in a short
 -- word). A database setting: every connection has it, with no query.
+-- (Removed by sql/008_search.sql, which explains why: the threshold is now
+-- set by the function that uses it.)
 DO $$ BEGIN
 	EXECUTE format('ALTER DATABASE %I SET pg_trgm.word_similarity_threshold '
 		'= 0.45', current_database());
