@@ -28,9 +28,10 @@
 #     same figures for one query of each kind (common word, rare word,
 #     prefix, typo) with the workers' search cache off
 #     (SEARCH_CACHE_SECONDS=0, the FastCGI master restarted for them and
-#     again after). The rare word comes from the demo content: with
-#     BENCH_ONLY, name it too ("content search"), else that kind is
-#     skipped;
+#     again after). The rare word, "villeurbanne", is in 10 documents
+#     with the demo content and in 1 without (BENCH_ONLY="search": a
+#     corpus committee's city); BENCH_ONLY="content search" measures it
+#     as `make bench` does;
 #  7. Lighthouse (test/bench/package.json, Debian's chromium) scores of the
 #     homepage and an article: performance, accessibility, best practices,
 #     SEO (target >= 95 each);
@@ -731,10 +732,10 @@ rz=$(ratio "$(val resize.ours)" "$(val resize.vips)") || true
 rv=$(ratio "$(val variant.rps)" "$(val variant.static)") || true
 rw=$(ratio "$(val variant.workers)" "$(val variant.static)") || true
 # 6: the search's mix and kinds (ratio, p50/p99 at half the peak)
-search_ratio() {	# three decimals: the search is far below static
+search_ratio() {	# four decimals: the search is far below static
 	local a b
 	a=$(val "search.$1.rps") b=$(val "search.$1.static")
-	[ -n "$a" ] && [ -n "$b" ] && echo "$a $b" | awk '{ printf "%.3f", $1 / $2 }'
+	[ -n "$a" ] && [ -n "$b" ] && echo "$a $b" | awk '{ printf "%.4f", $1 / $2 }'
 }
 search_half() {	# "p50 / p99 ms at R req/s" of search.$1
 	[ -n "$(val "search.$1.p99")" ] || { echo "n/a"; return; }
