@@ -28,6 +28,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* CLOCK_MONOTONIC in seconds (clock.c). */
+double mono_now(void);
 
 #include "banned.h"
 

@@ -152,15 +152,6 @@ form_has_repeats(const struct fields *f)
  * page may be kept.
  */
 
-static double
-monotonic_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
 /* A 200 from a R_PAGECACHE route answered from the cache, else 0 (and
  * r->page_key set, so that the response is kept). */
 static int
@@ -176,7 +167,7 @@ page_from_cache(const struct worker *w, struct req *r, const char *uri)
 		pagecache_clear();
 		return 0;
 	}
-	if (!(p = pagecache_get(uri, monotonic_now())))
+	if (!(p = pagecache_get(uri, mono_now())))
 		return 0;
 	buf_append(&r->body, p->body, p->blen);
 	buf_append(&r->headers, p->headers, p->hlen);
@@ -199,7 +190,7 @@ page_keep(const struct worker *w, struct req *r, int status)
 		pagecache_put(r->page_key, r->ctype ? r->ctype :
 		    "text/html; charset=utf-8", r->cache ? r->cache : "",
 		    r->headers.data, r->headers.len, r->body.data, r->body.len,
-		    r->route->flags & R_BRIEF ? monotonic_now() +
+		    r->route->flags & R_BRIEF ? mono_now() +
 		    PAGE_BRIEF_SECONDS : 0);
 	/* After the copy: a hit must not say MISS. */
 	resp_header(r, "X-Page-Cache", "MISS");

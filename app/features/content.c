@@ -656,22 +656,13 @@ not_found(struct req *r)
 static unsigned long cache_generation;
 static double cache_until;	/* monotonic seconds; 0: not armed */
 
-static double
-now_seconds(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 int
 content_cache_valid(struct req *r)
 {
 	struct db *db = &r->app->db;
 
 	if (db_notifications(db) != 0 || db->generation != cache_generation ||
-	    now_seconds() >= cache_until) {
+	    mono_now() >= cache_until) {
 		cache_until = 0;
 		return 0;
 	}
@@ -693,7 +684,7 @@ content_cache_arm(struct req *r)
 	if (db_notifications(db) != 0)
 		return -1;	/* changed meanwhile: next time */
 	cache_generation = db->generation;
-	cache_until = now_seconds() + MIN(60.0,
+	cache_until = mono_now() + MIN(60.0,
 	    strtod(db_str(res, 0, VALUE), NULL));
 	return 0;
 }

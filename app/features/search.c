@@ -18,7 +18,6 @@
 
 #include <ctype.h>
 #include <jansson.h>
-#include <time.h>
 #include <wchar.h>
 #include <wctype.h>
 
@@ -127,15 +126,6 @@ static struct kept {
 static size_t nkept;
 static unsigned long kept_notified, kept_generation;
 static double kept_until;
-
-static double
-mono_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static void
 kept_clear(void)

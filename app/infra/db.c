@@ -34,15 +34,6 @@ db_line(const char *msg)
 	return (int)strcspn(msg, "\n");
 }
 
-static double
-db_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /*
  * Wait until the connection's socket is readable (or writable, with
  * want_write), or the deadline (CLOCK_MONOTONIC seconds) passes: 1 ready,
@@ -61,7 +52,7 @@ db_poll(PGconn *conn, int want_write, double deadline)
 	if (pfd.fd < 0)
 		return -1;
 	for (;;) {
-		left = (deadline - db_now()) * 1000;
+		left = (deadline - mono_now()) * 1000;
 		rc = poll(&pfd, 1, left > 0 ? (int)left + 1 : 0);
 		if (rc >= 0)
 			return rc > 0;
@@ -82,7 +73,7 @@ db_drop(struct db *db, const char *what, int timed_out)
 	if (timed_out) {
 		log_error("postgresql: no answer to %s within %d ms: "
 		    "connection dropped", what, db->timeout_ms + DB_GRACE_MS);
-		db->retry_at = db_now() + DB_RETRY_MS / 1000.0;
+		db->retry_at = mono_now() + DB_RETRY_MS / 1000.0;
 	} else {
 		msg = db->conn ? PQerrorMessage(db->conn) : "";
 		log_error("postgresql: connection lost during %s: %.*s", what,
@@ -114,7 +105,7 @@ db_keep(PGresult **res, PGresult *r)
 static PGresult *
 db_wait(struct db *db, const char *what)
 {
-	double deadline = db_now() + (db->timeout_ms + DB_GRACE_MS) / 1000.0;
+	double deadline = mono_now() + (db->timeout_ms + DB_GRACE_MS) / 1000.0;
 	PGresult *res = NULL, *r;
 	int flushing = 1, rc;
 
@@ -251,7 +242,7 @@ db_notifications(struct db *db)
 int
 db_wait_notification(struct db *db, int timeout_ms)
 {
-	double deadline = db_now() + timeout_ms / 1000.0;
+	double deadline = mono_now() + timeout_ms / 1000.0;
 	int n, rc;
 
 	while ((n = db_notifications(db)) == 0) {
@@ -298,7 +289,7 @@ db_open(struct db *db)
 	char *options = db_options(db);
 	const char *keys[] = { "dbname", "application_name", "options", NULL };
 	const char *vals[] = { db->url, "civitas", options, NULL };
-	double deadline = db_now() + db->timeout_ms / 1000.0;
+	double deadline = mono_now() + db->timeout_ms / 1000.0;
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	const char *msg;
 	int rc;
@@ -386,7 +377,7 @@ db_connect(struct db *db)
 	return 0;
 fail:
 	db_release(db);
-	db->retry_at = db_now() + DB_RETRY_MS / 1000.0;
+	db->retry_at = mono_now() + DB_RETRY_MS / 1000.0;
 	return -1;
 }
 
@@ -395,7 +386,7 @@ db_ensure(struct db *db)
 {
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
 		return 0;
-	if (db_now() < db->retry_at) {
+	if (mono_now() < db->retry_at) {
 		db_release(db);
 		return -1;
 	}

@@ -488,7 +488,7 @@ campaign_batch(struct worker *w)
 		goto out;
 	}
 	if (nsm)
-		done = smtp_send(&w->smtp, sm, nsm, smtp_now() + SMTP_TIMEOUT);
+		done = smtp_send(&w->smtp, sm, nsm, mono_now() + SMTP_TIMEOUT);
 	if (done < nsm)
 		log_error("campaign: SMTP: %s (%zu of %zu mails attempted)",
 		    *w->smtp.error ? w->smtp.error : "batch took too long",

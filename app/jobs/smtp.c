@@ -13,15 +13,6 @@
 /* The largest message accepted for sending (the outbox's own limit). */
 #define SMTP_OUT_MAX (64 * 1024 * 1024)
 
-double
-smtp_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 int
 smtp_init(struct smtp *s, const char *url, int timeout_ms)
 {
@@ -426,7 +417,7 @@ smtp_pipelined(struct smtp *s, struct smtp_msg *m, size_t n, double deadline)
 	int c0, c1, c2, c3, rset;
 
 	for (i = 0; i < n; i++) {
-		if (deadline > 0 && smtp_now() > deadline)
+		if (deadline > 0 && mono_now() > deadline)
 			break;
 		rset = s->need_rset;
 		smtp_envelope(s, &m[i]);
@@ -487,7 +478,7 @@ smtp_lockstep(struct smtp *s, struct smtp_msg *m, size_t n, double deadline)
 	int c;
 
 	for (i = 0; i < n; i++) {
-		if (deadline > 0 && smtp_now() > deadline)
+		if (deadline > 0 && mono_now() > deadline)
 			break;
 		if (s->need_rset) {
 			smtp_cmd(s, "RSET", NULL);

@@ -64,7 +64,5 @@ void smtp_release(struct smtp *s);
  * number of messages with an outcome (code != -1). */
 size_t smtp_send(struct smtp *s, struct smtp_msg *m, size_t n,
     double deadline);
-/* CLOCK_MONOTONIC in seconds. */
-double smtp_now(void);
 
 #endif
