@@ -41,7 +41,7 @@ def everywhere(q):
 def psql_session(sql):
     """Run a whole psql script in one session; (stdout, stderr)."""
     proc = subprocess.run(
-        ["psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d",
+        ["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-d",
          os.environ["DATABASE_URL"]], input=sql.encode(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     ok(proc.returncode == 0, "psql failed: %s" % proc.stderr.decode())
@@ -163,9 +163,11 @@ def parallel_settings():
 
 @test
 def the_typo_threshold_holds_in_parallel_plans():
-    """0.45, as configured, not pg_trgm's default 0.6, whether the query
-    runs in the backend or in parallel workers (auto_explain shows them
-    launched)."""
+    """0.45, as configured, not pg_trgm's default 0.6: through the
+    workers, in a session where PostgreSQL plans everything in parallel,
+    and when the correction itself runs in a parallel worker (a fresh
+    session that has not loaded pg_trgm yet: the worker loads it in the
+    middle of the parallel operation, the case that warned before)."""
     w = word(12)
     _, slug = make_article(title="Atelier " + w)
     url = "/articles/" + slug
@@ -173,18 +175,21 @@ def the_typo_threshold_holds_in_parallel_plans():
     far, s_far = variants(w, 0.3, 0.45)
     ok(url in ask(near)[0], "%r (%.2f) finds it" % (near, s_near))
     ok(url not in ask(far)[0], "%r (%.2f) does not" % (far, s_far))
-    script = ("LOAD 'auto_explain';\nSET auto_explain.log_min_duration = 0;"
-              "\nSET auto_explain.log_nested_statements = on;\n"
-              "SET auto_explain.log_analyze = on;\n"
-              "SET auto_explain.log_level = notice;\n" + parallel_settings())
+    explain = ("LOAD 'auto_explain';\nSET auto_explain.log_min_duration = 0;"
+               "\nSET auto_explain.log_analyze = on;\n"
+               "SET auto_explain.log_level = notice;\n")
+    out, err = psql_session(
+        explain + parallel_settings() +
+        "SELECT t.v, search_corrected(t.v) @> to_tsquery('civitas_fr', "
+        "'%s') FROM (VALUES ('%s'), ('%s')) t(v);\n" % (w, near, far))
+    eq(sorted(out.split()), sorted(["%s|t" % near, "%s|f" % far]),
+       "corrected in a parallel worker")
+    matches(err, r"Workers Launched: 1", "the worker ran it")
     for q, want in ((near, True), (far, False)):
-        out, err = psql_session(
-            script + "SELECT url FROM search_find(%s, %s, 20);\n" % (
-                "'" + q + ":*'", "'" + q + "'"))
+        out, _ = psql_session(
+            parallel_settings() + "SELECT url FROM search_find("
+            "'%s:*', '%s', 20);\n" % (q, q))
         eq(url in out.split(), want, "%r in a parallel session" % q)
-        ok(re.search(r"Workers Launched: [1-9]", err),
-           "no parallel worker launched:\n%s" % err[-2000:])
-        ok(re.search(r"search_words", err), "the typo tier ran")
 
 
 @test
