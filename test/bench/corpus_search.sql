@@ -56,31 +56,31 @@ FROM (SELECT count(*) AS n FROM search_documents) have,
 	(VALUES ('article', 0.60), ('page', 0.01), ('committee', 0.05),
 		('event', 0.24), ('mission', 0.10)) k(kind, share);
 
--- A text of n words about the topic whose own words are tw.
-CREATE FUNCTION pg_temp.corpus_text(tw text[], n integer) RETURNS text
-LANGUAGE sql VOLATILE AS $$
-	SELECT string_agg(CASE
-		WHEN x.r < 0.55 THEN c.stop[1 + floor(random() * array_length(c.stop, 1))::int]
-		WHEN x.r < 0.80 THEN c.common[1 + floor(random() * array_length(c.common, 1))::int]
-		WHEN x.r < 0.98 THEN tw[1 + floor(random() * 10)::int]
-		ELSE e.every[1 + floor(random() * array_length(e.every, 1))::int] END, ' ') || '.'
-	FROM corpus_words c, corpus_every e,
-		(SELECT random() AS r FROM generate_series(1, n)) x
-$$;
-
 -- The generated texts: g numbers the documents of a kind (from 1), s
--- makes their slugs.
+-- makes their slugs. A summary has 15 to 24 words, a body 80 to 199
+-- (articles, pages) or 30 to 59, mixed as said above.
 CREATE TEMP TABLE corpus_docs AS
-SELECT n.kind, g, n.base + g AS s, t.title,
-	pg_temp.corpus_text(tp.words, 15 + g % 10) AS summary,
-	pg_temp.corpus_text(tp.words, CASE WHEN n.kind IN ('article', 'page')
-		THEN 80 + g % 120 ELSE 30 + g % 30 END) AS body
+SELECT n.kind, g, n.base + g AS s, t.title, x.summary, x.body
 FROM corpus_need n, generate_series(1, n.n) g
 JOIN corpus_topics tp ON tp.id = g % 14,
 	LATERAL (SELECT initcap(string_agg(CASE WHEN i % 2 = 1
 			THEN tp.words[1 + floor(random() * 10)::int]
 			ELSE c.common[1 + floor(random() * array_length(c.common, 1))::int] END, ' ')) AS title
-		FROM corpus_words c, generate_series(1, 3 + g % 4) i) t;
+		FROM corpus_words c, generate_series(1, 3 + g % 4) i) t,
+	LATERAL (SELECT string_agg(y.w, ' ') FILTER (WHERE y.part = 1) || '.' AS summary,
+			string_agg(y.w, ' ') FILTER (WHERE y.part = 2) || '.' AS body
+		FROM (SELECT z.part, CASE
+				WHEN z.r < 0.55 THEN c.stop[1 + floor(random() * array_length(c.stop, 1))::int]
+				WHEN z.r < 0.80 THEN c.common[1 + floor(random() * array_length(c.common, 1))::int]
+				WHEN z.r < 0.98 THEN tp.words[1 + floor(random() * 10)::int]
+				ELSE e.every[1 + floor(random() * array_length(e.every, 1))::int] END AS w
+			FROM corpus_words c, corpus_every e,
+				(SELECT 1 AS part, random() AS r
+				FROM generate_series(1, 15 + g % 10)
+				UNION ALL
+				SELECT 2, random() FROM generate_series(1,
+					CASE WHEN n.kind IN ('article', 'page')
+					THEN 80 + g % 120 ELSE 30 + g % 30 END)) z) y) x;
 
 INSERT INTO articles (slug, title, summary, body_md, body_html, status,
 	published_at, first_published_at)
