@@ -164,6 +164,8 @@ kept_arm(struct req *r, unsigned long notified, unsigned long generation)
 		return -1;
 	due = PQgetisnull(res, 0, DUE_SECONDS) ? ttl :
 	    strtod(db_str(res, 0, DUE_SECONDS), NULL);
+	if (!(due >= 0))	/* not a number: trust nothing */
+		due = 0;
 	kept_until = mono_now() + MIN(ttl, due);
 	kept_notified = notified;
 	kept_generation = generation;
