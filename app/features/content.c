@@ -648,43 +648,58 @@ not_found(struct req *r)
 /*
  * The workers' page cache keeps public pages while three things hold:
  * the PostgreSQL connection that LISTENs on CONTENT_CHANNEL is the one
- * that was open when the pages were kept (a reconnect may have missed a
- * notification), no content change was notified since, and no scheduled
- * article has come due. The check costs no round trip: notifications are
- * read from the socket only when they are already there.
+ * that was open when the cache was armed (a reconnect may have missed a
+ * notification), no content change was notified since (counted by the
+ * connection: whoever read the notification, the page cache, the search
+ * or the convince choices, it counts), and no scheduled article has come
+ * due. The check costs no round trip: notifications are read from the
+ * socket only when they are already there.
+ *
+ * The cache is armed before the page it keeps is rendered, never after:
+ * an article that comes due between the render and the arming would be
+ * missing from the page and, the arming looking only ahead, from the
+ * due time too (a feed kept a minute without it).
  */
-static unsigned long cache_generation;
+static unsigned long cache_generation, cache_notified;
 static double cache_until;	/* monotonic seconds; 0: not armed */
+
+/* Trust what is rendered from now on until the next scheduled article (a
+ * minute at most); left unarmed when anything changed meanwhile. */
+static void
+content_cache_arm_now(struct req *r)
+{
+	struct db *db = &r->app->db;
+	unsigned long notified = db->notified, generation = db->generation;
+	PGresult *res;
+
+	cache_until = 0;
+	if (!(res = q(r, STMT_NEXT_SCHEDULED)))
+		return;
+	if (db_notifications(db) != 0 || db->generation != generation)
+		return;	/* changed meanwhile: next time */
+	cache_notified = notified;
+	cache_generation = generation;
+	cache_until = mono_now() + MIN(60.0,
+	    strtod(db_str(res, 0, VALUE), NULL));
+}
 
 int
 content_cache_valid(struct req *r)
 {
 	struct db *db = &r->app->db;
 
-	if (db_notifications(db) != 0 || db->generation != cache_generation ||
-	    mono_now() >= cache_until) {
-		cache_until = 0;
+	if (db_notifications(db) != 0 || db->notified != cache_notified ||
+	    db->generation != cache_generation || mono_now() >= cache_until) {
+		content_cache_arm_now(r);
 		return 0;
 	}
 	return 1;
 }
 
-/* Armed by the first page kept: trusted until the next scheduled article
- * (a minute at most). */
+/* A page may be kept when the cache was armed before it was rendered. */
 int
 content_cache_arm(struct req *r)
 {
-	struct db *db = &r->app->db;
-	PGresult *res;
-
-	if (cache_until)
-		return 0;
-	if (!(res = q(r, STMT_NEXT_SCHEDULED)))
-		return -1;
-	if (db_notifications(db) != 0)
-		return -1;	/* changed meanwhile: next time */
-	cache_generation = db->generation;
-	cache_until = mono_now() + MIN(60.0,
-	    strtod(db_str(res, 0, VALUE), NULL));
-	return 0;
+	(void)r;
+	return cache_until ? 0 : -1;
 }

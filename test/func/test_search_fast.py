@@ -203,3 +203,19 @@ def a_parallel_vacuum_no_longer_warns():
         not_contains(err, "WARNING")
     eq(psql_value("SELECT count(*) FROM pg_db_role_setting WHERE "
                   "array_to_string(setconfig, ' ') LIKE '%pg_trgm%'"), "0")
+
+
+@test
+def a_search_does_not_hide_a_change_from_the_kept_pages():
+    """A worker reads a notification once: when a search reads it first,
+    the pages that worker keeps must still be dropped (the page cache
+    counts the connection's notifications, not what it read itself)."""
+    aid, slug = make_article(title="Avant " + word())
+    path = "/articles/" + slug
+    for _ in range(TRIES):          # every worker keeps the old page
+        status(Client("fcgi").get(path), 200)
+    new = "Après " + word()
+    psql("UPDATE articles SET title = :'p1' WHERE id = :'p2'", new, aid)
+    everywhere(word())              # every worker searches first
+    for _ in range(TRIES):
+        contains(Client("fcgi").get(path), new)
