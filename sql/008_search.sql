@@ -110,7 +110,8 @@ CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops)
 -- with the function (see above). Each word is looked up with a plan made
 -- for it, through the trigram index: the planner costs a similarity like
 -- an equality and would otherwise compare the word with all the indexed
--- words (4 ms for 6,000 words, 0.1 ms through the index). PARALLEL SAFE:
+-- words (by hand on the bench corpus: 4 ms for 6,000 words, 0.1 ms
+-- through the index; not a `make bench` figure). PARALLEL SAFE:
 -- a parallel worker may run it, with its settings (a test does).
 CREATE FUNCTION search_corrected(words text) RETURNS tsquery
 LANGUAGE plpgsql STABLE PARALLEL SAFE
