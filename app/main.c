@@ -15,6 +15,10 @@
  *   civitas-fcgi inbound ADDRESS < message
  *                             a bounce report or a mailto unsubscribe sent
  *                             to ADDRESS (exit 0, or 75: try again)
+ *   civitas-fcgi degrade on|off|status
+ *                             degraded mode, for every host (mode.c)
+ *   civitas-fcgi mode-follow  keep DEGRADED_FILE in step with it (the
+ *                             master starts one; nginx-only hosts too)
  *   civitas-fcgi mail-token PURPOSE CID RID
  *                             print a campaign recipient's signed token
  *
@@ -65,6 +69,8 @@ serve(struct app *app)
 		.cache_valid = content_cache_valid,
 		.cache_arm = content_cache_arm,
 		.request_end = request_end,
+		.degraded = degraded_now,		/* issue 13 */
+		.degraded_refused = degraded_refused,
 	};
 
 	return worker_run(&w);
@@ -75,7 +81,8 @@ static int
 print_routes(void)
 {
 	static const char *const flags[] = { "json", "cacheable", "session",
-	    "auth", "admin", "upload", "pagecache", "brief", "nocsrf" };
+	    "auth", "admin", "upload", "pagecache", "brief", "nocsrf",
+	    "public", "always", "donation" };
 
 	for (size_t i = 0; i < nroutes; i++) {
 		printf("%s %s", routes[i].method == HTTP_POST ? "POST" : "GET",
@@ -130,11 +137,16 @@ main(int argc, char **argv)
 		rc = cli_receipt(&app, argv[2], argv[3]);
 	else if (!strcmp(argv[1], "missions-complete") && argc == 2)
 		rc = cli_missions_complete(&app);	/* issue 11 */
+	else if (!strcmp(argv[1], "degrade") && argc == 3)	/* issue 13 */
+		rc = cli_degrade(&app, argv[2]);
+	else if (!strcmp(argv[1], "mode-follow") && argc == 2)
+		rc = mode_follow(&app);
 	else {
 		fprintf(stderr, "usage: civitas-fcgi [serve | admin EMAIL | hash "
 		    "| media-import FILE ALT | rerender | routes | inbound ADDRESS "
 		    "| mail-token PURPOSE CID RID | receipt YEAR NUMBER "
-		    "| missions-complete]\n");
+		    "| missions-complete | degrade on|off|status "
+		    "| mode-follow]\n");
 		rc = 2;
 	}
 	app_release(&app);

@@ -36,6 +36,9 @@
 #   listen 80;                               -> listen 127.0.0.1:$HTTP_PORT;
 #   server unix:/run/civitas/fcgi.sock;      -> server unix:$CIVITAS_VAR/run/fcgi.sock;
 #   root /usr/share/civitas/public;          -> root $PUBLIC_DIR;
+#   if (-f /run/civitas/degraded) {         -> if (-f $DEGRADED_FILE) {
+#                                            (default $CIVITAS_VAR/run/degraded;
+#                                            issue 13, degraded mode)
 #   set_real_ip_from 127.0.0.1;              -> set_real_ip_from $TRUSTED_PROXY;
 #   access_log /var/log/nginx/civitas-access.log ...; -> $CIVITAS_VAR/log/nginx-access.log ...;
 #   error_log /var/log/nginx/civitas-error.log;   -> $CIVITAS_VAR/log/nginx-error.log
@@ -161,6 +164,9 @@ subst listen "${ws}listen 80;" "\\1listen 127.0.0.1:$HTTP_PORT;"
 subst upstream "${ws}server unix:/run/civitas/fcgi\\.sock;" \
     "\\1server unix:$(esc "$CIVITAS_VAR")/run/fcgi.sock;"
 subst root "${ws}root /usr/share/civitas/public;" "\\1root $(esc "$PUBLIC_DIR");"
+# issue 13: degraded mode's flag file (DEGRADED_FILE, as the workers get it)
+subst degraded "${ws}if \\(-f /run/civitas/degraded\\) \\{" \
+    "\\1if (-f $(esc "${DEGRADED_FILE:-$CIVITAS_VAR/run/degraded}")) {"
 subst set_real_ip_from "${ws}set_real_ip_from 127\\.0\\.0\\.1;" \
     "\\1set_real_ip_from $TRUSTED_PROXY;"
 subst access_log "${ws}access_log /var/log/nginx/civitas-access\\.log([ ;])" \

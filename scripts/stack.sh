@@ -75,6 +75,7 @@ export MAIL_FROM='civitas <no-reply@civitas.localhost>'
 export MAIL_RETRY_BASE='${MAIL_RETRY_BASE:-30}'
 export BIN_DIR='$BIN_DIR'
 export PUBLIC_DIR='$BIN_DIR/share/public'
+export DEGRADED_FILE='$RUN/degraded'
 ENV
 	write_env_paybox
 }

@@ -111,6 +111,14 @@ config_load(struct config *c, char *err, size_t errsz)
 	c->db_timeout_ms = (int)n;
 	if (paybox_load(c, err, errsz) < 0)
 		return -1;
+	/* issue 13: degraded mode */
+	c->degraded_file = env_or("DEGRADED_FILE", "/run/civitas/degraded");
+	if (!strcmp(env_or("DEGRADED_DONATIONS", "open"), "open"))
+		c->degraded_donations = 1;
+	else if (strcmp(env_or("DEGRADED_DONATIONS", "open"), "closed")) {
+		snprintf(err, errsz, "DEGRADED_DONATIONS must be open or closed");
+		return -1;
+	}
 	if (!secret || strlen(secret) < 32) {
 		snprintf(err, errsz,
 		    "APP_SECRET must be set to at least 32 random characters");

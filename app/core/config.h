@@ -32,6 +32,10 @@ struct config {
 	const char *paybox_pubkey;	/* PAYBOX_PUBKEY: PEM file path */
 	unsigned char paybox_hmac[64];	/* PAYBOX_HMAC_KEY, hex-decoded */
 	size_t paybox_hmac_len;		/* 0: unset */
+	/* degraded mode (issue 13, README "Degraded mode") */
+	const char *degraded_file;	/* DEGRADED_FILE: exists = degraded */
+	int degraded_donations;		/* DEGRADED_DONATIONS=open (default)
+					 * keeps the gifts open, closed not */
 };
 
 /* 0 on success; else -1 with a message in err. */

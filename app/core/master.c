@@ -12,6 +12,10 @@
  *   worker finishes the request it is serving before it exits, and the
  *   listening socket stays open all along, so no request is dropped.
  * - SIGTERM/SIGINT: stop all workers (each finishes its request) and exit.
+ * - Degraded mode (issue 13): when DEGRADED_FILE is set, one more child,
+ *   `civitas-fcgi mode-follow`, keeps that flag file in step with the
+ *   switch in PostgreSQL (features/mode.c). It holds no listening socket,
+ *   is replaced when it dies and restarted with each generation.
  */
 #include "common.h"
 #include "req.h"
@@ -45,8 +49,10 @@ on_signal(int sig)
 		got_term = 1;
 }
 
+/* A child running this binary: a worker on the listening socket sock
+ * (fd 0), or, with arg, `civitas-fcgi arg` without it. */
 static pid_t
-spawn_worker(int sock)
+spawn(int sock, const char *arg)
 {
 	pid_t pid = fork();
 
@@ -62,11 +68,16 @@ spawn_worker(int sock)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
-	if (sock != 0) {
-		dup2(sock, 0);
+	if (arg) {
 		close(sock);
+		execl(self_path, self_path, arg, (char *)NULL);
+	} else {
+		if (sock != 0) {
+			dup2(sock, 0);
+			close(sock);
+		}
+		execl(self_path, self_path, (char *)NULL);
 	}
-	execl(self_path, self_path, (char *)NULL);
 	log_error("exec %s: %s", self_path, strerror(errno));
 	_exit(127);
 }
@@ -100,6 +111,9 @@ struct pool {
 	int n;			/* workers per generation */
 	int generation;
 	int sock;
+	pid_t follower;		/* mode-follow, 0: none running */
+	time_t follower_started;
+	int follower_generation;
 };
 
 /* Forget the dead; those of the current generation are replaced next. */
@@ -109,7 +123,13 @@ pool_reap(struct pool *p)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == p->follower) {
+			if (p->follower_generation == p->generation)
+				log_error("mode-follow %ld died (status %d): "
+				    "replacing it", (long)pid, status);
+			p->follower = 0;
+		}
 		for (size_t i = 0; i < p->nkids; i++)
 			if (p->kids[i].pid == pid) {
 				if (p->kids[i].generation == p->generation)
@@ -117,6 +137,24 @@ pool_reap(struct pool *p)
 					    "replacing it", (long)pid, status);
 				p->kids[i].pid = 0;
 			}
+	}
+}
+
+/* The degraded mode's follower: one, of the current generation. */
+static void
+pool_follow(struct pool *p, const struct config *cfg)
+{
+	time_t now = time(NULL);
+
+	if (!cfg->degraded_file || !*cfg->degraded_file)
+		return;
+	if (p->follower && p->follower_generation != p->generation)
+		kill(p->follower, SIGTERM);	/* reaped, then replaced */
+	if (p->follower || p->follower_started == now)
+		return;
+	p->follower = spawn(p->sock, "mode-follow");
+	p->follower_started = now;
+	p->follower_generation = p->generation;
 }
 
 /* Start the missing workers of the current generation (a slot that
@@ -137,7 +175,7 @@ pool_fill(struct pool *p)
 			continue;
 		if (p->kids[i].started == now)
 			break;
-		p->kids[i].pid = spawn_worker(p->sock);
+		p->kids[i].pid = spawn(p->sock, NULL);
 		p->kids[i].generation = p->generation;
 		p->kids[i].started = now;
 		current++;
@@ -161,6 +199,8 @@ pool_stop(struct pool *p)
 	for (size_t i = 0; i < p->nkids; i++)
 		if (p->kids[i].pid)
 			kill(p->kids[i].pid, SIGTERM);
+	if (p->follower)
+		kill(p->follower, SIGTERM);
 	for (int tries = 0; alive && tries < 300; tries++) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 
@@ -239,6 +279,7 @@ master_run(const struct config *cfg)
 			log_info("SIGHUP: starting generation %d", p.generation);
 		}
 		pool_fill(&p);
+		pool_follow(&p, cfg);
 		master_wait(&block);
 	}
 	log_info("stopping workers");

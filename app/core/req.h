@@ -49,6 +49,14 @@ enum {
 				 * only (counts that change without notice) */
 	R_NOCSRF = 1 << 8,	/* a POST that carries its own proof (a signed
 				 * link, an HMAC signature): no CSRF token */
+	/* Degraded mode (issue 13, features/mode.c): what stays open. A GET
+	 * R_CACHEABLE route, the back-office (R_ADMIN) and these: */
+	R_PUBLIC = 1 << 9,	/* a public page that shows more to a member:
+				 * served as to a visitor, and cacheable */
+	R_ALWAYS = 1 << 10,	/* served as usual (health, the provider's
+				 * notification, unsubscribing, logout) */
+	R_DONATION = 1 << 11,	/* the gifts: open when DEGRADED_DONATIONS
+				 * is open */
 };
 
 /* How long a R_BRIEF page is kept: the micro-cache's own delay. */
@@ -99,6 +107,7 @@ struct req {
 	int cookies_set;
 	int unavailable;		/* a backing service failed: 503 */
 	int body_read;			/* the whole request body was read */
+	int degraded;			/* degraded mode (issue 13) */
 	const char *raw_body;		/* the body as received (NUL after it),
 					 * for signatures over the bytes */
 	size_t raw_len;
@@ -166,6 +175,10 @@ struct worker {
 	/* After the handler, before the response: e.g. roll back a
 	 * transaction a handler left open. */
 	void (*request_end)(struct req *r);
+	/* Degraded mode (issue 13): is the site degraded for this request?
+	 * Then what it closes is answered by degraded_refused (503). */
+	int (*degraded)(struct req *r);
+	handler_fn degraded_refused;
 };
 
 /* The accept loop on fd 0, until SIGTERM. */

@@ -211,6 +211,19 @@ login_first(const struct worker *w, struct req *r)
 	return st;
 }
 
+/* Degraded mode (issue 13): what stays open. The rest answers the
+ * worker's degraded_refused: sign-up, login, every form, a member's
+ * pages. */
+static int
+degraded_open(const struct req *r)
+{
+	int f = r->route->flags;
+
+	return (f & (R_ALWAYS | R_ADMIN)) ||
+	    ((f & R_DONATION) && r->cfg->degraded_donations) ||
+	    (r->method == HTTP_GET && (f & (R_CACHEABLE | R_PUBLIC)));
+}
+
 /* routes[] as the router wants it, built once when the worker starts. */
 static const char **route_patterns;
 static int *route_methods;
@@ -255,6 +268,10 @@ dispatch(const struct worker *w, struct req *r, FCGX_Request *fr)
 		return rc;
 	if (form_has_repeats(&r->query) || form_has_repeats(&r->form))
 		return 400;
+	/* Before the CSRF check: a form of a page opened earlier gets the
+	 * friendly page, not a refusal. */
+	if (w->degraded && (r->degraded = w->degraded(r)) && !degraded_open(r))
+		return w->degraded_refused ? w->degraded_refused(r) : 503;
 	/* After the body is read (nothing, for a GET): the connection then
 	 * closes at once, without waiting for nginx. */
 	if ((r->route->flags & R_PAGECACHE) && r->method == HTTP_GET &&
@@ -265,6 +282,7 @@ dispatch(const struct worker *w, struct req *r, FCGX_Request *fr)
 	    w->csrf_valid && !w->csrf_valid(r))
 		return w->csrf_refused ? w->csrf_refused(r) : 403;
 	if (r->route->flags & (R_SESSION | R_AUTH | R_ADMIN) &&
+	    !(r->degraded && (r->route->flags & R_PUBLIC)) &&
 	    w->session_load && w->session_load(r) < 0)
 		return unavailable(r);
 	if (r->route->flags & (R_AUTH | R_ADMIN) && !r->user)
@@ -293,6 +311,9 @@ respond(const struct worker *w, struct req *r, FCGX_Request *fr, int status)
 	if (r->route && (r->route->flags & R_CACHEABLE) && status == 200 &&
 	    !r->cookies_set)
 		cache = r->cache ? r->cache : "public, max-age=60";
+	else if (r->degraded && r->route && (r->route->flags & R_PUBLIC) &&
+	    status == 200 && !r->cookies_set)
+		cache = "public, max-age=5";	/* as to any visitor */
 	else
 		cache = r->cache && status < 400 && !r->cookies_set ? r->cache :
 		    "no-store";
@@ -300,7 +321,15 @@ respond(const struct worker *w, struct req *r, FCGX_Request *fr, int status)
 	buf_printf(&head, "Status: %d %s\r\nContent-Type: %s\r\n"
 	    "Content-Length: %zu\r\n", status, status_text(status),
 	    r->ctype ? r->ctype : "text/html; charset=utf-8", r->body.len);
-	buf_printf(&head, "Cache-Control: %s\r\n", cache);
+	/* Degraded mode: nginx may serve what it keeps for minutes while it
+	 * fetches a fresh copy, or while the workers fail. */
+	if (r->degraded && r->route && r->method == HTTP_GET &&
+	    (r->route->flags & (R_CACHEABLE | R_PUBLIC)) && status == 200 &&
+	    !r->cookies_set)
+		buf_printf(&head, "Cache-Control: %s, stale-while-revalidate=600, "
+		    "stale-if-error=600\r\n", cache);
+	else
+		buf_printf(&head, "Cache-Control: %s\r\n", cache);
 	buf_append(&head, r->headers.data, r->headers.len);
 	buf_puts(&head, "\r\n");
 	FCGX_PutStr(head.data, (int)head.len, fr->out);

@@ -55,6 +55,7 @@ admin_nav(struct req *r, const char *current)
 		{ "/admin/convince", "Convaincre un ami" },	/* issue 10 */
 		/* issue 10 */
 		{ "/admin/donations", "Dons" },
+		{ "/admin/mode", "Mode dégradé" },	/* issue 13 */
 	};
 	struct buf b;
 	char *out;

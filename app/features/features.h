@@ -271,4 +271,14 @@ int org_applications_bulk_post(struct req *r);
 int org_applications_csv_get(struct req *r);
 /* end of volunteer applications */
 
+/* degraded mode (mode.c, issue 13) */
+#define MODE_CHANNEL "civitas_mode"
+int degraded_now(struct req *r);
+int degraded_refused(struct req *r);
+int admin_mode_get(struct req *r);
+int admin_mode_post(struct req *r);
+int cli_degrade(struct app *app, const char *arg);
+int mode_follow(struct app *app);
+/* end of degraded mode */
+
 #endif

@@ -35,14 +35,15 @@ const struct route routes[] = {
 	{ HTTP_GET, "/api/search", api_search_get, R_JSON | R_CACHEABLE },
 	/* Images: /img/{signature}/{id}-{preset}.{jpg|webp} (media.c). */
 	{ HTTP_GET, "/img/{sig}/{file}", img_get, R_CACHEABLE },
-	{ HTTP_GET, "/health", health_get, R_JSON },
+	{ HTTP_GET, "/health", health_get, R_JSON | R_ALWAYS },
 	/* Campaign mail: the signed unsubscribe link (GET: one button; POST:
 	 * the button or RFC 8058 one-click) and the providers' signed bounce
 	 * reports (unsubscribe.c, bounces.c). */
-	{ HTTP_GET, "/unsubscribe/{token}", unsubscribe_get, 0 },
-	{ HTTP_POST, "/unsubscribe/{token}", unsubscribe_post, R_NOCSRF },
+	{ HTTP_GET, "/unsubscribe/{token}", unsubscribe_get, R_ALWAYS },
+	{ HTTP_POST, "/unsubscribe/{token}", unsubscribe_post,
+	    R_NOCSRF | R_ALWAYS },
 	{ HTTP_POST, "/webhooks/bounces", bounces_webhook_post,
-	    R_JSON | R_NOCSRF },
+	    R_JSON | R_NOCSRF | R_ALWAYS },
 	{ HTTP_GET, "/api/cities", cities_get, R_JSON | R_CACHEABLE },
 
 	{ HTTP_GET, "/signup", signup_get, R_SESSION },
@@ -54,7 +55,7 @@ const struct route routes[] = {
 
 	{ HTTP_GET, "/login", login_get, R_SESSION },
 	{ HTTP_POST, "/login", login_post, R_SESSION },
-	{ HTTP_POST, "/logout", logout_post, R_SESSION },
+	{ HTTP_POST, "/logout", logout_post, R_SESSION | R_ALWAYS },
 	{ HTTP_GET, "/password/forgot", forgot_get, 0 },
 	{ HTTP_POST, "/password/forgot", forgot_post, 0 },
 	{ HTTP_GET, "/password/reset/{token}", reset_get, 0 },
@@ -86,9 +87,9 @@ const struct route routes[] = {
 	{ HTTP_POST, "/newsletter/unsubscribe", newsletter_unsubscribe_post,
 	    0 },
 	{ HTTP_GET, "/newsletter/unsubscribe/{token}", newsletter_leave_get,
-	    0 },
+	    R_ALWAYS },
 	{ HTTP_POST, "/newsletter/unsubscribe/{token}", newsletter_leave_post,
-	    0 },
+	    R_ALWAYS },
 	/* end of consent */
 
 	/* Back-office (admin.h): each resource's row is route.data; the
@@ -176,7 +177,7 @@ const struct route routes[] = {
 	{ HTTP_GET, "/committees/new", committee_new_get, R_AUTH },
 	{ HTTP_POST, "/committees/new", committee_new_post,
 	    R_AUTH | R_UPLOAD },
-	{ HTTP_GET, "/committees/{slug}", committee_get, R_SESSION },
+	{ HTTP_GET, "/committees/{slug}", committee_get, R_SESSION | R_PUBLIC },
 	{ HTTP_POST, "/committees/{slug}/follow", committee_follow_post,
 	    R_SESSION },
 	{ HTTP_POST, "/committees/{slug}/unfollow", committee_unfollow_post,
@@ -271,12 +272,15 @@ const struct route routes[] = {
 	/* donations (donations.c, donations_notify.c, donations_account.c):
 	 * the notification is the provider's GET, proven by its RSA
 	 * signature (no session, no CSRF: no browser sends it). */
-	{ HTTP_GET, "/donate", donate_get, 0 },
-	{ HTTP_GET, "/donate/details", donate_details_get, R_SESSION },
-	{ HTTP_POST, "/donate/details", donate_details_post, R_SESSION },
-	{ HTTP_GET, "/donate/notify", donate_notify_get, 0 },
-	{ HTTP_GET, "/donate/{uuid}/pay", donate_pay_get, 0 },
-	{ HTTP_GET, "/donate/{uuid}/return", donate_return_get, 0 },
+	{ HTTP_GET, "/donate", donate_get, R_DONATION },
+	{ HTTP_GET, "/donate/details", donate_details_get,
+	    R_SESSION | R_DONATION },
+	{ HTTP_POST, "/donate/details", donate_details_post,
+	    R_SESSION | R_DONATION },
+	/* The provider's notification records the money: never closed. */
+	{ HTTP_GET, "/donate/notify", donate_notify_get, R_ALWAYS },
+	{ HTTP_GET, "/donate/{uuid}/pay", donate_pay_get, R_DONATION },
+	{ HTTP_GET, "/donate/{uuid}/return", donate_return_get, R_DONATION },
 	{ HTTP_GET, "/account/donations", account_donations_get, R_AUTH },
 	{ HTTP_POST, "/account/donations/{uuid}/stop",
 	    account_donation_stop_post, R_AUTH },
@@ -289,8 +293,8 @@ const struct route routes[] = {
 	/* end of tax receipts */
 	/* Opt-out of unrequested mail (optout.c, issue 10): the signed link
 	 * of a friend's or an invitee's mail; GET one button, POST (CSRF). */
-	{ HTTP_GET, "/optout/{token}", optout_get, 0 },
-	{ HTTP_POST, "/optout/{token}", optout_post, 0 },
+	{ HTTP_GET, "/optout/{token}", optout_get, R_ALWAYS },
+	{ HTTP_POST, "/optout/{token}", optout_post, R_ALWAYS },
 	/* end of opt-out */
 	/* "Convaincre un ami" (convince.c, admin_convince.c, issue 10): the
 	 * workflow's steps (state in Redis, core/wf_convince.c) and the
@@ -332,7 +336,8 @@ const struct route routes[] = {
 	    R_SESSION },
 	{ HTTP_POST, "/organisations/join/{token}", organisation_join_post,
 	    R_AUTH },
-	{ HTTP_GET, "/organisations/{slug}", organisation_get, R_SESSION },
+	{ HTTP_GET, "/organisations/{slug}", organisation_get,
+	    R_SESSION | R_PUBLIC },
 	{ HTTP_GET, "/organisations/{slug}/manage", organisation_manage_get,
 	    R_AUTH },
 	{ HTTP_POST, "/organisations/{slug}/managers", organisation_invite_post,
@@ -358,7 +363,7 @@ const struct route routes[] = {
 	{ HTTP_GET, "/missions", missions_get,
 	    R_CACHEABLE | R_PAGECACHE | R_BRIEF },
 	{ HTTP_GET, "/api/missions", api_missions_get, R_JSON | R_CACHEABLE },
-	{ HTTP_GET, "/missions/{slug}", mission_get, R_SESSION },
+	{ HTTP_GET, "/missions/{slug}", mission_get, R_SESSION | R_PUBLIC },
 	{ HTTP_GET, "/missions/{slug}/edit", mission_edit, R_AUTH },
 	{ HTTP_POST, "/missions/{slug}/edit", mission_edit, R_AUTH },
 	{ HTTP_POST, "/missions/{slug}/state", mission_state_post, R_AUTH },
@@ -396,6 +401,11 @@ const struct route routes[] = {
 	{ HTTP_POST, "/organisations/{slug}/applications/bulk",
 	    org_applications_bulk_post, R_AUTH },
 	/* end of volunteer applications */
+
+	/* degraded mode (mode.c, issue 13) */
+	{ HTTP_GET, "/admin/mode", admin_mode_get, R_ADMIN },
+	{ HTTP_POST, "/admin/mode", admin_mode_post, R_ADMIN },
+	/* end of degraded mode */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

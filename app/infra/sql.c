@@ -50,6 +50,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_export.def"
 /* volunteer applications (applications*.c, issue 11, part C) */
 #include "sql_applications.def"
+/* degraded mode (mode.c, issue 13) */
+#include "sql_mode.def"
 #undef STMT
 #undef ROW
 };

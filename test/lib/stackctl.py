@@ -42,7 +42,7 @@ from civitas import (fcgi_request, http_request, run_dir, log_dir, var_dir,
 
 __all__ = [
     "repo_root", "pid_alive", "read_pid", "service_pid", "master_pid",
-    "children", "worker_pids", "expected_workers", "wait_workers",
+    "children", "worker_pids", "follower_pid", "expected_workers", "wait_workers",
     "mailer_pid", "kill_mailer", "start_mailer", "redis_pid",
     "pg_data_dir", "pg_bin", "postgres_running", "stop_postgres",
     "postmaster_pid", "postgres_pids", "pause_postgres", "resume_postgres",
@@ -117,13 +117,33 @@ def children(ppid):
     return sorted(out)
 
 
+def follower_pid(master=None):
+    """pid of the master's degraded-mode follower (`civitas-fcgi
+    mode-follow`, issue 13), or None."""
+    master = master or master_pid()
+    for pid in children(master) if master else []:
+        if _argv(pid)[1:2] == ["mode-follow"]:
+            return pid
+    return None
+
+
+def _argv(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().decode("utf-8", "replace").split("\0")[:-1]
+    except OSError:
+        return []
+
+
 def worker_pids():
-    """pids of the workers: the live children of the master."""
+    """pids of the workers: the live children of the master, but its
+    degraded-mode follower (issue 13)."""
     master = master_pid()
     if master is None:
         raise AssertionError("the FastCGI master is not running (%s)"
                              % os.path.join(run_dir(), "fcgi.pid"))
-    return children(master)
+    return [p for p in children(master)
+            if _argv(p)[1:2] != ["mode-follow"]]
 
 
 def expected_workers():
