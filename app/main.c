@@ -71,6 +71,7 @@ serve(struct app *app)
 		.request_end = request_end,
 		.degraded = degraded_now,		/* issue 13 */
 		.degraded_refused = degraded_refused,
+		.before_handler = replica_choose,	/* issue 13 */
 	};
 
 	return worker_run(&w);

@@ -7,6 +7,9 @@
 #   scripts/stack.sh stop DIR      stop everything started under DIR
 #   scripts/stack.sh env DIR       print the environment (source it)
 #   scripts/stack.sh admin DIR EMAIL   create/promote an admin (PASSWORD env)
+#   scripts/stack.sh replica DIR   start (or reuse) a streaming replica of
+#                                  DIR's PostgreSQL (issue 13) and print its
+#                                  DATABASE_REPLICA_URL
 #
 # Settings (environment): HTTP_PORT (8080), SMTP_PORT (2525), WORKERS (4),
 # TRUSTED_PROXY (127.0.0.2), BIN_DIR (build), PG_FAST (unset: durable
@@ -197,6 +200,26 @@ start() {
 		"http://127.0.0.1:$HTTP_PORT/health"
 }
 
+# issue 13: a streaming replica of the cluster, in $PG/replica, on its own
+# socket directory, made once by pg_basebackup (-R: it follows the primary
+# through the local replication connection initdb's trust rule allows).
+start_replica() {
+	local rdir=$PG/replica opts
+	mkdir -p "$rdir/run"
+	if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$rdir"; fi
+	if [ ! -s "$rdir/data/PG_VERSION" ]; then
+		as_pg "$PGBIN/pg_basebackup" -d "postgresql://civitas@/?host=$PG/run" \
+			-D "$rdir/data" -R -X stream -c fast >"$LOG/replica-basebackup.log" 2>&1
+	fi
+	opts="-k $rdir/run -c listen_addresses= -c hot_standby=on -c max_connections=200"
+	[ -n "${PG_FAST:-}" ] && opts="$opts -c fsync=off"
+	if ! as_pg "$PGBIN/pg_ctl" -D "$rdir/data" status >/dev/null 2>&1; then
+		as_pg "$PGBIN/pg_ctl" -D "$rdir/data" -o "$opts" -l "$rdir/postgres.log" \
+			-w -t 60 start >/dev/null
+	fi
+	echo "postgresql://civitas@/civitas?host=$rdir/run"
+}
+
 stop_pid() {	# stop_pid NAME: SIGTERM, wait up to 10 s, then SIGKILL
 	local pid
 	[ -s "$RUN/$1.pid" ] || return 0
@@ -223,6 +246,9 @@ stop() {
 		redis-cli -s "$RUN/redis.sock" shutdown >/dev/null 2>&1 || true
 		for _ in $(seq 50); do alive redis || break; sleep 0.1; done
 	fi
+	if [ -s "$PG/replica/data/PG_VERSION" ]; then
+		as_pg "$PGBIN/pg_ctl" -D "$PG/replica/data" -m fast -w stop >/dev/null 2>&1 || true
+	fi
 	if [ -s "$PG/data/PG_VERSION" ]; then
 		as_pg "$PGBIN/pg_ctl" -D "$PG/data" -m fast -w stop >/dev/null 2>&1 || true
 	fi
@@ -232,6 +258,7 @@ case $cmd in
 start) start ;;
 stop) stop ;;
 env) write_env; cat "$VAR/env" ;;
+replica) mkdir -p "$LOG"; start_replica ;;
 admin)
 	write_env
 	# shellcheck disable=SC1091

@@ -75,6 +75,7 @@ config_load(struct config *c, char *err, size_t errsz)
 
 	memset(c, 0, sizeof(*c));
 	c->database_url = env_or("DATABASE_URL", "postgresql:///civitas");
+	c->database_replica_url = env_or("DATABASE_REPLICA_URL", "");
 	c->redis_url = env_or("REDIS_URL", "redis://127.0.0.1:6379/0");
 	c->smtp_url = env_or("SMTP_URL", "smtp://127.0.0.1:25");
 	c->listen = env_or("LISTEN", "unix:/run/civitas/fcgi.sock");

@@ -9,6 +9,9 @@
 
 struct config {
 	const char *database_url;	/* DATABASE_URL (libpq URI) */
+	/* DATABASE_REPLICA_URL: a streaming replica for the public read
+	 * routes (issue 13, features/replica.c); "" none */
+	const char *database_replica_url;
 	const char *redis_url;		/* REDIS_URL: redis://h:p/db or unix:///path */
 	const char *smtp_url;		/* SMTP_URL: smtp://host:port */
 	const char *base_url;		/* BASE_URL, no trailing slash */

@@ -108,6 +108,9 @@ struct req {
 	int unavailable;		/* a backing service failed: 503 */
 	int body_read;			/* the whole request body was read */
 	int degraded;			/* degraded mode (issue 13) */
+	int replica;			/* reads from the replica (issue 13) */
+	unsigned long replica_notified;	/* ... fresh up to this count of
+					 * the primary's notifications */
 	const char *raw_body;		/* the body as received (NUL after it),
 					 * for signatures over the bytes */
 	size_t raw_len;
@@ -179,6 +182,9 @@ struct worker {
 	 * Then what it closes is answered by degraded_refused (503). */
 	int (*degraded)(struct req *r);
 	handler_fn degraded_refused;
+	/* Just before the handler (issue 13): e.g. choose the replica for a
+	 * public read route. */
+	void (*before_handler)(struct req *r);
 };
 
 /* The accept loop on fd 0, until SIGTERM. */

@@ -289,6 +289,8 @@ dispatch(const struct worker *w, struct req *r, FCGX_Request *fr)
 		return login_first(w, r);
 	if (r->route->flags & R_ADMIN & ~r->roles)
 		return 403;
+	if (w->before_handler)
+		w->before_handler(r);
 	return r->route->handler(r);
 }
 

@@ -280,5 +280,7 @@ int admin_mode_post(struct req *r);
 int cli_degrade(struct app *app, const char *arg);
 int mode_follow(struct app *app);
 /* end of degraded mode */
+/* the read replica (replica.c, issue 13) */
+void replica_choose(struct req *r);
 
 #endif

@@ -195,6 +195,10 @@ search_run(struct req *r, const struct search *s)
 	generation = db->generation;
 	if (keep && !kept_until && kept_arm(r, notified, generation) < 0)
 		keep = 0;
+	/* The replica was chosen fresh up to fewer notifications (issue 13,
+	 * replica.c): what is kept must hold them all, ask the primary. */
+	if (r->replica && r->replica_notified != notified)
+		r->replica = 0;
 	if (!(res = q(r, STMT_SEARCH, s->tsquery, s->words, SEARCH_LIMIT)))
 		return NULL;
 	if (keep && kept_until) {

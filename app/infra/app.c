@@ -50,6 +50,8 @@ app_init(struct app *app)
 	}
 	db_init(&app->db, app->cfg.database_url);
 	app->db.timeout_ms = app->cfg.db_timeout_ms;
+	db_init(&app->replica, app->cfg.database_replica_url);
+	app->replica.timeout_ms = app->cfg.db_timeout_ms;
 	kv_init(&app->kv, app->cfg.redis_url);
 	return 0;
 }
@@ -58,6 +60,7 @@ void
 app_release(struct app *app)
 {
 	db_release(&app->db);
+	db_release(&app->replica);
 	kv_release(&app->kv);
 	views_release(&app->views);
 	free(app->asset_css);

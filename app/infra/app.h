@@ -18,6 +18,7 @@
 struct app {
 	struct config cfg;
 	struct db db;
+	struct db replica;	/* DATABASE_REPLICA_URL, unused when "" */
 	struct kv kv;
 	struct views views;
 	char *asset_css;	/* fingerprinted URLs from public/assets.map */
@@ -31,7 +32,11 @@ void app_release(struct app *app);
 
 /* Data access bound to the request: results die with it. Like db_exec(),
  * q() checks its count of parameters against the statement's. */
-#define q(r, ...) db_exec(&(r)->app->db, &(r)->arena, __VA_ARGS__)
+#define q(r, ...) db_exec(req_db(r), &(r)->arena, __VA_ARGS__)
+/* The connection of the request's reads: the replica when the dispatcher
+ * chose it for a public read route (features/replica.c), else the
+ * primary. Writes always name &r->app->db. */
+#define req_db(r) ((r)->replica ? &(r)->app->replica : &(r)->app->db)
 #define kv(r, ...) kv_cmd(&(r)->app->kv, &(r)->arena, __VA_ARGS__)
 
 #endif
