@@ -52,6 +52,7 @@ app_init(struct app *app)
 	app->db.timeout_ms = app->cfg.db_timeout_ms;
 	db_init(&app->replica, app->cfg.database_replica_url);
 	app->replica.timeout_ms = app->cfg.db_timeout_ms;
+	app->replica.primary = &app->db;
 	kv_init(&app->kv, app->cfg.redis_url);
 	return 0;
 }

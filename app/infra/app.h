@@ -36,7 +36,8 @@ void app_release(struct app *app);
 /* The connection of the request's reads: the replica when the dispatcher
  * chose it for a public read route (features/replica.c), else the
  * primary. Writes always name &r->app->db. */
-#define req_db(r) ((r)->replica ? &(r)->app->replica : &(r)->app->db)
+#define req_db(r) ((r)->replica && !(r)->app->db.in_tx ? \
+	&(r)->app->replica : &(r)->app->db)
 #define kv(r, ...) kv_cmd(&(r)->app->kv, &(r)->arena, __VA_ARGS__)
 
 #endif

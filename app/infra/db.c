@@ -399,6 +399,18 @@ db_clear(void *p)
 	PQclear(p);
 }
 
+/* Does statement s only read? A plain SELECT that names no write (the
+ * replica refuses the rest anyway: see db_execv). */
+static int
+stmt_reads_only(enum stmt s)
+{
+	const char *t = stmt_defs[s].sql;
+
+	return !strncmp(t, "SELECT ", 7) && !strstr(t, "UPDATE ") &&
+	    !strstr(t, "INSERT ") && !strstr(t, "DELETE ") &&
+	    !strstr(t, "nextval(");
+}
+
 PGresult *
 db_execv(struct db *db, struct arena *a, enum stmt s,
     const char *const *params, const int *lengths, const int *formats,
@@ -409,6 +421,9 @@ db_execv(struct db *db, struct arena *a, enum stmt s,
 	PGresult *res;
 	ExecStatusType st;
 
+	if (db->primary && !stmt_reads_only(s))
+		return db_execv(db->primary, a, s, params, lengths, formats,
+		    result_binary);
 	db->sqlstate[0] = '\0';
 	if (!db->in_tx && db_ensure(db) < 0) {
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
@@ -430,6 +445,9 @@ db_execv(struct db *db, struct arena *a, enum stmt s,
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		db_failed(db, res, what);
 		PQclear(res);
+		if (db->primary && !strcmp(db->sqlstate, "25006"))
+			return db_execv(db->primary, a, s, params, lengths,
+			    formats, result_binary);
 		return NULL;
 	}
 	arena_defer(a, db_clear, res);

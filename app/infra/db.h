@@ -45,6 +45,10 @@ struct db {
 				 * ends the session (default 30000; 0: never) */
 	double retry_at;	/* CLOCK_MONOTONIC seconds: no connection
 				 * attempt before (after a failure) */
+	/* A read replica's primary (issue 13, features/replica.c): a
+	 * statement that is not a plain SELECT, or that the replica refuses
+	 * as a write (SQLSTATE 25006), runs there instead. NULL otherwise. */
+	struct db *primary;
 };
 
 #define DB_TIMEOUT_MS_DEFAULT 2000
