@@ -135,9 +135,12 @@ def installed_root():
     root = tempfile.mkdtemp(prefix="civitas-deploy-")
     atexit.register(shutil.rmtree, root, True)
     bin_dir = os.environ.get("BIN_DIR") or os.path.join(REPO, "build")
+    # -o assets: the stack's workers run from the same build/share, which
+    # assets.sh would lay out again (the binaries are up to date).
     out = subprocess.run(
-        ["make", "-s", "-C", REPO, "install", "O=" + os.path.relpath(
-            bin_dir, REPO), "DESTDIR=" + root, "PREFIX=/usr"],
+        ["make", "-s", "-C", REPO, "-o", "assets", "install",
+         "O=" + os.path.relpath(bin_dir, REPO), "DESTDIR=" + root,
+         "PREFIX=/usr"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
     eq(out.returncode, 0, "make install: %s" % out.stdout[-2000:])
     for name in ("civitas-fcgi", "civitas-mailer"):
