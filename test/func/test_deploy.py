@@ -334,13 +334,19 @@ def sysusers_and_tmpfiles_make_the_user_and_directories():
 
 def variables_read():
     """Every environment variable the C code reads: getenv("X"),
-    env_or("X", ...) and any other *env*("X"...) helper."""
+    env_or("X", ...) and any other *env*("X"...) helper; in
+    app/core/config.c, any string that is a bare upper-case name (whatever
+    helper reads it)."""
     names = set()
     for path in glob.glob(os.path.join(REPO, "app", "**", "*.c"),
                           recursive=True):
         with open(path, encoding="utf-8") as fh:
-            names |= set(re.findall(r'\b\w*env\w*\(\s*"([A-Z][A-Z0-9_]+)"',
-                                    fh.read(), re.I))
+            src = fh.read()
+        names |= set(re.findall(r'\b\w*env\w*\(\s*"([A-Z][A-Z0-9_]+)"',
+                                src, re.I))
+        if os.path.basename(path) == "config.c":
+            names |= set(re.findall(r'"([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{3,})"',
+                                    src))
     return names - NOT_SETTINGS
 
 
@@ -533,3 +539,39 @@ def k8s_worker_liveness_asks_health_and_survives_an_outage():
         ok(alive(here), "liveness failed while Redis is down (503)")
     finally:
         sc.restore_stack()
+
+
+# --------------------------------------------------------------------------
+# The image (deploy/Containerfile is not built here: no container engine)
+
+@test
+def containerfile_matches_the_build_and_the_manifests():
+    with open(os.path.join(DEPLOY, "Containerfile")) as fh:
+        image = fh.read()
+    with open(os.path.join(REPO, "scripts", "deps.sh")) as fh:
+        deps = fh.read()
+    # every library the build needs here (deps.sh) is in the image's build
+    # (but libFuzzer's runtime, for make fuzz)
+    dev = set(re.findall(r"\b(lib[a-z0-9.+-]+-dev)\b", deps)) - {
+        "libclang-rt-14-dev"}
+    ok(dev, "no -dev package found in scripts/deps.sh")
+    eq(sorted(dev - set(re.findall(r"\b(lib[a-z0-9.+-]+-dev)\b", image))),
+       [], "build dependencies missing from deploy/Containerfile")
+    contains(image, "make install CHECKS=0 PREFIX=/usr")
+    # the ids and paths the manifests rely on
+    contains(image, "--uid 10001")
+    contains(image, "--gid 10001")
+    contains(image, "usermod -a -G civitas www-data")
+    contains(image, "/usr/share/civitas/scripts/migrate.sh")
+    contains(image, "libfcgi-bin")       # cgi-fcgi, the liveness probe
+    for d in manifests():
+        if d["kind"] not in ("Deployment", "Job"):
+            continue
+        spec = d["spec"]["template"]["spec"]
+        for c in spec["containers"]:
+            user = c.get("securityContext", {}).get("runAsUser")
+            ok(user in (0, 10001), "%s: runAsUser %r" % (c["name"], user))
+            if c["name"] == "migrate":
+                eq(c["args"], ["/usr/share/civitas/scripts/migrate.sh"])
+        if d["metadata"]["name"] == "civitas-web":
+            eq(spec["securityContext"]["fsGroup"], 10001)
