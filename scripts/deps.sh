@@ -16,6 +16,10 @@ libpango1.0-dev"
 # (issue 10, donations: the fake Paybox provider signs with
 # python3-cryptography; tax receipts are drawn with pango/cairo in DejaVu
 # and read back in the tests with poppler-utils' pdftotext)
+# issue 13, deployment: systemd-analyze, systemd-sysusers and
+# systemd-tmpfiles check the units of deploy/systemd (test_deploy); the
+# package only brings the tools here, nothing is started.
+PKGS="$PKGS systemd"
 # Any node >= 18 with npm will do (some images ship nodesource's build).
 command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 missing=""
