@@ -38,7 +38,7 @@ DEPLOY = os.path.join(REPO, "deploy")
 UNITS = sorted(glob.glob(os.path.join(DEPLOY, "systemd", "*.service")))
 # Read by the code, but not settings of the services: the password of
 # `civitas-fcgi admin` (a command's input).
-NOT_SETTINGS = {"PASSWORD"}
+NOT_SETTINGS = {"PASSWORD", "SUDO_USER", "USER"}   # degrade: who, for the audit
 
 
 def systemd_tool(name):
