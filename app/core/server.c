@@ -20,6 +20,7 @@
 
 #include <fcgiapp.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <signal.h>
 #include <time.h>
@@ -382,47 +383,108 @@ handle(const struct worker *w, struct req *r, FCGX_Request *fr)
 }
 
 /*
- * Accept one connection on fd 0 and let libfcgi read the request from it.
- * We accept ourselves so that a stopping worker leaves only from here,
- * between requests: 1 a request is ready, 0 the peer sent no valid
- * request (try again), -1 stop. The connection is handed over through the
- * request's public ipcFd; keepConnection stops FCGX_Accept_r's opening
- * FCGX_Finish_r from closing it.
+ * Connections. nginx may keep its FastCGI connections open between
+ * requests (fastcgi_keep_conn on, an upstream keepalive pool; issue 13,
+ * README "Kept FastCGI connections"): it then sets FCGI_KEEP_CONN in each
+ * request and sends the next request of any of its clients on any idle
+ * connection of its pool. A worker therefore holds up to KEPT_MAX such
+ * connections and waits on all of them and on the listening socket at
+ * once (poll): an idle kept connection never blocks a request arriving on
+ * another one, or on a new connection. The listening socket is
+ * nonblocking, so that the workers woken together by one connection do
+ * not wait in accept: one gets it, the others go back to poll.
  */
+#define KEPT_MAX 16
+
+static int kept[KEPT_MAX];
+static size_t nkept;
+
+/* A connection ready with a request, by poll: the listening socket's new
+ * connection, or a kept one (taken out of the set); -1 to stop. */
 static int
-worker_accept(FCGX_Request *fr)
+worker_next_fd(int *was_kept)
 {
-	int fd, rc;
+	struct pollfd pfd[KEPT_MAX + 1];
 
 	for (;;) {
+		int fd;
+
 		if (worker_stopping)
 			return -1;
-		fd = accept4(0, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0)
-			break;
-		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+		pfd[0].fd = 0;
+		pfd[0].events = POLLIN;
+		for (size_t i = 0; i < nkept; i++) {
+			pfd[i + 1].fd = kept[i];
+			pfd[i + 1].events = POLLIN;
+		}
+		if (poll(pfd, nkept + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
+			return -1;
+		}
+		/* Kept connections first: nginx is waiting on them. */
+		for (size_t i = 0; i < nkept; i++)
+			if (pfd[i + 1].revents) {
+				fd = kept[i];
+				kept[i] = kept[--nkept];
+				*was_kept = 1;
+				return fd;
+			}
+		if (!pfd[0].revents)
 			continue;
+		if (pfd[0].revents & (POLLERR | POLLNVAL))
+			return -1;	/* /dev/null after SIGTERM */
+		fd = accept4(0, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			*was_kept = 0;
+			return fd;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+		    errno == ECONNABORTED || errno == EPROTO)
+			continue;	/* another worker took it */
 		if (!worker_stopping)
 			log_error("accept: %s", strerror(errno));
 		return -1;
 	}
+}
+
+/*
+ * The next request, read by libfcgi from the connection poll found ready:
+ * 1 a request is ready, 0 the connection held no valid request (nginx
+ * closed a kept one, or sent junk: it is closed; try again), -1 stop. The
+ * connection is handed over through the request's public ipcFd;
+ * keepConnection stops FCGX_Accept_r's opening FCGX_Finish_r from closing
+ * it, and libfcgi then sets it from the request's FCGI_KEEP_CONN flag.
+ */
+static int
+worker_accept(FCGX_Request *fr)
+{
+	int fd, rc, was_kept;
+
+	if ((fd = worker_next_fd(&was_kept)) < 0)
+		return -1;
 	fr->ipcFd = fd;
 	fr->keepConnection = 1;
 	if ((rc = FCGX_Accept_r(fr)) != 0) {
-		log_error("connection without a valid request: %s",
-		    strerror(-rc));
+		/* A kept connection that nginx closed ends here: quietly. */
+		if (!was_kept)
+			log_error("connection without a valid request: %s",
+			    strerror(-rc));
 		return 0;
 	}
 	return 1;
 }
 
 /*
- * End the request. libfcgi's default close half-closes the connection and
- * waits for the web server to close first, which keeps the worker idle for
- * a round trip per request. When the request was read to its end we close
- * at once instead: nothing unread is left in the socket, so even over TCP
- * the close cannot turn into a reset that would lose the response. An
- * unread body (413) keeps the careful close.
+ * End the request. A connection nginx asked to keep, whose request was
+ * read to its end, joins the kept set (when there is room), else it is
+ * closed. libfcgi's default close half-closes the connection and waits for
+ * the web server to close first, which keeps the worker idle for a round
+ * trip per request. When the request was read to its end we close at once
+ * instead: nothing unread is left in the socket, so even over TCP the
+ * close cannot turn into a reset that would lose the response. An unread
+ * body (413) keeps the careful close, and never keeps the connection.
  */
 static void
 worker_close(const struct req *r, FCGX_Request *fr)
@@ -434,7 +496,22 @@ worker_close(const struct req *r, FCGX_Request *fr)
 			;	/* the end-of-stdin record, normally */
 		fr->detached = 1;	/* FCGX_Free: close without lingering */
 	}
+	if (!r->body_read || nkept == KEPT_MAX || worker_stopping)
+		fr->keepConnection = 0;
 	FCGX_Finish_r(fr);
+	if (fr->ipcFd >= 0) {	/* kept open: FCGI_KEEP_CONN */
+		kept[nkept++] = fr->ipcFd;
+		fr->ipcFd = -1;
+		fr->detached = 0;
+	}
+}
+
+/* Stopping: close the kept connections (nginx opens new ones elsewhere). */
+static void
+worker_close_kept(void)
+{
+	while (nkept)
+		close(kept[--nkept]);
 }
 
 int
@@ -457,6 +534,9 @@ worker_run(const struct worker *w)
 		log_error("FCGX_Init failed");
 		return 1;
 	}
+	/* See worker_next_fd: nonblocking accept, for every worker of the
+	 * socket (a shared file description). */
+	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
 	/* libfcgi gets an invalid listening socket: it must never accept by
 	 * itself (see worker_accept). */
 	FCGX_InitRequest(&fr, -1, 0);
@@ -487,6 +567,7 @@ worker_run(const struct worker *w)
 		worker_close(&r, &fr);
 		arena_reset(&r.arena);
 	}
+	worker_close_kept();
 	arena_release(&r.arena);
 	free(route_patterns);
 	free(route_methods);
