@@ -32,6 +32,8 @@ struct config {
 	const char *paybox_pubkey;	/* PAYBOX_PUBKEY: PEM file path */
 	unsigned char paybox_hmac[64];	/* PAYBOX_HMAC_KEY, hex-decoded */
 	size_t paybox_hmac_len;		/* 0: unset */
+	/* issue 13, logs */
+	const char *log_format;		/* LOG_FORMAT: "text" or "json" */
 };
 
 /* 0 on success; else -1 with a message in err. */

@@ -12,10 +12,14 @@
  *   worker finishes the request it is serving before it exits, and the
  *   listening socket stays open all along, so no request is dropped.
  * - SIGTERM/SIGINT: stop all workers (each finishes its request) and exit.
+ * - The counters of /metrics (metrics.h): one shared slot per worker
+ *   place, the place's index handed to the worker it starts; a reaped
+ *   worker's counts are folded into the master's archive.
  */
 #include "common.h"
 #include "req.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <fcgiapp.h>
 #include <signal.h>
@@ -46,12 +50,13 @@ on_signal(int sig)
 }
 
 static pid_t
-spawn_worker(int sock)
+spawn_worker(int sock, size_t slot)
 {
 	pid_t pid = fork();
 
 	if (pid != 0)
 		return pid;
+	metrics_master_child(slot);
 	/* child: the master blocks these signals; a worker must not. */
 	{
 		sigset_t none;
@@ -116,6 +121,7 @@ pool_reap(struct pool *p)
 					log_error("worker %ld died (status %d): "
 					    "replacing it", (long)pid, status);
 				p->kids[i].pid = 0;
+				metrics_master_reaped(i);
 			}
 }
 
@@ -137,7 +143,9 @@ pool_fill(struct pool *p)
 			continue;
 		if (p->kids[i].started == now)
 			break;
-		p->kids[i].pid = spawn_worker(p->sock);
+		p->kids[i].pid = spawn_worker(p->sock, i);
+		if (p->kids[i].pid > 0)
+			metrics_master_started(i, p->kids[i].pid);
 		p->kids[i].generation = p->generation;
 		p->kids[i].started = now;
 		current++;
@@ -227,6 +235,7 @@ master_run(const struct config *cfg)
 		return 1;
 	p.nkids = (size_t)p.n * 4;
 	p.kids = xcalloc(p.nkids, sizeof(*p.kids));
+	metrics_master_init(p.nkids);	/* else: workers count alone */
 	master_signals(&block, &old);
 	log_info("listening on %s with %d workers", cfg->listen, p.n);
 	for (;;) {

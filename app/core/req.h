@@ -103,6 +103,9 @@ struct req {
 					 * for signatures over the bytes */
 	size_t raw_len;
 	const char *page_key;		/* keep the 200 under this key */
+	/* issue 13, metrics and logs */
+	const char *request_id;		/* nginx's $request_id, or ours */
+	int answered;			/* the status written (respond) */
 };
 
 /* Request accessors: NULL when absent. */
@@ -166,6 +169,9 @@ struct worker {
 	/* After the handler, before the response: e.g. roll back a
 	 * transaction a handler left open. */
 	void (*request_end)(struct req *r);
+	/* issue 13, metrics: is the site in degraded mode (non-zero)? Read
+	 * at each scrape of /metrics (civitas_degraded_mode); NULL: never. */
+	int (*degraded)(const struct app *app);
 };
 
 /* The accept loop on fd 0, until SIGTERM. */

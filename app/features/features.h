@@ -271,4 +271,8 @@ int org_applications_bulk_post(struct req *r);
 int org_applications_csv_get(struct req *r);
 /* end of volunteer applications */
 
+/* metrics (scrape.c, issue 13, section 3): GET /metrics */
+int metrics_get(struct req *r);
+/* end of metrics */
+
 #endif

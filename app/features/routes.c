@@ -396,6 +396,11 @@ const struct route routes[] = {
 	{ HTTP_POST, "/organisations/{slug}/applications/bulk",
 	    org_applications_bulk_post, R_AUTH },
 	/* end of volunteer applications */
+	/* metrics (scrape.c, issue 13, section 3): Prometheus' scrape,
+	 * internal addresses only (nginx's location = /metrics too); never
+	 * cached by anyone. */
+	{ HTTP_GET, "/metrics", metrics_get, 0 },
+	/* end of metrics */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

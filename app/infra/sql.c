@@ -50,6 +50,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_export.def"
 /* volunteer applications (applications*.c, issue 11, part C) */
 #include "sql_applications.def"
+/* metrics: what /metrics reads at each scrape (scrape.c, issue 13) */
+#include "sql_metrics.def"
 #undef STMT
 #undef ROW
 };
