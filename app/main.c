@@ -72,6 +72,7 @@ serve(struct app *app)
 		.degraded = degraded_now,		/* issue 13 */
 		.degraded_refused = degraded_refused,
 		.before_handler = replica_choose,	/* issue 13 */
+		.degraded_gauge = degraded_gauge,
 	};
 
 	return worker_run(&w);

@@ -20,6 +20,9 @@ libpango1.0-dev"
 # systemd-tmpfiles check the units of deploy/systemd (test_deploy); the
 # package only brings the tools here, nothing is started.
 PKGS="$PKGS systemd"
+# issue 13, metrics: promtool (Debian's prometheus package) checks the
+# text of GET /metrics in the tests; the server it brings is not used.
+PKGS="$PKGS prometheus"
 # Any node >= 18 with npm will do (some images ship nodesource's build).
 command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 missing=""
@@ -42,6 +45,6 @@ $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 # Debian starts the packaged services; civitas runs its own private ones.
-for s in nginx redis-server postgresql; do
+for s in nginx redis-server postgresql prometheus; do	# prometheus: issue 13
 	$SUDO service "$s" stop >/dev/null 2>&1 || true
 done

@@ -1,6 +1,7 @@
 #include "common.h"
 #include "config.h"
 #include "parse.h"
+#include "log.h"
 
 #include <sodium.h>
 
@@ -74,6 +75,14 @@ config_load(struct config *c, char *err, size_t errsz)
 	char *base;
 
 	memset(c, 0, sizeof(*c));
+	/* issue 13, logs: first, so that the errors below are in the format
+	 * asked for. */
+	c->log_format = env_or("LOG_FORMAT", "text");
+	if (strcmp(c->log_format, "text") && strcmp(c->log_format, "json")) {
+		snprintf(err, errsz, "LOG_FORMAT must be text or json");
+		return -1;
+	}
+	log_set_json(!strcmp(c->log_format, "json"));
 	c->database_url = env_or("DATABASE_URL", "postgresql:///civitas");
 	c->database_replica_url = env_or("DATABASE_REPLICA_URL", "");
 	c->redis_url = env_or("REDIS_URL", "redis://127.0.0.1:6379/0");

@@ -39,6 +39,8 @@ struct config {
 	const char *degraded_file;	/* DEGRADED_FILE: exists = degraded */
 	int degraded_donations;		/* DEGRADED_DONATIONS=open (default)
 					 * keeps the gifts open, closed not */
+	/* issue 13, logs */
+	const char *log_format;		/* LOG_FORMAT: "text" or "json" */
 };
 
 /* 0 on success; else -1 with a message in err. */

@@ -16,10 +16,14 @@
  *   `civitas-fcgi mode-follow`, keeps that flag file in step with the
  *   switch in PostgreSQL (features/mode.c). It holds no listening socket,
  *   is replaced when it dies and restarted with each generation.
+ * - The counters of /metrics (metrics.h): one shared slot per worker
+ *   place, the place's index handed to the worker it starts; a reaped
+ *   worker's counts are folded into the master's archive.
  */
 #include "common.h"
 #include "req.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <fcgiapp.h>
 #include <signal.h>
@@ -52,12 +56,14 @@ on_signal(int sig)
 /* A child running this binary: a worker on the listening socket sock
  * (fd 0), or, with arg, `civitas-fcgi arg` without it. */
 static pid_t
-spawn(int sock, const char *arg)
+spawn(int sock, size_t slot, const char *arg)
 {
 	pid_t pid = fork();
 
 	if (pid != 0)
 		return pid;
+	if (!arg)
+		metrics_master_child(slot);
 	/* child: the master blocks these signals; a worker must not. */
 	{
 		sigset_t none;
@@ -136,6 +142,7 @@ pool_reap(struct pool *p)
 					log_error("worker %ld died (status %d): "
 					    "replacing it", (long)pid, status);
 				p->kids[i].pid = 0;
+				metrics_master_reaped(i);
 			}
 	}
 }
@@ -152,7 +159,7 @@ pool_follow(struct pool *p, const struct config *cfg)
 		kill(p->follower, SIGTERM);	/* reaped, then replaced */
 	if (p->follower || p->follower_started == now)
 		return;
-	p->follower = spawn(p->sock, "mode-follow");
+	p->follower = spawn(p->sock, 0, "mode-follow");
 	p->follower_started = now;
 	p->follower_generation = p->generation;
 }
@@ -175,7 +182,9 @@ pool_fill(struct pool *p)
 			continue;
 		if (p->kids[i].started == now)
 			break;
-		p->kids[i].pid = spawn(p->sock, NULL);
+		p->kids[i].pid = spawn(p->sock, i, NULL);
+		if (p->kids[i].pid > 0)
+			metrics_master_started(i, p->kids[i].pid);
 		p->kids[i].generation = p->generation;
 		p->kids[i].started = now;
 		current++;
@@ -267,6 +276,7 @@ master_run(const struct config *cfg)
 		return 1;
 	p.nkids = (size_t)p.n * 4;
 	p.kids = xcalloc(p.nkids, sizeof(*p.kids));
+	metrics_master_init(p.nkids);	/* else: workers count alone */
 	master_signals(&block, &old);
 	log_info("listening on %s with %d workers", cfg->listen, p.n);
 	for (;;) {

@@ -115,6 +115,9 @@ struct req {
 					 * for signatures over the bytes */
 	size_t raw_len;
 	const char *page_key;		/* keep the 200 under this key */
+	/* issue 13, metrics and logs */
+	const char *request_id;		/* nginx's $request_id, or ours */
+	int answered;			/* the status written (respond) */
 };
 
 /* Request accessors: NULL when absent. */
@@ -185,6 +188,9 @@ struct worker {
 	/* Just before the handler (issue 13): e.g. choose the replica for a
 	 * public read route. */
 	void (*before_handler)(struct req *r);
+	/* issue 13, metrics: is the site in degraded mode (non-zero)? Read
+	 * at each scrape of /metrics (civitas_degraded_mode); NULL: never. */
+	int (*degraded_gauge)(const struct app *app);
 };
 
 /* The accept loop on fd 0, until SIGTERM. */

@@ -15,8 +15,10 @@
 #include "pagecache.h"
 #include "log.h"
 #include "escape.h"
+#include "metrics.h"
 
 #include <limits.h>
+#include <sys/random.h>
 
 #include <fcgiapp.h>
 #include <fcntl.h>
@@ -173,6 +175,7 @@ page_from_cache(const struct worker *w, struct req *r, const char *uri)
 	buf_append(&r->body, p->body, p->blen);
 	buf_append(&r->headers, p->headers, p->hlen);
 	resp_header(r, "X-Page-Cache", "HIT");
+	metrics_count(M_PAGECACHE_HIT);
 	r->ctype = arena_strdup(&r->arena, p->ctype);
 	r->cache = p->cache_control[0] ?
 	    arena_strdup(&r->arena, p->cache_control) : NULL;
@@ -186,6 +189,7 @@ page_keep(const struct worker *w, struct req *r, int status)
 {
 	if (!r->page_key)
 		return;
+	metrics_count(M_PAGECACHE_MISS);
 	if (status == 200 && !r->unavailable && !r->cookies_set &&
 	    w->cache_arm(r) == 0)
 		pagecache_put(r->page_key, r->ctype ? r->ctype :
@@ -333,12 +337,15 @@ respond(const struct worker *w, struct req *r, FCGX_Request *fr, int status)
 		    "stale-if-error=600\r\n", cache);
 	else
 		buf_printf(&head, "Cache-Control: %s\r\n", cache);
+	/* Here, not in r->headers: the page cache keeps those. */
+	buf_printf(&head, "X-Request-Id: %s\r\n", r->request_id);
 	buf_append(&head, r->headers.data, r->headers.len);
 	buf_puts(&head, "\r\n");
 	FCGX_PutStr(head.data, (int)head.len, fr->out);
 	if (r->body.len)
 		FCGX_PutStr(r->body.data, (int)r->body.len, fr->out);
 	buf_release(&head);
+	r->answered = status;
 }
 
 static double
@@ -349,6 +356,42 @@ elapsed_ms(const struct timespec *t0)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * The request's id: nginx's $request_id (fastcgi.conf passes it as
+ * REQUEST_ID), else one of our own (a client talking FastCGI directly).
+ * It goes to the log line and to X-Request-Id, so that a user's report
+ * can be traced in nginx's log and ours.
+ */
+static const char *
+request_id(struct req *r, FCGX_Request *fr)
+{
+	const char *given = FCGX_GetParam("REQUEST_ID", fr->envp);
+	static const char hex[] = "0123456789abcdef";
+	static unsigned long seq;
+	unsigned char raw[16];
+	char *id;
+	size_t n;
+
+	if (given && (n = strlen(given)) > 0 && n <= 64 &&
+	    strspn(given, "0123456789abcdefABCDEF"
+	    "ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ-_.") == n)
+		return given;
+	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) != (ssize_t)sizeof(raw)) {
+		/* no entropy yet (early boot): unique is enough */
+		unsigned long v[2] = { (unsigned long)getpid() << 32 ^ ++seq,
+		    (unsigned long)(mono_now() * 1e9) };
+
+		memcpy(raw, v, sizeof(raw));
+	}
+	id = arena_alloc(&r->arena, 2 * sizeof(raw) + 1);
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		id[2 * i] = hex[raw[i] >> 4];
+		id[2 * i + 1] = hex[raw[i] & 15];
+	}
+	id[2 * sizeof(raw)] = '\0';
+	return id;
 }
 
 static void
@@ -362,6 +405,7 @@ handle(const struct worker *w, struct req *r, FCGX_Request *fr)
 	r->app = w->app;
 	r->cfg = w->cfg;
 	r->sid = "";
+	r->request_id = request_id(r, fr);
 	buf_init(&r->headers, 64 * 1024);
 	buf_init(&r->body, MAX_OUTPUT);
 	status = dispatch(w, r, fr);
@@ -369,15 +413,18 @@ handle(const struct worker *w, struct req *r, FCGX_Request *fr)
 		w->request_end(r);
 	page_keep(w, r, status);
 	respond(w, r, fr, status);
+	ms = elapsed_ms(&t0);
+	/* The status answered: respond() may have turned it into a 503. */
+	metrics_request(r->route ? (size_t)(r->route - w->routes) : (size_t)-1,
+	    r->method, r->answered, ms / 1e3);
 	/* nginx logs every request; the worker logs what needs a look (errors,
 	 * slow requests), or everything with LOG_REQUESTS=all. The route
 	 * pattern, not the path: paths can hold tokens. */
-	ms = elapsed_ms(&t0);
-	if (w->cfg->log_all || status >= 400 || ms >= 250)
-		log_info("%s %s %d %.1fms", r->method_str ? r->method_str : "-",
-		    r->route ? r->route->pattern :
-		    (r->path && strlen(r->path) < 120 ? r->path : "-"),
-		    status, ms);
+	if (w->cfg->log_all || r->answered >= 400 || ms >= 250)
+		log_request(r->method_str ? r->method_str : "-",
+		    r->route ? r->route->pattern : NULL,
+		    r->path && strlen(r->path) < 120 ? r->path : "-",
+		    r->answered, ms, r->request_id);
 	buf_release(&r->headers);
 	buf_release(&r->body);
 }
@@ -548,6 +595,9 @@ worker_run(const struct worker *w)
 		route_patterns[i] = w->routes[i].pattern;
 		route_methods[i] = w->routes[i].method;
 	}
+	/* issue 13: the counters of /metrics, in the master's shared slot */
+	metrics_worker_init(route_patterns, route_methods, w->nroutes);
+	metrics_set_degraded(w->degraded_gauge, w->app);
 	pagecache_init(w->cache_valid && w->cache_arm ?
 	    (size_t)w->cfg->page_cache_mb * 1024 * 1024 : 0);
 	if (w->start)
@@ -571,6 +621,7 @@ worker_run(const struct worker *w)
 	arena_release(&r.arena);
 	free(route_patterns);
 	free(route_methods);
+	metrics_release();
 	log_info("worker exiting");
 	return 0;
 }

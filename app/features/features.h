@@ -275,6 +275,7 @@ int org_applications_csv_get(struct req *r);
 #define MODE_CHANNEL "civitas_mode"
 int degraded_now(struct req *r);
 int degraded_refused(struct req *r);
+int degraded_gauge(const struct app *app);	/* /metrics */
 int admin_mode_get(struct req *r);
 int admin_mode_post(struct req *r);
 int cli_degrade(struct app *app, const char *arg);
@@ -282,5 +283,8 @@ int mode_follow(struct app *app);
 /* end of degraded mode */
 /* the read replica (replica.c, issue 13) */
 void replica_choose(struct req *r);
+/* metrics (scrape.c, issue 13, section 3): GET /metrics */
+int metrics_get(struct req *r);
+/* end of metrics */
 
 #endif

@@ -44,6 +44,13 @@ degraded_now(struct req *r)
 	    mode_file_degraded(r->cfg->degraded_file);
 }
 
+/* This host's state, for /metrics (civitas_degraded_mode). */
+int
+degraded_gauge(const struct app *app)
+{
+	return mode_file_degraded(app->cfg.degraded_file);
+}
+
 /* The dispatcher's answer to what degraded mode closes. */
 int
 degraded_refused(struct req *r)

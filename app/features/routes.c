@@ -406,6 +406,11 @@ const struct route routes[] = {
 	{ HTTP_GET, "/admin/mode", admin_mode_get, R_ADMIN },
 	{ HTTP_POST, "/admin/mode", admin_mode_post, R_ADMIN },
 	/* end of degraded mode */
+	/* metrics (scrape.c, issue 13, section 3): Prometheus' scrape,
+	 * internal addresses only (nginx's location = /metrics too); never
+	 * cached by anyone. */
+	{ HTTP_GET, "/metrics", metrics_get, R_ALWAYS },
+	/* end of metrics */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -1,5 +1,6 @@
 #include "../core/common.h"
 #include "../core/log.h"
+#include "../core/metrics.h"
 #include "db.h"
 
 #include <poll.h>
@@ -70,6 +71,7 @@ db_drop(struct db *db, const char *what, int timed_out)
 {
 	const char *msg;
 
+	metrics_count(timed_out ? M_DB_TIMEOUT : M_DB_LOST);
 	if (timed_out) {
 		log_error("postgresql: no answer to %s within %d ms: "
 		    "connection dropped", what, db->timeout_ms + DB_GRACE_MS);
@@ -146,6 +148,7 @@ db_failed(struct db *db, PGresult *res, const char *what)
 		return;
 	}
 	if (!db_unique_violation(db)) {
+		metrics_count(M_DB_STATEMENT);
 		msg = res ? PQresultErrorMessage(res) : db->conn ?
 		    PQerrorMessage(db->conn) : "not connected";
 		log_error("postgresql: %s: %.*s", what, db_line(msg), msg);
@@ -212,6 +215,8 @@ db_prepare(struct db *db, int i)
 		return -1;
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
+		metrics_count(M_DB_STATEMENT);
+	if (!ok)
 		log_error("postgresql: prepare %s: %.*s", stmt_defs[i].name,
 		    db_line(PQresultErrorMessage(res)),
 		    PQresultErrorMessage(res));
@@ -228,6 +233,7 @@ db_notifications(struct db *db)
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK)
 		return -1;
 	if (!PQconsumeInput(db->conn)) {	/* the server went away */
+		metrics_count(M_DB_LOST);
 		db_release(db);
 		return -1;
 	}
@@ -362,8 +368,10 @@ db_connect(struct db *db)
 {
 	db_release(db);
 	db->in_tx = 0;
-	if (db_open(db) < 0)
+	if (db_open(db) < 0) {
+		metrics_count(M_DB_CONNECT_FAILED);
 		goto fail;
+	}
 	for (int i = STMT_NONE + 1; i < STMT__MAX; i++)
 		if (db_prepare(db, i) < 0)
 			goto fail;
@@ -373,7 +381,8 @@ db_connect(struct db *db)
 #endif
 	if (db->listen && db_listen(db) < 0)
 		goto fail;
-	db->generation++;
+	if (db->generation++)
+		metrics_count(M_DB_RECONNECT);
 	return 0;
 fail:
 	db_release(db);

@@ -1,5 +1,6 @@
 #include "../core/common.h"
 #include "../core/log.h"
+#include "../core/metrics.h"
 #include "../core/parse.h"
 #include "kv.h"
 
@@ -10,6 +11,7 @@ kv_init(struct kv *kv, const char *url)
 {
 	kv->c = NULL;
 	kv->url = url;
+	kv->connections = 0;
 }
 
 void
@@ -67,6 +69,7 @@ kv_ensure(struct kv *kv)
 	kv_release(kv);
 	kv->c = kv_connect_url(kv->url, &db);
 	if (!kv->c || kv->c->err) {
+		metrics_count(M_KV_CONNECT_FAILED);
 		log_error("redis: cannot connect to %s: %s", kv->url,
 		    kv->c ? kv->c->errstr : "bad REDIS_URL");
 		kv_release(kv);
@@ -77,6 +80,7 @@ kv_ensure(struct kv *kv)
 		redisReply *r = redisCommand(kv->c, "SELECT %ld", db);
 
 		if (!r || r->type == REDIS_REPLY_ERROR) {
+			metrics_count(M_KV_CONNECT_FAILED);
 			if (r)
 				freeReplyObject(r);
 			kv_release(kv);
@@ -84,6 +88,8 @@ kv_ensure(struct kv *kv)
 		}
 		freeReplyObject(r);
 	}
+	if (kv->connections++)
+		metrics_count(M_KV_RECONNECT);
 	return 0;
 }
 
@@ -105,12 +111,14 @@ kv_cmd(struct kv *kv, struct arena *a, const char *fmt, ...)
 	r = redisvCommand(kv->c, fmt, ap);
 	va_end(ap);
 	if (!r) {
+		metrics_count(M_KV_LOST);
 		log_error("redis: %s", kv->c->errstr);
 		kv_release(kv);
 		return NULL;
 	}
 	arena_defer(a, kv_free, r);
 	if (r->type == REDIS_REPLY_ERROR) {
+		metrics_count(M_KV_REPLY);
 		log_error("redis: %s", r->str);
 		return NULL;
 	}
@@ -139,6 +147,7 @@ kv_script_load(struct kv *kv, struct kv_script *s)
 	int ok;
 
 	if (!r) {
+		metrics_count(M_KV_LOST);
 		log_error("redis: %s", kv->c->errstr);
 		kv_release(kv);
 		return -1;
@@ -147,6 +156,8 @@ kv_script_load(struct kv *kv, struct kv_script *s)
 	if (ok)
 		memcpy(s->sha, r->str, 41);
 	else
+		metrics_count(M_KV_REPLY);
+	if (!ok)
 		log_error("redis: SCRIPT LOAD: %s", r->type ==
 		    REDIS_REPLY_ERROR ? r->str : "unexpected reply");
 	freeReplyObject(r);
@@ -174,6 +185,7 @@ kv_eval(struct kv *kv, struct arena *a, struct kv_script *s, int nkeys,
 			return NULL;
 		args[1] = s->sha;
 		if (!(r = redisCommandArgv(kv->c, nargs + 3, args, NULL))) {
+			metrics_count(M_KV_LOST);
 			log_error("redis: %s", kv->c->errstr);
 			kv_release(kv);
 			return NULL;
@@ -189,6 +201,7 @@ kv_eval(struct kv *kv, struct arena *a, struct kv_script *s, int nkeys,
 	}
 	arena_defer(a, kv_free, r);
 	if (r->type == REDIS_REPLY_ERROR) {
+		metrics_count(M_KV_REPLY);
 		log_error("redis: %s", r->str);
 		return NULL;
 	}

@@ -13,6 +13,7 @@
 struct kv {
 	redisContext *c;
 	const char *url;
+	unsigned long connections;	/* made so far (issue 13: metrics) */
 };
 
 void kv_init(struct kv *kv, const char *url);

@@ -52,6 +52,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_applications.def"
 /* degraded mode (mode.c, issue 13) */
 #include "sql_mode.def"
+/* metrics: what /metrics reads at each scrape (scrape.c, issue 13) */
+#include "sql_metrics.def"
 #undef STMT
 #undef ROW
 };

@@ -82,6 +82,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_applications.def"
 /* degraded mode (mode.c, issue 13) */
 #include "sql_mode.def"
+/* metrics: what /metrics reads at each scrape (scrape.c, issue 13) */
+#include "sql_metrics.def"
 #undef STMT
 #undef ROW
 
@@ -133,6 +135,8 @@ enum stmt {
 #include "sql_applications.def"
 /* degraded mode (mode.c, issue 13) */
 #include "sql_mode.def"
+/* metrics: what /metrics reads at each scrape (scrape.c, issue 13) */
+#include "sql_metrics.def"
 #undef STMT
 	STMT__MAX
 };

@@ -489,11 +489,13 @@ mailer_load(struct mailer *m)
 	if ((v = getenv("MAIL_CONNECTIONS")) && *v &&
 	    parse_long(v, 1, 64, &m->connections) < 0) {
 		log_error("MAIL_CONNECTIONS must be an integer in 1..64");
+		free((char *)m->base_url);	/* config_load's copy */
 		return -1;
 	}
 	if ((v = getenv("MAIL_BATCH")) && *v &&
 	    parse_long(v, 1, 1000, &m->batch) < 0) {
 		log_error("MAIL_BATCH must be an integer in 1..1000");
+		free((char *)m->base_url);
 		return -1;
 	}
 	return 0;

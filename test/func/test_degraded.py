@@ -114,6 +114,8 @@ def the_command_switches_every_form_to_the_friendly_page():
         home = get("/")
         contains(home.headers.get("Cache-Control"),
                  "stale-if-error=600", "public page: stale allowed")
+        matches(fcgi_request("GET", "/metrics").text,
+                r"(?m)^civitas_degraded_mode 1$", "the gauge of /metrics")
         # a JSON route closed: problem+json
         resp = fcgi_request("GET", "/account/export.json",
                             params={"CIVITAS_DEGRADED": "1"})
