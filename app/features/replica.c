@@ -15,6 +15,9 @@
  *   - it does not lag: once a second, the replica must have replayed what
  *     the primary had written a second earlier (a lag of a second or two at
  *     most); else, or when it is down, the primary serves.
+ * A statement the replica fails for want of a connection, or refuses as a
+ * write, runs again on the primary (infra/db.c, struct db's primary): a
+ * replica that dies between two looks costs no request.
  * Each look is one short statement; between looks the choice costs
  * nothing. Writes and every other route always use the primary (q() reads
  * req_db(r), writes name &r->app->db).
@@ -73,7 +76,8 @@ replica_choose(struct req *r)
 	if (now - rep.tick >= 1.0) {
 		if (primary_lsn(r, lsn, sizeof(lsn)) < 0)
 			return;
-		rep.lag_ok = rep.prev[0] && replayed(r, rep.prev) == 1;
+		/* (the first time, where the primary is now) */
+		rep.lag_ok = replayed(r, rep.prev[0] ? rep.prev : lsn) == 1;
 		snprintf(rep.prev, sizeof(rep.prev), "%s", lsn);
 		rep.tick = now;
 	}

@@ -408,6 +408,16 @@ db_clear(void *p)
 	PQclear(p);
 }
 
+/* On a replica: should the failed statement run on the primary? A write
+ * it refused (25006), or the replica gone (connection lost, shutting
+ * down, not accepting connections yet). */
+static int
+replica_failover(const struct db *db)
+{
+	return !strcmp(db->sqlstate, "25006") ||
+	    !strncmp(db->sqlstate, "08", 2) || !strncmp(db->sqlstate, "57P", 3);
+}
+
 /* Does statement s only read? A plain SELECT that names no write (the
  * replica refuses the rest anyway: see db_execv). */
 static int
@@ -436,6 +446,9 @@ db_execv(struct db *db, struct arena *a, enum stmt s,
 	db->sqlstate[0] = '\0';
 	if (!db->in_tx && db_ensure(db) < 0) {
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
+		if (db->primary)	/* a replica down */
+			return db_execv(db->primary, a, s, params, lengths,
+			    formats, result_binary);
 		return NULL;
 	}
 	if (!db->conn) {
@@ -454,7 +467,7 @@ db_execv(struct db *db, struct arena *a, enum stmt s,
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		db_failed(db, res, what);
 		PQclear(res);
-		if (db->primary && !strcmp(db->sqlstate, "25006"))
+		if (db->primary && replica_failover(db))
 			return db_execv(db->primary, a, s, params, lengths,
 			    formats, result_binary);
 		return NULL;

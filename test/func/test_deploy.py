@@ -38,7 +38,10 @@ DEPLOY = os.path.join(REPO, "deploy")
 UNITS = sorted(glob.glob(os.path.join(DEPLOY, "systemd", "*.service")))
 # Read by the code, but not settings of the services: the password of
 # `civitas-fcgi admin` (a command's input).
-NOT_SETTINGS = {"PASSWORD", "SUDO_USER", "USER"}   # degrade: who, for the audit
+# The master's hand-over to its workers (metrics) and the names of who
+# runs `civitas-fcgi degrade` (the audit) are no settings either.
+NOT_SETTINGS = {"PASSWORD", "SUDO_USER", "USER", "CIVITAS_METRICS_FD",
+                "CIVITAS_METRICS_SLOT"}
 
 
 def systemd_tool(name):
