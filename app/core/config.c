@@ -1,6 +1,7 @@
 #include "common.h"
 #include "config.h"
 #include "parse.h"
+#include "netaddr.h"
 
 #include <sodium.h>
 
@@ -61,6 +62,23 @@ paybox_load(struct config *c, char *err, size_t errsz)
 	return 0;
 }
 
+/* issue 13, many hosts: LISTEN and FCGI_WEB_SERVER_ADDRS must parse, so
+ * a typo stops start-up instead of listening elsewhere or letting anyone
+ * in. */
+static int
+net_load(struct config *c, char *err, size_t errsz)
+{
+	struct listen_addr la;
+	struct peer_list *pl = xmalloc(sizeof(*pl));
+	int rc;
+
+	c->web_server_addrs = env_or("FCGI_WEB_SERVER_ADDRS", "");
+	rc = listen_parse(c->listen, &la, err, errsz) < 0 ||
+	    peer_list_parse(c->web_server_addrs, pl, err, errsz) < 0 ? -1 : 0;
+	free(pl);
+	return rc;
+}
+
 int
 config_load(struct config *c, char *err, size_t errsz)
 {
@@ -110,6 +128,8 @@ config_load(struct config *c, char *err, size_t errsz)
 	}
 	c->db_timeout_ms = (int)n;
 	if (paybox_load(c, err, errsz) < 0)
+		return -1;
+	if (net_load(c, err, errsz) < 0)
 		return -1;
 	if (!secret || strlen(secret) < 32) {
 		snprintf(err, errsz,

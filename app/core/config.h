@@ -32,6 +32,9 @@ struct config {
 	const char *paybox_pubkey;	/* PAYBOX_PUBKEY: PEM file path */
 	unsigned char paybox_hmac[64];	/* PAYBOX_HMAC_KEY, hex-decoded */
 	size_t paybox_hmac_len;		/* 0: unset */
+	/* issue 13, many hosts: the web servers that may connect to a TCP
+	 * LISTEN (netaddr.h); checked at load, parsed again by each worker. */
+	const char *web_server_addrs;	/* FCGI_WEB_SERVER_ADDRS, "" = any */
 };
 
 /* 0 on success; else -1 with a message in err. */

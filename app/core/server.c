@@ -15,11 +15,14 @@
 #include "pagecache.h"
 #include "log.h"
 #include "escape.h"
+#include "netaddr.h"
 
 #include <limits.h>
 
 #include <fcgiapp.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <signal.h>
 #include <time.h>
@@ -351,6 +354,50 @@ handle(const struct worker *w, struct req *r, FCGX_Request *fr)
 }
 
 /*
+ * issue 13, many hosts: FCGI_WEB_SERVER_ADDRS. libfcgi checks it in its
+ * own accept, which ours replaces (worker_accept), so the check is made
+ * here: a TCP peer that is not listed is closed at once, before a byte is
+ * read, with a log line (at most one a second, with the count of those
+ * not logged, so a scan cannot flood the log). Unix sockets are never
+ * checked. The address is the one accept4 returns (getpeername's).
+ * TCP connections also get TCP_NODELAY: a response's last records must
+ * not wait for the web server's delayed ACK.
+ */
+static struct peer_list web_servers;
+
+static int
+peer_allowed(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	static double last_log;
+	static unsigned long unlogged;
+	char name[64];
+	int one = 1;
+
+	if (peer_list_allows(&web_servers, sa, len)) {
+		if (sa->sa_family != AF_UNIX)
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
+		return 1;
+	}
+	close(fd);
+	if (mono_now() - last_log < 1.0) {
+		unlogged++;
+		return 0;
+	}
+	peer_name(sa, len, name, sizeof(name));
+	if (unlogged)
+		log_error("refused a connection from %s: not in "
+		    "FCGI_WEB_SERVER_ADDRS (and %lu more since the last "
+		    "line)", name, unlogged);
+	else
+		log_error("refused a connection from %s: not in "
+		    "FCGI_WEB_SERVER_ADDRS", name);
+	last_log = mono_now();
+	unlogged = 0;
+	return 0;
+}
+
+/*
  * Accept one connection on fd 0 and let libfcgi read the request from it.
  * We accept ourselves so that a stopping worker leaves only from here,
  * between requests: 1 a request is ready, 0 the peer sent no valid
@@ -364,9 +411,14 @@ worker_accept(FCGX_Request *fr)
 	int fd, rc;
 
 	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+
 		if (worker_stopping)
 			return -1;
-		fd = accept4(0, NULL, NULL, SOCK_CLOEXEC);
+		fd = accept4(0, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+		if (fd >= 0 && !peer_allowed(fd, (struct sockaddr *)&peer, plen))
+			continue;
 		if (fd >= 0)
 			break;
 		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
@@ -422,6 +474,15 @@ worker_run(const struct worker *w)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	devnull_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	{	/* issue 13: checked by config_load already */
+		char err[256];
+
+		if (peer_list_parse(w->cfg->web_server_addrs, &web_servers,
+		    err, sizeof(err)) < 0) {
+			log_error("%s", err);
+			return 1;
+		}
+	}
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		return 1;
