@@ -316,12 +316,25 @@ sh)
 	exec ip netns exec "$(ns "$host")" "$@"
 	;;
 test)
+	# namespaces of their own (a `make cluster` may be up), PostgreSQL
+	# without fsync as in the other tests (Redis keeps its append-only file)
+	if [ -z "${CLUSTER_NS:-}" ]; then NS=civt; export CLUSTER_NS=civt; fi
+	export PG_FAST=${PG_FAST:-1}
+	if ! ip netns add "$NS-probe" 2>"/tmp/civitas-netns.$$"; then
+		echo "cluster: cannot create network namespaces here: $(cat "/tmp/civitas-netns.$$")"
+		rm -f "/tmp/civitas-netns.$$"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	ip netns del "$NS-probe"
+	rm -f "/tmp/civitas-netns.$$"
 	tmp=$(mktemp -d /tmp/civitas-cluster.XXXXXX)
 	chmod 755 "$tmp"
 	set_dir "$tmp/c"
 	trap 'stop' EXIT
 	rc=0
 	# a process of its own: "set -e" holds in start (not in "a || b")
+	t0=$SECONDS
 	"$0" start "$DIR" >"$tmp/start.out" 2>&1 || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		cat "$tmp/start.out"
@@ -330,6 +343,7 @@ test)
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
+	echo "cluster: started in $((SECONDS - t0)) s ($DIR)"
 	(
 		# shellcheck disable=SC1091
 		. "$DIR/env"
@@ -338,6 +352,14 @@ test)
 	stop
 	trap - EXIT
 	result=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$tmp/run.out" | tail -n 1 || true)
+	# under ASan (scripts/test.sh ASAN=1), any report fails
+	if [ -n "${ASAN:-}" ] && reports=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+		"$DIR"/*/log/*.log 2>/dev/null); then
+		echo "cluster: sanitizer reports in: $reports"
+		rc=1
+		p=$(echo "$result" | cut -d' ' -f1) f=$(echo "$result" | cut -d' ' -f3)
+		result="${p:-0} passed, $((${f:-0} + 1)) failed"
+	fi
 	if [ "$rc" -eq 0 ]; then rm -rf "$tmp"; else echo "cluster: logs kept in $tmp"; fi
 	# the result line last, for scripts/test.sh
 	echo "${result:-0 passed, 1 failed}"
