@@ -16,7 +16,10 @@
 #                       on w1
 #
 #   scripts/cluster.sh start [DIR]    start (DIR: var/cluster), with demo content
-#                                     unless CLUSTER_DEMO=0
+#                                     unless CLUSTER_DEMO=0, and the relay that
+#                                     lets a browser reach the front host at
+#                                     http://127.0.0.1:HTTP_PORT (scripts/
+#                                     cluster-relay.py) unless CLUSTER_RELAY=0
 #   scripts/cluster.sh stop [DIR]     stop everything and delete the namespaces
 #                                     (also after a failed start)
 #   scripts/cluster.sh status [DIR]   hosts, processes, /health
@@ -31,8 +34,9 @@
 #   scripts/cluster.sh redis-stop|redis-start|redis-wipe [DIR]
 #
 # Settings (environment): CLUSTER_NS (namespace prefix, "civ"), HTTP_PORT
-# (8080, inside the front namespace), SMTP_PORT (2525), WORKERS (per host,
-# 3), PG_FAST, BIN_DIR (build; used as it is: run `make` first).
+# (8090: nginx's port in the front namespace, and the relay's), SMTP_PORT
+# (2525), WORKERS (per host, 3), PG_FAST, BIN_DIR (build; used as it is:
+# run `make` first).
 # Needs root (ip netns); re-runs itself with sudo otherwise.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,7 +51,7 @@ dir_arg=${2:-}
 [ "$cmd" = sh ] && dir_arg=
 NS=${CLUSTER_NS:-civ}
 [[ $NS =~ ^[a-z][a-z0-9]{0,7}$ ]] || { echo "cluster: CLUSTER_NS must be 1-8 lowercase letters or digits" >&2; exit 2; }
-HTTP_PORT=${HTTP_PORT:-8080}
+HTTP_PORT=${HTTP_PORT:-8090}
 SMTP_PORT=${SMTP_PORT:-2525}
 WORKERS=${WORKERS:-3}
 BIN_DIR=${BIN_DIR:-$top/build}
@@ -211,6 +215,10 @@ start() {
 	local h
 	for h in $WORKER_HOSTS; do start_worker "$h"; done
 	start_front
+	if [ "${CLUSTER_RELAY:-1}" != 0 ]; then
+		/usr/bin/python3 "$top/scripts/cluster-relay.py" "$HTTP_PORT" \
+			"$(ns front)" >>"$DIR/front/log/relay.log" 2>&1 </dev/null &
+	fi
 	if [ "${CLUSTER_DEMO:-1}" != 0 ]; then
 		(
 			# shellcheck disable=SC1091
@@ -276,15 +284,19 @@ case $cmd in
 start)
 	set_dir "$dir_arg"
 	start
+	d=
+	[ "$DIR" = "$top/var/cluster" ] || d="$DIR "
+	[ "$NS" = civ ] || d="${d}(with CLUSTER_NS=$NS) "
 	cat <<MSG
 
 civitas cluster is up ($DIR):
 $(status)
-  the site:     ip netns exec $NS-front curl http://127.0.0.1:$HTTP_PORT/
-                (a shell on a host: scripts/cluster.sh sh front|w1|w2|w3|db)
-  faults:       scripts/cluster.sh kill w2 | restart w2 | redis-stop | redis-start
+  the site:     http://127.0.0.1:$HTTP_PORT/ (through scripts/cluster-relay.py;
+                inside: ip netns exec $NS-front curl http://127.0.0.1:$HTTP_PORT/)
+  a shell:      scripts/cluster.sh sh front|w1|w2|w3|db
+  faults:       scripts/cluster.sh kill w2 $d| restart w2 $d| redis-stop $d| redis-start $d
   logs:         $DIR/<host>/log/
-  stop:         make cluster-stop (scripts/cluster.sh stop)
+  stop:         scripts/cluster.sh stop $d(make cluster-stop)
 MSG
 	;;
 stop) set_dir "$dir_arg"; stop ;;
@@ -335,7 +347,7 @@ test)
 	rc=0
 	# a process of its own: "set -e" holds in start (not in "a || b")
 	t0=$SECONDS
-	"$0" start "$DIR" >"$tmp/start.out" 2>&1 || rc=$?
+	CLUSTER_RELAY=0 "$0" start "$DIR" >"$tmp/start.out" 2>&1 || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		cat "$tmp/start.out"
 		echo "cluster: the cluster did not start; logs kept in $tmp"
