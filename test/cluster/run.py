@@ -42,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "test", "lib"))
 
-from civitas import (Client, find_form, page_links, psql,  # noqa: E402
+from civitas import (Client, page_links, psql,  # noqa: E402
                      psql_value, unique_email, fcgi_build_request,
                      fcgi_params, fcgi_parse_records, parse_cgi_response,
                      FCGI_STDOUT, FCGI_END_REQUEST)
