@@ -98,6 +98,8 @@ config_load(struct config *c, char *err, size_t errsz)
 	c->listen = env_or("LISTEN", "unix:/run/civitas/fcgi.sock");
 	c->root = env_or("CIVITAS_ROOT", CIVITAS_DEFAULT_ROOT);
 	c->mail_from = env_or("MAIL_FROM", "civitas <no-reply@civitas.localhost>");
+	if (net_load(c, err, errsz) < 0)	/* issue 13 (before any allocation) */
+		return -1;
 	base = xstrdup(env_or("BASE_URL", "http://127.0.0.1:8080"));
 	blen = strlen(base);
 	while (blen && base[blen - 1] == '/')
@@ -128,8 +130,6 @@ config_load(struct config *c, char *err, size_t errsz)
 	}
 	c->db_timeout_ms = (int)n;
 	if (paybox_load(c, err, errsz) < 0)
-		return -1;
-	if (net_load(c, err, errsz) < 0)
 		return -1;
 	if (!secret || strlen(secret) < 32) {
 		snprintf(err, errsz,

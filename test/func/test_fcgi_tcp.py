@@ -60,7 +60,14 @@ class Master:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        log = self.log()
         self.out.close()
+        # its output is not in the stack's logs, which ASAN=1 checks
+        for bad in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                    "runtime error:"):
+            if bad in log and exc[0] is None:
+                raise AssertionError("sanitizer report from the master on "
+                                     "%s: %s" % (self.listen, log[-2000:]))
 
     def log(self):
         self.out.seek(0)
@@ -171,7 +178,10 @@ def refused_at_start(listen, allowed=None):
                           timeout=20)
     ne(proc.returncode, 0, "serve with LISTEN=%r FCGI_WEB_SERVER_ADDRS=%r "
        "must not start" % (listen, allowed))
-    return proc.stderr.decode("utf-8", "replace")
+    err = proc.stderr.decode("utf-8", "replace")
+    not_contains(err, "Sanitizer")
+    not_contains(err, "runtime error:")
+    return err
 
 
 @test
