@@ -295,6 +295,7 @@ $(status)
                 inside: ip netns exec $NS-front curl http://127.0.0.1:$HTTP_PORT/)
   a shell:      scripts/cluster.sh sh front|w1|w2|w3|db
   faults:       scripts/cluster.sh kill w2 $d| restart w2 $d| redis-stop $d| redis-start $d
+$(grep -A2 '^Demo accounts' "$DIR/demo.log" 2>/dev/null | sed 's/^/  /')
   logs:         $DIR/<host>/log/
   stop:         scripts/cluster.sh stop $d(make cluster-stop)
 MSG
