@@ -44,7 +44,7 @@ UNIT_SRC = $(wildcard test/unit/*.c) $(CORE) app/infra/crypto.c \
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
 .PHONY: all run stop test bench fuzz asan admin deps install clean unit \
-	assets check-deps check-layers check-sql
+	assets check-deps check-layers check-sql cluster cluster-stop cluster-test
 all: $(O)/civitas-fcgi $(O)/civitas-mailer assets
 
 $(O)/obj/%.o: %.c
@@ -106,6 +106,16 @@ asan: deps
 admin: all
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=... PASSWORD=..."; exit 2; }
 	@PASSWORD='$(PASSWORD)' scripts/stack.sh admin var '$(EMAIL)'
+
+# issue 13, many hosts: the namespace cluster (scripts/cluster.sh; root)
+cluster: deps all
+	scripts/cluster.sh start var/cluster
+
+cluster-stop:
+	scripts/cluster.sh stop var/cluster
+
+cluster-test: deps all
+	scripts/cluster.sh test
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/civitas

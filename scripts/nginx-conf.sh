@@ -22,6 +22,11 @@
 #   NGINX             nginx binary (default: nginx from PATH, or /usr/sbin/nginx)
 #   PAYBOX_URL        the payment page of the (fake) provider: the CSP's
 #                     form-action names its origin instead of Paybox's hosts
+#   FCGI_UPSTREAMS    issue 13, many hosts: worker hosts separated by
+#                     spaces, each host:port ("198.18.0.11:9000 ..."); the
+#                     upstream's unix socket line becomes one "server" line
+#                     per host, with the parameters of civitas.conf's
+#                     commented example ("server 10.0.0.11:9000 ...;")
 #
 # Output: $CIVITAS_VAR/nginx/nginx.conf, a complete main configuration, to
 # be used as
@@ -35,6 +40,7 @@
 # found exactly once, else the script fails):
 #   listen 80;                               -> listen 127.0.0.1:$HTTP_PORT;
 #   server unix:/run/civitas/fcgi.sock;      -> server unix:$CIVITAS_VAR/run/fcgi.sock;
+#                                            (FCGI_UPSTREAMS: server HOST:PORT PARAMS; each)
 #   root /usr/share/civitas/public;          -> root $PUBLIC_DIR;
 #   if (-f /run/civitas/degraded) {         -> if (-f $DEGRADED_FILE) {
 #                                            (default $CIVITAS_VAR/run/degraded;
@@ -161,8 +167,27 @@ subst() {
 
 ws='^([[:space:]]*)'
 subst listen "${ws}listen 80;" "\\1listen 127.0.0.1:$HTTP_PORT;"
-subst upstream "${ws}server unix:/run/civitas/fcgi\\.sock;" \
-    "\\1server unix:$(esc "$CIVITAS_VAR")/run/fcgi.sock;"
+# issue 13, many hosts: FCGI_UPSTREAMS replaces the unix socket by one
+# line per worker host, with the parameters of the commented example line
+# of civitas.conf (found exactly once, like every substitution).
+FCGI_UPSTREAMS=${FCGI_UPSTREAMS:-}
+if [ -n "$FCGI_UPSTREAMS" ]; then
+    ex_re='^[[:space:]]*#[[:space:]]*server 10\.0\.0\.11:9000 ([a-z_]+=[0-9a-z]+( [a-z_]+=[0-9a-z]+)*);$'
+    n=$(grep -cE "$ex_re" "$src" || true)
+    [ "$n" -eq 1 ] ||
+        die "nginx/civitas.conf: $n lines match /$ex_re/ (the many-host example), expected 1"
+    up_params=$(sed -nE "s/$ex_re/\\1/p" "$src")
+    up_lines=
+    for h in $FCGI_UPSTREAMS; do
+        [[ $h =~ ^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}$ ]] ||
+            die "FCGI_UPSTREAMS must be host:port words separated by spaces (got '$h')"
+        up_lines="$up_lines${up_lines:+\\n\\1}server $h $up_params;"
+    done
+    subst upstream "${ws}server unix:/run/civitas/fcgi\\.sock;" "\\1$up_lines"
+else
+    subst upstream "${ws}server unix:/run/civitas/fcgi\\.sock;" \
+        "\\1server unix:$(esc "$CIVITAS_VAR")/run/fcgi.sock;"
+fi
 subst root "${ws}root /usr/share/civitas/public;" "\\1root $(esc "$PUBLIC_DIR");"
 # issue 13: degraded mode's flag file (DEGRADED_FILE, as the workers get it)
 subst degraded "${ws}if \\(-f /run/civitas/degraded\\) \\{" \

@@ -23,6 +23,14 @@
 # DIR/paybox/ (the private key stays with the fake, the workers get the
 # public key's path in PAYBOX_PUBKEY), the shop's HMAC key (PAYBOX_HMAC_KEY)
 # once in DIR/paybox-hmac.
+# issue 13, many hosts: Redis keeps an append-only file (appendonly yes,
+# fsync every second) so that sessions survive a restart; with PG_FAST
+# (tests) it keeps nothing, as before. REDIS_AOF=yes|no overrides that.
+# scripts/cluster.sh runs `stack.sh db DIR` (PostgreSQL, migrations and
+# Redis only) in its database namespace with DB_LISTEN (an address
+# PostgreSQL and Redis also listen on, port 5432 and REDIS_PORT, 6379) and
+# DB_CLIENTS (the CIDR trusted by PostgreSQL on it), and `stack.sh redis
+# DIR` to start Redis again.
 set -euo pipefail
 cmd=${1:?usage: stack.sh start|stop|env|admin DIR}
 dir=${2:?usage: stack.sh start|stop|env|admin DIR}
@@ -133,7 +141,12 @@ start_pg() {
 		as_pg "$PGBIN/initdb" -D "$PG/data" -U civitas -A trust -E UTF8 \
 			--locale=C.UTF-8 >"$LOG/initdb.log" 2>&1
 	fi
-	local opts="-k $PG/run -c listen_addresses= -c max_connections=200"
+	local opts="-k $PG/run -c listen_addresses=${DB_LISTEN:-} -c max_connections=200"
+	# issue 13: the cluster's database host, reached over TCP
+	if [ -n "${DB_LISTEN:-}" ] && [ -n "${DB_CLIENTS:-}" ] &&
+		! grep -q "^host all civitas $DB_CLIENTS trust" "$PG/data/pg_hba.conf"; then
+		echo "host all civitas $DB_CLIENTS trust" | as_pg tee -a "$PG/data/pg_hba.conf" >/dev/null
+	fi
 	opts="$opts -c shared_buffers=128MB"
 	[ -n "${PG_FAST:-}" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 	if ! as_pg "$PGBIN/pg_ctl" -D "$PG/data" status >/dev/null 2>&1; then
@@ -154,14 +167,7 @@ start() {
 	[ -x "$BIN_DIR/civitas-fcgi" ] || { echo "stack: build first (make)" >&2; exit 1; }
 	start_pg
 	"$top/scripts/migrate.sh" >>"$LOG/migrate.log"
-	if ! alive redis; then
-		local save='--save ""'
-		[ -n "${PG_FAST:-}" ] || save="--save 60 1"
-		eval redis-server --port 0 --unixsocket "$RUN/redis.sock" \
-			--unixsocketperm 700 --dir "$VAR/redis" --daemonize yes \
-			--pidfile "$RUN/redis.pid" --logfile "$LOG/redis.log" "$save"
-		wait_for 10 redis redis-cli -s "$RUN/redis.sock" ping
-	fi
+	start_redis
 	if ! alive smtp; then
 		/usr/bin/python3 "$top/scripts/smtp-sink.py" --host 127.0.0.1 \
 			--port "$SMTP_PORT" --dir "$VAR/mail" --log "$LOG/smtp.log" \
@@ -218,6 +224,23 @@ start_replica() {
 			-w -t 60 start >/dev/null
 	fi
 	echo "postgresql://civitas@/civitas?host=$rdir/run"
+start_redis() {
+	mkdir -p "$RUN" "$LOG" "$VAR/redis"
+	if ! alive redis; then
+		local save='--save ""' aof=${REDIS_AOF:-} net="--port 0"
+		[ -n "${PG_FAST:-}" ] || save="--save 60 1"
+		# issue 13: sessions survive a restart (the append-only file)
+		[ -n "$aof" ] || { [ -n "${PG_FAST:-}" ] && aof=no || aof=yes; }
+		# (protected mode refuses every other host when there is no
+		# password: the cluster's network is the private namespaces')
+		[ -z "${DB_LISTEN:-}" ] ||
+			net="--bind $DB_LISTEN --port ${REDIS_PORT:-6379} --protected-mode no"
+		eval redis-server $net --unixsocket "$RUN/redis.sock" \
+			--unixsocketperm 700 --dir "$VAR/redis" --daemonize yes \
+			--pidfile "$RUN/redis.pid" --logfile "$LOG/redis.log" "$save" \
+			--appendonly "$aof" --appendfsync everysec
+		wait_for 10 redis redis-cli -s "$RUN/redis.sock" ping
+	fi
 }
 
 stop_pid() {	# stop_pid NAME: SIGTERM, wait up to 10 s, then SIGKILL
@@ -269,5 +292,16 @@ admin)
 	"$BIN_DIR/civitas-fcgi" admin "${3:?email}"
 	[ -n "$was_up" ] || as_pg "$PGBIN/pg_ctl" -D "$PG/data" -m fast -w stop >/dev/null
 	;;
-*) echo "usage: stack.sh start|stop|env|admin DIR" >&2; exit 2 ;;
+# issue 13, many hosts: the database host of scripts/cluster.sh
+db)
+	mkdir -p "$RUN" "$LOG"
+	write_env
+	# shellcheck disable=SC1091
+	. "$VAR/env"
+	start_pg
+	"$top/scripts/migrate.sh" >>"$LOG/migrate.log"
+	start_redis
+	;;
+redis) start_redis ;;
+*) echo "usage: stack.sh start|stop|env|admin|db|redis DIR" >&2; exit 2 ;;
 esac

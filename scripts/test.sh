@@ -7,7 +7,8 @@
 # Suites: checks (the source: layers, SQL declarations), unit (C), fuzz
 # corpus replay (C), lib (the test library and the SMTP sink), functional
 # (Python, through the FastCGI socket and through nginx), browser
-# (Chromium + playwright-core).
+# (Chromium + playwright-core), cluster (issue 13: the namespace cluster
+# under faults, scripts/cluster.sh test; needs root or sudo).
 # ASAN=1 builds everything with AddressSanitizer + UBSan into build-asan and
 # fails on any sanitizer report in the logs.
 # TEST_SUITES="checks unit fuzz lib func browser" selects suites; arguments after the
@@ -15,7 +16,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-SUITES=${TEST_SUITES:-checks unit fuzz lib func browser}
+SUITES=${TEST_SUITES:-checks unit fuzz lib func browser cluster}
 if [ -n "${ASAN:-}" ]; then
 	out_dir=${O:-build-asan}
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:log_path=stderr
@@ -93,6 +94,9 @@ if has func || has browser; then
 	scripts/stack.sh stop "$stackdir" >/dev/null 2>&1
 	trap - EXIT
 fi
+# issue 13, many hosts: a cluster of its own (network namespaces, its own
+# PostgreSQL and Redis), after the private stack has stopped.
+has cluster && run_suite cluster scripts/cluster.sh test
 [ "$failed" -eq 0 ] && rm -rf "$out" || echo "test: logs kept in $out"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "parse.h"
 #include "log.h"
+#include "netaddr.h"
 
 #include <sodium.h>
 
@@ -62,6 +63,23 @@ paybox_load(struct config *c, char *err, size_t errsz)
 	return 0;
 }
 
+/* issue 13, many hosts: LISTEN and FCGI_WEB_SERVER_ADDRS must parse, so
+ * a typo stops start-up instead of listening elsewhere or letting anyone
+ * in. */
+static int
+net_load(struct config *c, char *err, size_t errsz)
+{
+	struct listen_addr la;
+	struct peer_list *pl = xmalloc(sizeof(*pl));
+	int rc;
+
+	c->web_server_addrs = env_or("FCGI_WEB_SERVER_ADDRS", "");
+	rc = listen_parse(c->listen, &la, err, errsz) < 0 ||
+	    peer_list_parse(c->web_server_addrs, pl, err, errsz) < 0 ? -1 : 0;
+	free(pl);
+	return rc;
+}
+
 int
 config_load(struct config *c, char *err, size_t errsz)
 {
@@ -90,6 +108,8 @@ config_load(struct config *c, char *err, size_t errsz)
 	c->listen = env_or("LISTEN", "unix:/run/civitas/fcgi.sock");
 	c->root = env_or("CIVITAS_ROOT", CIVITAS_DEFAULT_ROOT);
 	c->mail_from = env_or("MAIL_FROM", "civitas <no-reply@civitas.localhost>");
+	if (net_load(c, err, errsz) < 0)	/* issue 13 (before any allocation) */
+		return -1;
 	base = xstrdup(env_or("BASE_URL", "http://127.0.0.1:8080"));
 	blen = strlen(base);
 	while (blen && base[blen - 1] == '/')

@@ -41,6 +41,9 @@ struct config {
 					 * keeps the gifts open, closed not */
 	/* issue 13, logs */
 	const char *log_format;		/* LOG_FORMAT: "text" or "json" */
+	/* issue 13, many hosts: the web servers that may connect to a TCP
+	 * LISTEN (netaddr.h); checked at load, parsed again by each worker. */
+	const char *web_server_addrs;	/* FCGI_WEB_SERVER_ADDRS, "" = any */
 };
 
 /* 0 on success; else -1 with a message in err. */

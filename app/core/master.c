@@ -24,11 +24,14 @@
 #include "req.h"
 #include "log.h"
 #include "metrics.h"
+#include "netaddr.h"
 
-#include <fcgiapp.h>
+#include <netdb.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,26 +91,86 @@ spawn(int sock, size_t slot, const char *arg)
 	_exit(127);
 }
 
+/* A unix socket at path, connectable by the owner and group (nginx). */
+static int
+open_unix(const char *path)
+{
+	struct sockaddr_un sun;
+	int sock;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);	/* fits: listen_parse */
+	unlink(path);
+	if ((sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(sock, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(path, 0660) < 0 || listen(sock, 1024) < 0) {
+		log_error("cannot listen on unix:%s: %s", path, strerror(errno));
+		if (sock >= 0)
+			close(sock);
+		return -1;
+	}
+	return sock;
+}
+
+/*
+ * issue 13, many hosts: TCP, opened here rather than by libfcgi's
+ * FCGX_OpenSocket, which took "[::1]:9000" for a unix socket path,
+ * wrapped ports above 32767 into another port and exit()ed without a word
+ * in our log when the address was taken or the host unknown. An empty
+ * host (":9000", "*:9000") is every IPv4 address, as with libfcgi.
+ */
+static int
+open_tcp(const struct listen_addr *la)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char port[8];
+	int sock = -1, one = 1, rc, saved = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = la->host[0] ? AF_UNSPEC : AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(port, sizeof(port), "%u", la->port);
+	if ((rc = getaddrinfo(la->host[0] ? la->host : NULL, port, &hints,
+	    &res)) != 0) {
+		log_error("cannot listen on %s:%s: %s", la->host, port,
+		    gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		sock = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (sock < 0) {
+			saved = errno;
+			continue;
+		}
+		setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(sock, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(sock, 1024) == 0)
+			break;
+		saved = errno;
+		close(sock);
+		sock = -1;
+	}
+	freeaddrinfo(res);
+	if (sock < 0)
+		log_error("cannot listen on %s:%s: %s", la->host, port,
+		    strerror(saved));
+	return sock;
+}
+
 static int
 open_listen(const char *listen)
 {
-	const char *addr = listen;
-	int sock;
+	struct listen_addr la;
+	char err[256];
 
-	if (!strncmp(addr, "unix:", 5))
-		addr += 5;
-	if (addr[0] == '/')
-		unlink(addr);
-	if (FCGX_Init() != 0)
-		return -1;
-	sock = FCGX_OpenSocket(addr, 1024);
-	if (sock < 0) {
-		log_error("cannot listen on %s", listen);
+	if (listen_parse(listen, &la, err, sizeof(err)) < 0) {
+		log_error("%s", err);
 		return -1;
 	}
-	if (addr[0] == '/')
-		chmod(addr, 0660);
-	return sock;
+	return la.kind == LISTEN_UNIX ? open_unix(la.path) : open_tcp(&la);
 }
 
 /* The workers: slots for four generations' worth, the current one. */
@@ -294,10 +357,14 @@ master_run(const struct config *cfg)
 	}
 	log_info("stopping workers");
 	pool_stop(&p);
-	if (!strncmp(cfg->listen, "unix:", 5))
-		unlink(cfg->listen + 5);
-	else if (cfg->listen[0] == '/')
-		unlink(cfg->listen);
+	{
+		struct listen_addr la;
+		char err[256];
+
+		if (listen_parse(cfg->listen, &la, err, sizeof(err)) == 0 &&
+		    la.kind == LISTEN_UNIX)
+			unlink(la.path);
+	}
 	free(p.kids);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;

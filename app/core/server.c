@@ -16,6 +16,7 @@
 #include "log.h"
 #include "escape.h"
 #include "metrics.h"
+#include "netaddr.h"
 
 #include <limits.h>
 #include <sys/random.h>
@@ -23,6 +24,8 @@
 #include <fcgiapp.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <signal.h>
 #include <time.h>
@@ -440,7 +443,50 @@ handle(const struct worker *w, struct req *r, FCGX_Request *fr)
  * another one, or on a new connection. The listening socket is
  * nonblocking, so that the workers woken together by one connection do
  * not wait in accept: one gets it, the others go back to poll.
+ *
+ * issue 13, many hosts: FCGI_WEB_SERVER_ADDRS. libfcgi checks it in its
+ * own accept, which ours replaces (worker_accept), so the check is made
+ * here: a TCP peer that is not listed is closed at once, before a byte is
+ * read, with a log line (at most one a second, with the count of those
+ * not logged, so a scan cannot flood the log). Unix sockets are never
+ * checked. The address is the one accept4 returns (getpeername's).
+ * TCP connections also get TCP_NODELAY: a response's last records must
+ * not wait for the web server's delayed ACK.
  */
+static struct peer_list web_servers;
+
+static int
+peer_allowed(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	static double last_log;
+	static unsigned long unlogged;
+	char name[64];
+	int one = 1;
+
+	if (peer_list_allows(&web_servers, sa, len)) {
+		if (sa->sa_family != AF_UNIX)
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
+		return 1;
+	}
+	close(fd);
+	if (mono_now() - last_log < 1.0) {
+		unlogged++;
+		return 0;
+	}
+	peer_name(sa, len, name, sizeof(name));
+	if (unlogged)
+		log_error("refused a connection from %s: not in "
+		    "FCGI_WEB_SERVER_ADDRS (and %lu more since the last "
+		    "line)", name, unlogged);
+	else
+		log_error("refused a connection from %s: not in "
+		    "FCGI_WEB_SERVER_ADDRS", name);
+	last_log = mono_now();
+	unlogged = 0;
+	return 0;
+}
+
 #define KEPT_MAX 16
 
 static int kept[KEPT_MAX];
@@ -452,6 +498,8 @@ static int
 worker_next_fd(int *was_kept)
 {
 	struct pollfd pfd[KEPT_MAX + 1];
+	struct sockaddr_storage peer;
+	socklen_t plen;
 
 	for (;;) {
 		int fd;
@@ -482,7 +530,10 @@ worker_next_fd(int *was_kept)
 			continue;
 		if (pfd[0].revents & (POLLERR | POLLNVAL))
 			return -1;	/* /dev/null after SIGTERM */
-		fd = accept4(0, NULL, NULL, SOCK_CLOEXEC);
+		plen = sizeof(peer);
+		fd = accept4(0, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+		if (fd >= 0 && !peer_allowed(fd, (struct sockaddr *)&peer, plen))
+			continue;
 		if (fd >= 0) {
 			*was_kept = 0;
 			return fd;
@@ -577,6 +628,15 @@ worker_run(const struct worker *w)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	devnull_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	{	/* issue 13: checked by config_load already */
+		char err[256];
+
+		if (peer_list_parse(w->cfg->web_server_addrs, &web_servers,
+		    err, sizeof(err)) < 0) {
+			log_error("%s", err);
+			return 1;
+		}
+	}
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		return 1;

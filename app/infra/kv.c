@@ -99,17 +99,45 @@ kv_free(void *p)
 	freeReplyObject(p);
 }
 
+/*
+ * issue 13, many hosts: a connection that was open before this command and
+ * turns out closed by the server (Redis restarted: end of file, reset,
+ * broken pipe) is made again and the command sent once more, so a restart
+ * costs no request its 503 once Redis is back (each worker used to answer
+ * one). Not after a timeout: a Redis that does not answer is not asked
+ * twice. A command the old server ran before closing is not possible
+ * here (it closed instead of answering), save a crash mid-command, where
+ * a counter may count one more.
+ */
+static int
+kv_closed_by_server(const struct kv *kv, int was_open, int err_no)
+{
+	return was_open && kv->c && (kv->c->err == REDIS_ERR_EOF ||
+	    (kv->c->err == REDIS_ERR_IO && (err_no == EPIPE ||
+	    err_no == ECONNRESET)));
+}
+
 redisReply *
 kv_cmd(struct kv *kv, struct arena *a, const char *fmt, ...)
 {
 	redisReply *r;
 	va_list ap;
+	int was_open = kv->c && !kv->c->err;
 
 	if (kv_ensure(kv) < 0)
 		return NULL;
 	va_start(ap, fmt);
 	r = redisvCommand(kv->c, fmt, ap);
 	va_end(ap);
+	if (!r && kv_closed_by_server(kv, was_open, errno)) {
+		log_info("redis: %s; connecting again", kv->c->errstr);
+		kv_release(kv);
+		if (kv_ensure(kv) < 0)
+			return NULL;
+		va_start(ap, fmt);
+		r = redisvCommand(kv->c, fmt, ap);
+		va_end(ap);
+	}
 	if (!r) {
 		metrics_count(M_KV_LOST);
 		log_error("redis: %s", kv->c->errstr);
@@ -172,6 +200,7 @@ kv_eval(struct kv *kv, struct arena *a, struct kv_script *s, int nkeys,
 	    sizeof(*args));
 	char keys[16];
 	redisReply *r;
+	int was_open = kv->c && !kv->c->err;
 
 	if (kv_ensure(kv) < 0)
 		return NULL;
@@ -184,7 +213,18 @@ kv_eval(struct kv *kv, struct arena *a, struct kv_script *s, int nkeys,
 		if (!s->sha[0] && kv_script_load(kv, s) < 0)
 			return NULL;
 		args[1] = s->sha;
-		if (!(r = redisCommandArgv(kv->c, nargs + 3, args, NULL))) {
+		r = redisCommandArgv(kv->c, nargs + 3, args, NULL);
+		if (!r && attempt == 0 &&
+		    kv_closed_by_server(kv, was_open, errno)) {
+			/* issue 13: Redis restarted (see kv_closed_by_server) */
+			log_info("redis: %s; connecting again", kv->c->errstr);
+			kv_release(kv);
+			if (kv_ensure(kv) < 0)
+				return NULL;
+			s->sha[0] = '\0';
+			continue;
+		}
+		if (!r) {
 			metrics_count(M_KV_LOST);
 			log_error("redis: %s", kv->c->errstr);
 			kv_release(kv);
