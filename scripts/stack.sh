@@ -224,6 +224,8 @@ start_replica() {
 			-w -t 60 start >/dev/null
 	fi
 	echo "postgresql://civitas@/civitas?host=$rdir/run"
+}
+
 start_redis() {
 	mkdir -p "$RUN" "$LOG" "$VAR/redis"
 	if ! alive redis; then
@@ -303,5 +305,5 @@ db)
 	start_redis
 	;;
 redis) start_redis ;;
-*) echo "usage: stack.sh start|stop|env|admin|db|redis DIR" >&2; exit 2 ;;
+*) echo "usage: stack.sh start|stop|env|admin|replica|db|redis DIR" >&2; exit 2 ;;
 esac
