@@ -23,7 +23,7 @@
 
 #include <fcgiapp.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -440,9 +440,9 @@ handle(const struct worker *w, struct req *r, FCGX_Request *fr)
  * connection of its pool. A worker therefore holds up to KEPT_MAX such
  * connections and waits on all of them and on the listening socket at
  * once (poll): an idle kept connection never blocks a request arriving on
- * another one, or on a new connection. The listening socket is
- * nonblocking, so that the workers woken together by one connection do
- * not wait in accept: one gets it, the others go back to poll.
+ * another one, or on a new connection (epoll). The listening socket is
+ * nonblocking, so that a worker woken with another by one connection
+ * does not wait in accept: one gets it, the other goes back to wait.
  *
  * issue 13, many hosts: FCGI_WEB_SERVER_ADDRS. libfcgi checks it in its
  * own accept, which ours replaces (worker_accept), so the check is made
@@ -487,49 +487,84 @@ peer_allowed(int fd, const struct sockaddr *sa, socklen_t len)
 	return 0;
 }
 
-#define KEPT_MAX 16
+#define KEPT_MAX 64
 
 static int kept[KEPT_MAX];
 static size_t nkept;
+static int epfd = -1;	/* the listening socket (key 0) and kept ones */
 
-/* A connection ready with a request, by poll: the listening socket's new
- * connection, or a kept one (taken out of the set); -1 to stop. */
+/* The waiting set: the listening socket with EPOLLEXCLUSIVE, so that a
+ * new connection wakes one idle worker, as a blocking accept did (the
+ * longest waiting first), not all of them. 0, or -1. */
+static int
+kept_init(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+
+	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -1;
+	ev.data.fd = 0;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev) == 0)
+		return 0;
+	ev.events = EPOLLIN;	/* a kernel without EPOLLEXCLUSIVE */
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev);
+}
+
+static void
+kept_add(int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	ev.data.fd = fd;
+	if (nkept == KEPT_MAX || epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		close(fd);
+		return;
+	}
+	kept[nkept++] = fd;
+}
+
+static void
+kept_remove(int fd)
+{
+	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+	for (size_t i = 0; i < nkept; i++)
+		if (kept[i] == fd) {
+			kept[i] = kept[--nkept];
+			break;
+		}
+}
+
+/* A connection ready with a request: a kept one (taken out of the set),
+ * or the listening socket's new connection; -1 to stop. */
 static int
 worker_next_fd(int *was_kept)
 {
-	struct pollfd pfd[KEPT_MAX + 1];
+	struct epoll_event ev[16];
 	struct sockaddr_storage peer;
 	socklen_t plen;
 
 	for (;;) {
-		int fd;
+		int fd = -1, n;
 
 		if (worker_stopping)
 			return -1;
-		pfd[0].fd = 0;
-		pfd[0].events = POLLIN;
-		for (size_t i = 0; i < nkept; i++) {
-			pfd[i + 1].fd = kept[i];
-			pfd[i + 1].events = POLLIN;
-		}
-		if (poll(pfd, nkept + 1, -1) < 0) {
+		if ((n = epoll_wait(epfd, ev, (int)ARRAY_SIZE(ev), -1)) < 0) {
 			if (errno == EINTR)
 				continue;
-			log_error("poll: %s", strerror(errno));
+			log_error("epoll_wait: %s", strerror(errno));
 			return -1;
 		}
 		/* Kept connections first: nginx is waiting on them. */
-		for (size_t i = 0; i < nkept; i++)
-			if (pfd[i + 1].revents) {
-				fd = kept[i];
-				kept[i] = kept[--nkept];
-				*was_kept = 1;
-				return fd;
-			}
-		if (!pfd[0].revents)
+		for (int i = 0; i < n && fd < 0; i++)
+			if (ev[i].data.fd != 0)
+				fd = ev[i].data.fd;
+		if (fd >= 0) {
+			kept_remove(fd);
+			*was_kept = 1;
+			return fd;
+		}
+		if (n == 0)
 			continue;
-		if (pfd[0].revents & (POLLERR | POLLNVAL))
-			return -1;	/* /dev/null after SIGTERM */
 		plen = sizeof(peer);
 		fd = accept4(0, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
 		if (fd >= 0 && !peer_allowed(fd, (struct sockaddr *)&peer, plen))
@@ -575,30 +610,43 @@ worker_accept(FCGX_Request *fr)
 }
 
 /*
- * End the request. A connection nginx asked to keep, whose request was
- * read to its end, joins the kept set (when there is room), else it is
- * closed. libfcgi's default close half-closes the connection and waits for
- * the web server to close first, which keeps the worker idle for a round
- * trip per request. When the request was read to its end we close at once
+ * End the request. A connection nginx asked to keep joins the kept set
+ * (when there is room), else it is closed. Closing a connection nginx
+ * wants kept would lose the next request it sends there (a POST is never
+ * sent again), so what the handler left unread of the body (a 404, a 405,
+ * answered early) is read and dropped first, up to DRAIN_MAX; a body
+ * refused for its size (413) or larger is not read, and the connection is
+ * closed carefully (our nginx refuses those bodies itself).
+ * libfcgi's default close half-closes the connection and waits for the
+ * web server to close first, which keeps the worker idle for a round trip
+ * per request. When the request was read to its end we close at once
  * instead: nothing unread is left in the socket, so even over TCP the
- * close cannot turn into a reset that would lose the response. An unread
- * body (413) keeps the careful close, and never keeps the connection.
+ * close cannot turn into a reset that would lose the response.
  */
+#define DRAIN_MAX (MAX_UPLOAD_BODY + 1024 * 1024)
+
 static void
 worker_close(const struct req *r, FCGX_Request *fr)
 {
-	char sink[512];
+	char sink[4096];
+	size_t drained = 0;
+	int n, all = 1;
 
-	if (r->body_read) {
-		while (FCGX_GetStr(sink, sizeof(sink), fr->in) > 0)
-			;	/* the end-of-stdin record, normally */
+	/* A body refused for its size is not read: careful close. */
+	if (!r->body_read && r->answered == 413)
+		all = 0;
+	while (all && (n = FCGX_GetStr(sink, sizeof(sink), fr->in)) > 0)
+		if ((drained += (size_t)n) > DRAIN_MAX && !r->body_read)
+			all = 0;
+	if (all)
 		fr->detached = 1;	/* FCGX_Free: close without lingering */
-	}
-	if (!r->body_read || nkept == KEPT_MAX || worker_stopping)
+	else
+		fr->keepConnection = 0;
+	if (worker_stopping)
 		fr->keepConnection = 0;
 	FCGX_Finish_r(fr);
 	if (fr->ipcFd >= 0) {	/* kept open: FCGI_KEEP_CONN */
-		kept[nkept++] = fr->ipcFd;
+		kept_add(fr->ipcFd);
 		fr->ipcFd = -1;
 		fr->detached = 0;
 	}
@@ -610,6 +658,8 @@ worker_close_kept(void)
 {
 	while (nkept)
 		close(kept[--nkept]);
+	if (epfd >= 0)
+		close(epfd);
 }
 
 int
@@ -644,6 +694,10 @@ worker_run(const struct worker *w)
 	/* See worker_next_fd: nonblocking accept, for every worker of the
 	 * socket (a shared file description). */
 	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+	if (kept_init() < 0) {
+		log_error("epoll: %s", strerror(errno));
+		return 1;
+	}
 	/* libfcgi gets an invalid listening socket: it must never accept by
 	 * itself (see worker_accept). */
 	FCGX_InitRequest(&fr, -1, 0);

@@ -430,8 +430,8 @@ stmt_reads_only(enum stmt s)
 	    !strstr(t, "nextval(");
 }
 
-PGresult *
-db_execv(struct db *db, struct arena *a, enum stmt s,
+static PGresult *
+db_run(struct db *db, struct arena *a, enum stmt s,
     const char *const *params, const int *lengths, const int *formats,
     int result_binary)
 {
@@ -440,16 +440,10 @@ db_execv(struct db *db, struct arena *a, enum stmt s,
 	PGresult *res;
 	ExecStatusType st;
 
-	if (db->primary && !stmt_reads_only(s))
-		return db_execv(db->primary, a, s, params, lengths, formats,
-		    result_binary);
 	db->sqlstate[0] = '\0';
 	if (!db->in_tx && db_ensure(db) < 0) {
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
-		if (db->primary)	/* a replica down */
-			return db_execv(db->primary, a, s, params, lengths,
-			    formats, result_binary);
-		return NULL;
+		return NULL;	/* (a replica: db_execv asks the primary) */
 	}
 	if (!db->conn) {
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "08000");
@@ -467,12 +461,41 @@ db_execv(struct db *db, struct arena *a, enum stmt s,
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		db_failed(db, res, what);
 		PQclear(res);
-		if (db->primary && replica_failover(db))
-			return db_execv(db->primary, a, s, params, lengths,
-			    formats, result_binary);
 		return NULL;
 	}
 	arena_defer(a, db_clear, res);
+	return res;
+}
+
+/*
+ * A statement on the connection, with two second chances (issue 13):
+ * - a plain SELECT outside a transaction whose connection turns out lost
+ *   (PostgreSQL restarted since the last statement: the session was ended
+ *   while idle) runs once more on a new connection, so that a restart of
+ *   PostgreSQL costs no request; a write never runs twice, and a server
+ *   that did not answer in time (retry_at set) is not asked again;
+ * - on a replica, see struct db's primary.
+ */
+PGresult *
+db_execv(struct db *db, struct arena *a, enum stmt s,
+    const char *const *params, const int *lengths, const int *formats,
+    int result_binary)
+{
+	PGresult *res;
+	int was_connected = db->conn != NULL;
+
+	if (db->primary && !stmt_reads_only(s))
+		return db_execv(db->primary, a, s, params, lengths, formats,
+		    result_binary);
+	res = db_run(db, a, s, params, lengths, formats, result_binary);
+	if (!res && was_connected && !db->in_tx &&
+	    !strcmp(db->sqlstate, "08006") && stmt_reads_only(s) &&
+	    mono_now() >= db->retry_at && db_ensure(db) == 0)
+		res = db_run(db, a, s, params, lengths, formats,
+		    result_binary);
+	if (!res && db->primary && replica_failover(db))
+		return db_execv(db->primary, a, s, params, lengths, formats,
+		    result_binary);
 	return res;
 }
 
