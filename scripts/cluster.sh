@@ -164,6 +164,9 @@ start_worker() {
 		# shellcheck disable=SC1091
 		. "$DIR/env"
 		export LISTEN="${ADDR[$h]}:9000"
+		# degraded mode: each host its own flag file, kept by the
+		# master's follower
+		export DEGRADED_FILE="$DIR/$h/run/degraded"
 		exec ip netns exec "$(ns "$h")" "$BIN_DIR/civitas-fcgi" serve
 	) >>"$log/fcgi.log" 2>&1 </dev/null &
 	echo $! > "$DIR/$h/run/fcgi.pid"
@@ -191,9 +194,19 @@ start_front() {
 			--inbound-command "$BIN_DIR/civitas-fcgi inbound"
 	) >>"$f/log/smtp.log" 2>&1 </dev/null &
 	echo $! > "$f/run/smtp.pid"
+	# Degraded mode (README, "Degraded mode"): the front host has no
+	# master, so its own follower keeps the flag file its nginx reads.
 	(
 		# shellcheck disable=SC1091
 		. "$DIR/env"
+		export DEGRADED_FILE="$f/run/degraded"
+		exec ip netns exec "$(ns front)" "$BIN_DIR/civitas-fcgi" mode-follow
+	) >>"$f/log/mode-follow.log" 2>&1 </dev/null &
+	echo $! > "$f/run/mode-follow.pid"
+	(
+		# shellcheck disable=SC1091
+		. "$DIR/env"
+		export DEGRADED_FILE="$f/run/degraded"
 		"$top/scripts/nginx-conf.sh" 2>>"$f/log/nginx-conf.log"
 		ip netns exec "$(ns front)" nginx -c "$f/nginx/nginx.conf" -p "$f/nginx/"
 	) >>"$f/log/nginx-error.log" 2>&1 </dev/null
