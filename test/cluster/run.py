@@ -426,6 +426,37 @@ def main():
     check(record_counts() == before, "nothing of record lost with Redis "
           "(users, registrations: %s, then %s)" % (before, record_counts()))
 
+    # Degraded mode (README, "Degraded mode"): one command, every host
+    degraded_everywhere()
+
+
+def degraded_everywhere():
+    """`civitas-fcgi degrade on` once: within seconds the flag file of
+    every host (the three masters' followers, the front's own) exists,
+    nginx serves sign-up's friendly 503 and the public pages; off: back."""
+    binary = os.path.join(os.environ["BIN_DIR"], "civitas-fcgi")
+    files = [os.path.join(DIR, h, "run", "degraded")
+             for h in ("front", "w1", "w2", "w3")]
+    b = browser()
+    for on in (True, False):
+        t0 = time.monotonic()
+        subprocess.run([binary, "degrade", "on" if on else "off"],
+                       check=True, stdout=subprocess.DEVNULL,
+                       env=dict(os.environ, DEGRADED_FILE=files[0]))
+        deadline = t0 + 15
+        while time.monotonic() < deadline and not (
+                all(os.path.exists(f) == on for f in files) and
+                b.get("/signup").status == (503 if on else 200)):
+            time.sleep(0.2)
+        took = time.monotonic() - t0
+        check(all(os.path.exists(f) == on for f in files),
+              "degraded mode %s on every host (%.1f s)" % (
+                  "on" if on else "off", took))
+        check(b.get("/signup").status == (503 if on else 200),
+              "sign-up through nginx with degraded mode %s"
+              % ("on" if on else "off"))
+        check(b.get("/").status == 200, "the home page meanwhile")
+
 
 if __name__ == "__main__":
     try:
