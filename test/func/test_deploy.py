@@ -183,7 +183,10 @@ def verify_clean(root, names):
 @test
 def there_is_a_unit_for_each_long_running_process():
     names = sorted(os.path.basename(u) for u in UNITS)
-    eq(names, ["civitas-fcgi.service", "civitas-mailer.service"])
+    eq(names, ["civitas-fcgi.service", "civitas-mailer.service",
+               "civitas-mode-follow.service"])
+    eq(directives(UNITS[2])["ExecStart"],
+       ["/usr/bin/civitas-fcgi mode-follow"])
     eq(directives(UNITS[0])["ExecStart"], ["/usr/bin/civitas-fcgi serve"])
     eq(directives(UNITS[1])["ExecStart"], ["/usr/bin/civitas-mailer"])
     # The mailer is the only long-running job: no other main() under
