@@ -44,7 +44,7 @@ sys.path.insert(0, os.path.join(REPO, "test", "lib"))
 
 from civitas import (Client, page_links, psql,  # noqa: E402
                      psql_value, unique_email, fcgi_build_request,
-                     fcgi_params, fcgi_parse_records, parse_cgi_response,
+                     fcgi_params, fcgi_read_records, parse_cgi_response,
                      FCGI_STDOUT, FCGI_END_REQUEST)
 from fixtures import (new_member, login, signup_fields,  # noqa: E402
                       submit_page, PASSWORD)
@@ -235,18 +235,9 @@ def fcgi_health_from(host_ns, addr):
         s = socket.create_connection((addr, 9000), timeout=10)
         try:
             s.sendall(data)
-            buf = b""
-            while True:
-                try:
-                    chunk = s.recv(65536)
-                except ConnectionResetError:
-                    break
-                if not chunk:
-                    break
-                buf += chunk
+            records, _ = fcgi_read_records(s, until_end=False)
         finally:
             s.close()
-        records, _ = fcgi_parse_records(buf)
         if not any(r.type == FCGI_END_REQUEST for r in records):
             return None
         return parse_cgi_response(b"".join(

@@ -31,18 +31,9 @@ def tcp_exchange(addr, data, source=None, family=socket.AF_INET, timeout=10):
             s.sendall(data)
         except OSError:
             pass          # refused peers are closed at once
-        buf = b""
-        while True:
-            try:
-                chunk = s.recv(65536)
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            buf += chunk
+        records, _ = fcgi_read_records(s, until_end=False)
     finally:
         s.close()
-    records, _ = fcgi_parse_records(buf)
     return records
 
 

@@ -7,7 +7,6 @@ request that arrives elsewhere: more idle kept connections than workers,
 or a burst of more clients than workers x connections, never hangs.
 """
 
-import os
 import socket
 import threading
 import time
@@ -30,16 +29,9 @@ def ask(sock, path="/health", request_id=1):
     stdout) once its END_REQUEST came; the connection stays open."""
     sock.sendall(fcgi_build_request(fcgi_params("GET", path), b"",
                                     request_id, FCGI_KEEP_CONN))
-    buf = b""
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise AssertionError("%s: the worker closed a kept connection "
-                                 "before answering" % path)
-        buf += chunk
-        records, _ = fcgi_parse_records(buf)
-        if any(r.type == FCGI_END_REQUEST for r in records):
-            break
+    records, _ = fcgi_read_records(sock)
+    ok(any(r.type == FCGI_END_REQUEST for r in records),
+       "%s: the worker closed a kept connection before answering" % path)
     out = b"".join(r.content for r in records if r.type == FCGI_STDOUT)
     return parse_cgi_response(out)
 
@@ -89,13 +81,8 @@ def a_request_without_keep_conn_is_closed_after_its_answer():
     try:
         s.sendall(fcgi_build_request(fcgi_params("GET", "/health"), b"", 1,
                                      0))
-        buf = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-        records, _ = fcgi_parse_records(buf)
+        records, closed = fcgi_read_records(s, until_end=False)
+        ok(closed, "closed by the worker")
         ok(any(r.type == FCGI_END_REQUEST for r in records),
            "answered, then closed by the worker")
     finally:

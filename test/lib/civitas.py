@@ -51,7 +51,8 @@ __all__ = [
     "FCGI_GET_VALUES", "FCGI_GET_VALUES_RESULT", "FCGI_UNKNOWN_TYPE",
     "FCGI_RESPONDER", "FcgiRecord", "FcgiResult", "fcgi_record",
     "fcgi_begin_request", "fcgi_encode_length", "fcgi_encode_pairs",
-    "fcgi_decode_pairs", "fcgi_parse_records", "fcgi_stream",
+    "fcgi_decode_pairs", "fcgi_parse_records", "fcgi_read_records",
+    "fcgi_stream",
     "fcgi_build_request", "fcgi_params", "fcgi_exchange", "fcgi_request",
     # HTTP / responses / sessions
     "http_request", "parse_cgi_response", "parse_set_cookie", "Headers",
@@ -285,6 +286,28 @@ def fcgi_stream(rtype, request_id, data, chunk=FCGI_MAX_CONTENT):
         out += fcgi_record(rtype, request_id, data[i:i + chunk])
     out += fcgi_record(rtype, request_id, b"")
     return bytes(out)
+
+
+def fcgi_read_records(sock, until_end=True):
+    """Read from an open FastCGI connection: until an END_REQUEST record
+    (until_end) or the peer's close (a reset counts as a close). Returns
+    (records, closed)."""
+    buf, closed = b"", False
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            chunk = b""
+        if not chunk:
+            closed = True
+            break
+        buf += chunk
+        if until_end:
+            records, _ = fcgi_parse_records(buf)
+            if any(r.type == FCGI_END_REQUEST for r in records):
+                break
+    records, _ = fcgi_parse_records(buf)
+    return records, closed
 
 
 def fcgi_build_request(params, body=b"", request_id=1, flags=0):
