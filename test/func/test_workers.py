@@ -234,8 +234,11 @@ def single_worker_under_spawn_fcgi():
         if proc.poll() is not None:
             raise AssertionError("spawn-fcgi exited (%s): %s" % (
                 proc.returncode, output()))
-        eq(exe(proc.pid), os.path.realpath(binary()),
-           "spawn-fcgi -n execs the worker in place")
+        # spawn-fcgi binds the socket, then execs: the socket may show
+        # a moment before the exec (seen on a loaded machine)
+        wait_until(lambda: exe(proc.pid) == os.path.realpath(binary()), 10,
+                   0.02, "spawn-fcgi -n to exec the worker in place (exe: "
+                   "%s)" % exe(proc.pid))
         h = status(fcgi_request("GET", "/health", socket_path=sock), 200)
         eq(h.json(), {"status": "ok", "postgresql": "up", "redis": "up"})
         page = status(fcgi_request("GET", "/signup", socket_path=sock), 200)
