@@ -10,28 +10,37 @@
 # The mix (request kinds and their share of the total rate):
 #   45 % home          GET /                      anonymous
 #   20 % article       GET /articles/SLUG         anonymous (demo articles)
-#   10 % event         GET /events/SLUG           anonymous (demo events)
+#   10 % event         GET /events/SLUG           anonymous (demo events
+#                                                 and the launch's 20)
 #    8 % search        GET /search?q=WORD         anonymous (16 words)
 #    7 % signup        POST /signup               the real form: CSRF token
 #                                                 and cookie, a new address
 #    4 % login         POST /login                50 confirmed members
-#    4 % register      POST /events/SLUG/rsvp     a logged-in member
+#    4 % register      POST /events/SLUG/rsvp     a logged-in member (20
+#                                                 events; once all are
+#                                                 taken, registering again
+#                                                 updates, 200 as well)
 #    2 % apply         POST /missions/SLUG/apply  a logged-in member, each
 #                                                 (member, mission) once
-# Why these shares (../shared/seeds/): jeveuxaider planned for 600 sign-ups
+# Why these shares (the issue's sources: Scalingo's "From 0 to 600
+# Transactions per Second in 4 Days" on jeveuxaider.gouv.fr, and En
+# Marche's Symfony case study): jeveuxaider planned for 600 sign-ups
 # a second within 8,000 requests a second reaching the platform: 7.5 %,
 # hence 7 % sign-ups; and for 3,000,000 visitors in 30 minutes (1,667 a
-# second), i.e. ~5 requests a visitor, a third of whom sign up. The rest
-# of a visit is reading: "most traffic was the homepage" (their first load
-# test; En Marche's "Cache Everything"), so 45 % home (the landing page,
-# and the page a visitor comes back to), 20 % articles (the announcement's
-# news) and 10 % event pages (meetings announced with it), 8 % searches
-# (En Marche's search bar; jeveuxaider's mission search). The members'
-# actions come after a sign-up is confirmed, so fewer: logins (4 %, about
-# half the sign-ups of the same minutes), event registrations (4 %) and
-# mission applications (2 %: jeveuxaider's purpose, but only after the
-# account is confirmed). Every form costs a worker; sign-up and login each
-# cost one Argon2id hash (11 % of requests), which saturates first.
+# second), i.e. ~5 requests a visitor, about a third of whom sign up.
+# The rest of a visit is reading public pages: jeveuxaider's first load
+# test was the homepage ("most traffic was handled by Cloudflare", i.e.
+# cacheable pages without a session cookie) and En Marche's last resort
+# was "Cache Everything"; so 45 % home (the landing page, and the page a
+# visitor comes back to), 20 % articles (the announcement's news), 10 %
+# event pages (meetings announced with it), 8 % searches (En Marche's
+# search bar; jeveuxaider sized Algolia, its search, for the night). The
+# members' actions come after a sign-up is confirmed, so fewer: logins
+# (4 %, about half the sign-ups of the same minutes), event registrations
+# (4 %) and mission applications (2 %: jeveuxaider's purpose, but only
+# once the account is confirmed). Every form costs a worker; sign-up and
+# login each cost one Argon2id hash (11 % of the requests): that
+# saturates first.
 #
 # Each kind is one wrk (test/bench/launch_mix.lua: one thread, send times
 # paced at the kind's share of the step's rate), all eight at once, for
@@ -53,9 +62,10 @@
 # replaces the ramp (every rate is run). Then degraded mode on
 # (`civitas-fcgi degrade on`, until nginx answers /login with 503) at the
 # top rate run (the first not sustained, or the last), then up the same
-# ramp while sustained, at most BENCH_DEGRADED_STEPS (3) more steps (the
-# pages nginx's cache can carry once the forms are shed); degraded mode
-# off at the end (BENCH_DEGRADED=0: no degraded phase).
+# ramp times BENCH_DEGRADED_FACTOR (4) while sustained, at most
+# BENCH_DEGRADED_STEPS (3) more steps (how far nginx's cache carries the
+# site once the forms are shed); degraded mode off at the end
+# (BENCH_DEGRADED=0: no degraded phase).
 #
 # Members: LAUNCH_MEMBERS (64) confirmed members, created in SQL with one
 # Argon2id hash of the server's parameters (`civitas-fcgi hash`), each
@@ -69,7 +79,7 @@
 # (/tmp/civitas-bench-launch-PORT, emptied first), BENCH_SECONDS (20),
 # BENCH_START, BENCH_FACTOR, BENCH_STEPS, BENCH_REFINE, BENCH_RATES,
 # BENCH_P99_MS (500), BENCH_TIMEOUT (5 s), BENCH_DEGRADED,
-# BENCH_DEGRADED_STEPS, WORKERS (one per core), BIN_DIR. A short run:
+# BENCH_DEGRADED_FACTOR, BENCH_DEGRADED_STEPS, WORKERS (one per core), BIN_DIR. A short run:
 #   BENCH_STEPS=2 BENCH_SECONDS=5 BENCH_DEGRADED_STEPS=0 make bench-launch
 # Traffic goes to 127.0.0.1 only. Exits 1 when a kind got no answer as
 # meant in any step (it measured nothing), or the setup failed.
@@ -91,17 +101,19 @@ url=http://127.0.0.1:$HTTP_PORT
 L=$dir/launch
 
 # The kinds: NAME SHARE(%) MODE DATA EXPECT BUDGET(s) METHOD ROUTE.
-# BUDGET: connections = rate x BUDGET (at least 2, at most 256), room for
-# answers that take up to BUDGET each at the rate asked; ROUTE: the route
-# pattern in /metrics (what reached the workers).
-KINDS='home     45 get    home.data    200 0.05 GET  /
-article  20 get    article.data 200 0.05 GET  /articles/{slug}
-event    10 get    event.data   200 0.05 GET  /events/{slug}
-search    8 get    search.data  200 0.05 GET  /search
-signup    7 signup -            303 0.5  POST /signup
-login     4 login  login.data   303 0.5  POST /login
-register  4 rsvp   rsvp.data    200 0.2  POST /events/{slug}/rsvp
-apply     2 apply  apply.data   303 0.2  POST /missions/{slug}/apply'
+# BUDGET: connections = rate x BUDGET (at least 2, at most 256): room for
+# answers that take up to BUDGET seconds each at the rate asked, so that a
+# slow server shows in the p99 before the client runs out of connections
+# (in degraded mode 0.05 s for every kind: the forms answer at once);
+# ROUTE: the route pattern in /metrics (what reached the workers).
+KINDS='home     45 get    home.data    200 0.25 GET  /
+article  20 get    article.data 200 0.25 GET  /articles/{slug}
+event    10 get    event.data   200 0.25 GET  /events/{slug}
+search    8 get    search.data  200 0.25 GET  /search
+signup    7 signup -            303 1    POST /signup
+login     4 login  login.data   303 1    POST /login
+register  4 rsvp   rsvp.data    200 0.5  POST /events/{slug}/rsvp
+apply     2 apply  apply.data   303 0.5  POST /missions/{slug}/apply'
 MIX=$(awk '{ printf "%s%s %% %s", (NR > 1 ? ", " : ""), $2, $1 }' <<<"$KINDS")
 SEARCH_WORDS="transports école santé logement énergie agriculture procuration
 comité réno budgets élections lyon bénévolat mission climat jeunesse"
@@ -140,10 +152,13 @@ else
 		r=$(awk -v r="$r" -v f="$FACTOR" 'BEGIN { printf "%d", r * f + 0.5 }')
 	done
 fi
-# Missions: enough (member, mission) pairs for every application of every
-# normal step that could run, with room (1.2x, and the connections).
+# Missions: enough (member, mission) pairs for every application (2 %) of
+# every normal step that could run, the halfway step included, with room
+# (1.2x, and the connections in flight).
 missions=$(printf '%s\n' "${rates[@]}" | awk -v s="$SECS" -v m="$MEMBERS" '
-	{ need += ($1 * 0.02 * s * 1.2) + 256 } END { n = int(need / m) + 10; print n }')
+	function need(r) { return r * 0.02 * s * 1.2 + 256 }
+	{ n += need($1); if ($1 > top) top = $1 }
+	END { n += need(top); print int(n / m) + 10 }')
 
 mkdir -p "$L/steps"
 hash=$(PASSWORD=benchmark-pass "$BIN_DIR/civitas-fcgi" hash)
@@ -275,7 +290,7 @@ if [ "${BENCH_DEGRADED:-1}" = 1 ]; then
 	for j in $(seq 0 "${BENCH_DEGRADED_STEPS:-3}"); do
 		i=$((i + 1))
 		step "d$j" "$r" degraded || break
-		r=$(awk -v r="$r" -v f="$FACTOR" 'BEGIN { printf "%d", r * f + 0.5 }')
+		r=$(awk -v r="$r" -v f="${BENCH_DEGRADED_FACTOR:-4}" 'BEGIN { printf "%d", r * f + 0.5 }')
 	done
 	"$BIN_DIR/civitas-fcgi" degrade off | sed 's/^/   /'
 	t0=$SECONDS

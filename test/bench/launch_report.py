@@ -188,7 +188,10 @@ def step(sd):
                "refused": refused, "errors": errors, "bad_status": bad,
                "timeouts": timeouts, "sockerr": sockerr,
                "p50": kv.get("p50_ms"), "p99": kv.get("p99_ms"),
-               "cache": (1 - workers / n) if n and k["mode"] == "get" else None,
+               # (the workers also count requests still in flight when
+               # wrk stopped: never below 0)
+               "cache": max(0.0, 1 - workers / n)
+               if n and k["mode"] == "get" else None,
                "ran": bool(kv)}
         rows.append(row)
         if not kv:
