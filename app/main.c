@@ -65,6 +65,7 @@ serve(struct app *app)
 		.cache_valid = content_cache_valid,
 		.cache_arm = content_cache_arm,
 		.request_end = request_end,
+		.second_factor_path = "/admin/2fa",	/* issue 13 */
 	};
 
 	return worker_run(&w);
@@ -75,7 +76,8 @@ static int
 print_routes(void)
 {
 	static const char *const flags[] = { "json", "cacheable", "session",
-	    "auth", "admin", "upload", "pagecache", "brief", "nocsrf" };
+	    "auth", "admin", "upload", "pagecache", "brief", "nocsrf",
+	    "secondfactor" };
 
 	for (size_t i = 0; i < nroutes; i++) {
 		printf("%s %s", routes[i].method == HTTP_POST ? "POST" : "GET",

@@ -16,6 +16,9 @@ libpango1.0-dev"
 # (issue 10, donations: the fake Paybox provider signs with
 # python3-cryptography; tax receipts are drawn with pango/cairo in DejaVu
 # and read back in the tests with poppler-utils' pdftotext)
+# issue 13, admin accounts: the enrolment's QR code (libqrencode-dev), read
+# back in the tests by zbarimg (zbar-tools)
+PKGS="$PKGS libqrencode-dev zbar-tools"
 # Any node >= 18 with npm will do (some images ship nodesource's build).
 command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 missing=""

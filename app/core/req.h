@@ -49,13 +49,20 @@ enum {
 				 * only (counts that change without notice) */
 	R_NOCSRF = 1 << 8,	/* a POST that carries its own proof (a signed
 				 * link, an HMAC signature): no CSRF token */
+	/* issue 13, admin accounts: with R_ADMIN, the second factor's own
+	 * pages, open to an admin whose session has not passed it yet */
+	R_SECOND_FACTOR = 1 << 9,
 };
 
 /* How long a R_BRIEF page is kept: the micro-cache's own delay. */
 #define PAGE_BRIEF_SECONDS 5.0
 
-/* Roles a session grants (r->roles), checked against the route flags. */
-enum { ROLE_ADMIN = R_ADMIN };
+/* Roles a session grants (r->roles), checked against the route flags.
+ * ROLE_ADMIN only once the session passed the back-office's second factor
+ * (issue 13); before, an admin has ROLE_ADMIN_PENDING: R_ADMIN routes
+ * send them to worker.second_factor_path, and admin powers elsewhere are
+ * not theirs yet. */
+enum { ROLE_ADMIN = R_ADMIN, ROLE_ADMIN_PENDING = 1 << 16 };
 
 /* A route: data is handed to the handler as r->route->data (e.g. the
  * back-office resource a generic handler serves). */
@@ -166,6 +173,10 @@ struct worker {
 	/* After the handler, before the response: e.g. roll back a
 	 * transaction a handler left open. */
 	void (*request_end)(struct req *r);
+	/* issue 13, admin accounts: an admin whose session has not passed
+	 * the second factor, on a R_ADMIN route: 303 here (?next=path); NULL:
+	 * 403. */
+	const char *second_factor_path;
 };
 
 /* The accept loop on fd 0, until SIGTERM. */

@@ -55,6 +55,7 @@ cli_admin(struct app *app, const char *email)
 {
 	const char *pw = password_from_env();
 	char hash[crypto_pwhash_STRBYTES], norm[256];
+	const char *link = NULL;
 	struct arena a;
 	PGresult *res;
 	int rc = 1;
@@ -71,9 +72,13 @@ cli_admin(struct app *app, const char *email)
 		return 1;
 	arena_init(&a, 4096);
 	res = db_exec(&app->db, &a, STMT_USER_UPSERT_ADMIN, norm, hash);
-	if (res) {
+	/* issue 13: the back-office's second factor, enrolled by the link */
+	if (res && totp_enrol_link(app, &a, db_str(res, 0, RETURNING_ID),
+	    &link) == 0) {
 		printf("admin %s ready (id %s)\n", norm,
 		    db_str(res, 0, RETURNING_ID));
+		printf("second factor: the admin, logged in, opens this "
+		    "enrolment link (single use, 24 hours):\n%s\n", link);
 		rc = 0;
 	} else
 		fprintf(stderr, "admin: could not write to PostgreSQL\n");

@@ -396,6 +396,16 @@ const struct route routes[] = {
 	{ HTTP_POST, "/organisations/{slug}/applications/bulk",
 	    org_applications_bulk_post, R_AUTH },
 	/* end of volunteer applications */
+	/* the back-office second factor (totp.c; issue 13, admin accounts):
+	 * the only R_ADMIN pages open before it */
+	{ HTTP_GET, "/admin/2fa", totp_verify_get, R_ADMIN | R_SECOND_FACTOR },
+	{ HTTP_POST, "/admin/2fa", totp_verify_post,
+	    R_ADMIN | R_SECOND_FACTOR },
+	{ HTTP_GET, "/admin/2fa/enrol/{token}", totp_enrol_get,
+	    R_ADMIN | R_SECOND_FACTOR },
+	{ HTTP_POST, "/admin/2fa/enrol/{token}", totp_enrol_post,
+	    R_ADMIN | R_SECOND_FACTOR },
+	/* end of the back-office second factor */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

@@ -50,6 +50,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_export.def"
 /* volunteer applications (applications*.c, issue 11, part C) */
 #include "sql_applications.def"
+/* the back-office second factor (issue 13, admin accounts) */
+#include "sql_totp.def"
 #undef STMT
 #undef ROW
 };

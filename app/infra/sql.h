@@ -80,6 +80,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_export.def"
 /* volunteer applications (applications*.c, issue 11, part C) */
 #include "sql_applications.def"
+/* the back-office second factor (issue 13, admin accounts) */
+#include "sql_totp.def"
 #undef STMT
 #undef ROW
 
@@ -129,6 +131,8 @@ enum stmt {
 #include "sql_export.def"
 /* volunteer applications (applications*.c, issue 11, part C) */
 #include "sql_applications.def"
+/* the back-office second factor (issue 13, admin accounts) */
+#include "sql_totp.def"
 #undef STMT
 	STMT__MAX
 };
