@@ -7,6 +7,8 @@
 #   scripts/stack.sh stop DIR      stop everything started under DIR
 #   scripts/stack.sh env DIR       print the environment (source it)
 #   scripts/stack.sh admin DIR EMAIL   create/promote an admin (PASSWORD env)
+#                                      and print its second factor's
+#                                      enrolment link (issue 13)
 #
 # Settings (environment): HTTP_PORT (8080), SMTP_PORT (2525), WORKERS (4),
 # TRUSTED_PROXY (127.0.0.2), BIN_DIR (build), PG_FAST (unset: durable
