@@ -306,10 +306,25 @@ not_enrolled(struct req *r)
 	    "l'affiche. Il est valable 24 heures.", "/account", "Mon compte");
 }
 
+/* The session passed already: where the admin stands. */
+static int
+verified_page(struct req *r, const char *next)
+{
+	PGresult *res = q(r, STMT_RECOVERY_LEFT, r->user->id_str);
+
+	if (!res)
+		return unavailable(r);
+	return message_page(r, 200, TITLE_VERIFY, arena_printf(&r->arena,
+	    "Votre session a passé la vérification en deux étapes. Codes de "
+	    "secours restants : %s. Pour enregistrer un autre téléphone (ou "
+	    "de nouveaux codes), demandez un nouveau lien d'inscription "
+	    "(make admin).", db_str(res, 0, VALUE)), next, "Continuer");
+}
+
 /*
  * GET /admin/2fa?next=PATH: the form (a code or a recovery code).
- * 303 to next when the session passed already; 403 not enrolled (a page
- * that says how to get a link); 503.
+ * 200 the form, or (the session passed already) where the admin stands;
+ * 403 not enrolled (a page that says how to get a link); 503.
  */
 int
 totp_verify_get(struct req *r)
@@ -319,7 +334,7 @@ totp_verify_get(struct req *r)
 	int e;
 
 	if (r->roles & ROLE_ADMIN)
-		return resp_redirect(r, next);
+		return verified_page(r, next);
 	if ((e = enrolled(r)) < 0)
 		return unavailable(r);
 	if (!e)
@@ -472,7 +487,7 @@ enrol_render(struct form *f, int status, const unsigned char *secret)
 }
 
 /*
- * GET /admin/2fa/enrol/{token}: the admin of the link, logged in (else
+ * GET /admin/2fa/enrol/{id}: the admin of the link, logged in (else
  * the dispatcher sent them to /login?next=...).
  * 200 the QR code, the secret and the form; 403 another admin's link;
  * 404 unknown; 410 used or expired; 503.
@@ -518,7 +533,7 @@ enrol_commit(struct req *r, PGresult *link, int64_t step,
 }
 
 /*
- * POST /admin/2fa/enrol/{token}: code (from the new secret).
+ * POST /admin/2fa/enrol/{id}: code (from the new secret).
  * 200 the ten recovery codes, shown once (the session passed the second
  * factor: a new id; the admin's other sessions end); 422 a wrong code
  * (the page again); 429 too many wrong codes; 403; 404; 410; 503.

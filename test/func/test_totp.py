@@ -254,6 +254,9 @@ def wrong_code_422_right_code_passes_and_renews_the_session():
     new_sid = resp.cookies.get("sid")
     ok(new_sid and new_sid != old_sid, "a new session id (fixation)")
     status(c.get("/admin/articles"), 200, "after the second factor")
+    page = status(c.get("/admin/2fa?next=%2Fadmin%2Farticles"), 200)
+    contains(html_text(page.text), "Codes de secours restants : 10")
+    contains(page_links(page), "/admin/articles")
     # the id planted before the second factor is worth nothing now
     planted = Client("fcgi")
     planted.set_cookie("sid", old_sid)
@@ -387,8 +390,8 @@ def admin_without_second_factor_sent_to_it_on_every_admin_route():
     # the second factor's own pages are flagged admin, and only they skip
     pages = {(m, p) for m, p, f in route_table() if "secondfactor" in f}
     eq(pages, {("GET", "/admin/2fa"), ("POST", "/admin/2fa"),
-               ("GET", "/admin/2fa/enrol/{token}"),
-               ("POST", "/admin/2fa/enrol/{token}")})
+               ("GET", "/admin/2fa/enrol/{id}"),
+               ("POST", "/admin/2fa/enrol/{id}")})
     for m, p, f in route_table():
         if "secondfactor" in f:
             ok("admin" in f, "%s %s" % (m, p))
