@@ -497,3 +497,43 @@ def enrolment_link_masked_in_the_access_log():
     wait_until(lambda: "GET /admin/2fa/enrol/[token] HTTP" in text(), 10,
                0.2, "the masked enrolment link in the access log")
     not_contains(text(), token, "the token in nginx's access log")
+
+
+@test
+def a_new_link_without_password_leaves_the_password_alone():
+    """`civitas-fcgi admin EMAIL` without PASSWORD (a lost phone): a new
+    enrolment link for an existing admin, the password unchanged; for an
+    account that is not an admin, a refusal."""
+    email, secret, _ = enrolled_admin()
+    before = psql_value("SELECT password_hash FROM users WHERE email = "
+                        ":'p1'", email)
+    link = admin_link(email, None)
+    eq(psql_value("SELECT password_hash FROM users WHERE email = :'p1'",
+                  email), before, "the password untouched")
+    c = logged_in(email)
+    page = status(c.get(path_of(link)), 200, "the new link")
+    new_secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<',
+                           page.text).group(1).replace(" ", "")
+    ne(new_secret, secret, "a new secret")
+    # until it is confirmed, the old authenticator still works
+    redirects(verify(logged_in(email), totp_code(secret, totp_step())),
+              "/admin")
+    done = submit_page(c, page, {"code": totp_code(new_secret,
+                                                   totp_step() + 1)},
+                       "#totp-enrol")
+    status(done, 200, "the new phone enrolled")
+    psql("UPDATE admin_totp SET last_step = 0 WHERE user_id = :'p1'",
+         uid_of(email))
+    d = logged_in(email)
+    status(verify(d, totp_code(secret, totp_step())), 422,
+           "the old authenticator no longer")
+    redirects(verify(d, totp_code(new_secret, totp_step())), "/admin",
+              "the new one")
+    member = new_member()[1]
+    proc = subprocess.run([fcgi_binary(), "admin", member],
+                          env=dict(os.environ, PASSWORD=""),
+                          capture_output=True, text=True)
+    eq(proc.returncode, 2, "a member without PASSWORD: %s" % proc.stdout)
+    not_contains(proc.stdout, "/admin/2fa/enrol/")
+    eq(psql_value("SELECT role FROM users WHERE email = :'p1'", member),
+       "member")

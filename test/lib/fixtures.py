@@ -149,7 +149,7 @@ def login(client, email, password, next=None):
     then that of the second factor's form."""
     if is_admin(email):
         if email.lower() not in ADMIN_TOTP:    # made in SQL or elsewhere
-            make_admin(email, password)
+            enrol_admin(email, password, admin_link(email, None))
         target = next or "/account"
         resp = post_login(client, email, password, "/admin/2fa?next=" +
                           urllib.parse.quote(target, safe=""))
@@ -282,8 +282,9 @@ def route_table():
 def admin_link(email, password=PASSWORD):
     """`civitas-fcgi admin EMAIL` (PASSWORD from the environment, the
     stack's settings from ours): creates or promotes the admin; returns
-    the enrolment link it prints (issue 13)."""
-    env = dict(os.environ, PASSWORD=password)
+    the enrolment link it prints (issue 13).  password None: an existing
+    admin's new link only, the password untouched."""
+    env = dict(os.environ, PASSWORD=password or "")
     proc = subprocess.run([fcgi_binary(), "admin", email], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     eq(proc.returncode, 0, "civitas-fcgi admin %s: %s" % (
