@@ -6,6 +6,9 @@
  *   civitas-fcgi              one worker on fd 0 (as spawn-fcgi starts it)
  *   civitas-fcgi serve        master: open LISTEN, prefork WORKERS workers
  *   civitas-fcgi admin EMAIL  create or promote an admin (PASSWORD from env)
+ *                             and print its second factor's enrolment link;
+ *                             without PASSWORD, an existing admin's new link
+ *                             only (issue 13)
  *   civitas-fcgi hash         print the Argon2id hash of PASSWORD
  *   civitas-fcgi media-import FILE ALT
  *                             add an image to the media library, print its id

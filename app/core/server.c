@@ -4,7 +4,8 @@
  * For each request, in this order: parse the CGI parameters and the path,
  * match the route (404/405), bound and parse the query, cookies and body
  * (400/413), check CSRF on every POST (403), load the session when the
- * route wants it, enforce login and role (303 to the login page, 403),
+ * route wants it, enforce login and role (303 to the login page; an
+ * admin before the second factor, issue 13: 303 to its page; 403),
  * run the handler, then write the response once. A handler returns a
  * status; when it produced no body the dispatcher has the error page
  * rendered for it. What needs the layers above (sessions, CSRF, pages,
