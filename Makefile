@@ -7,6 +7,8 @@ PKGS = libpq hiredis jansson ctpl libsodium vips libcmark
 PKGS += libcurl libcrypto
 # tax receipts (issue 10, infra/receipt.c): PDF through cairo and pango
 PKGS += cairo pangocairo
+# admin accounts (issue 13, infra/qr.c): the enrolment's QR code
+PKGS += libqrencode
 O ?= build
 SANITIZE ?=
 OPT ?= -O2

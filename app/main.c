@@ -6,6 +6,9 @@
  *   civitas-fcgi              one worker on fd 0 (as spawn-fcgi starts it)
  *   civitas-fcgi serve        master: open LISTEN, prefork WORKERS workers
  *   civitas-fcgi admin EMAIL  create or promote an admin (PASSWORD from env)
+ *                             and print its second factor's enrolment link;
+ *                             without PASSWORD, an existing admin's new link
+ *                             only (issue 13)
  *   civitas-fcgi hash         print the Argon2id hash of PASSWORD
  *   civitas-fcgi media-import FILE ALT
  *                             add an image to the media library, print its id
@@ -73,6 +76,7 @@ serve(struct app *app)
 		.degraded_refused = degraded_refused,
 		.before_handler = replica_choose,	/* issue 13 */
 		.degraded_gauge = degraded_gauge,
+		.second_factor_path = "/admin/2fa",	/* issue 13 */
 	};
 
 	return worker_run(&w);
@@ -84,7 +88,7 @@ print_routes(void)
 {
 	static const char *const flags[] = { "json", "cacheable", "session",
 	    "auth", "admin", "upload", "pagecache", "brief", "nocsrf",
-	    "public", "always", "donation" };
+	    "public", "always", "donation", "secondfactor" };
 
 	for (size_t i = 0; i < nroutes; i++) {
 		printf("%s %s", routes[i].method == HTTP_POST ? "POST" : "GET",

@@ -6,8 +6,14 @@ set -euo pipefail
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL")
 ADMIN_EMAIL=admin@civitas.localhost ADMIN_PASSWORD=civitas-admin
 MEMBER_EMAIL=marianne@civitas.localhost MEMBER_PASSWORD=civitas-membre
-if [ -z "$("${PSQL[@]}" -tAc "SELECT 1 FROM users WHERE email = '$ADMIN_EMAIL'")" ]; then
-	PASSWORD=$ADMIN_PASSWORD "$BIN_DIR/civitas-fcgi" admin "$ADMIN_EMAIL" >/dev/null
+# issue 13: the back-office asks the admin for a second factor (TOTP).
+# Until the demo admin has enrolled one, every run makes a new enrolment
+# link (replacing the previous one) and prints it with the account.
+ADMIN_LINK=""
+if [ -z "$("${PSQL[@]}" -tAc "SELECT 1 FROM users u JOIN admin_totp t
+	ON t.user_id = u.id WHERE u.email = '$ADMIN_EMAIL'")" ]; then
+	ADMIN_LINK=$(PASSWORD=$ADMIN_PASSWORD "$BIN_DIR/civitas-fcgi" admin \
+		"$ADMIN_EMAIL" | sed -n 's|^\(http.*/admin/2fa/enrol/.*\)$|\1|p')
 fi
 if [ -z "$("${PSQL[@]}" -tAc "SELECT 1 FROM users WHERE email = '$MEMBER_EMAIL'")" ]; then
 	hash=$(PASSWORD=$MEMBER_PASSWORD "$BIN_DIR/civitas-fcgi" hash)
@@ -29,3 +35,13 @@ Demo accounts:
   admin   $ADMIN_EMAIL / $ADMIN_PASSWORD
   member  $MEMBER_EMAIL / $MEMBER_PASSWORD
 MSG
+if [ -n "$ADMIN_LINK" ]; then
+	cat <<MSG
+The back-office (/admin) asks the admin for a second factor: log in as the
+admin, then open this link (single use, 24 hours) and scan its QR code with
+an authenticator app (FreeOTP, Aegis, Google Authenticator...):
+  $ADMIN_LINK
+MSG
+else
+	echo "  (the admin's second factor is enrolled; a new link: make admin EMAIL=$ADMIN_EMAIL PASSWORD=...)"
+fi

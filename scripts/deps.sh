@@ -23,6 +23,9 @@ PKGS="$PKGS systemd"
 # issue 13, metrics: promtool (Debian's prometheus package) checks the
 # text of GET /metrics in the tests; the server it brings is not used.
 PKGS="$PKGS prometheus"
+# issue 13, admin accounts: the enrolment's QR code (libqrencode-dev), read
+# back in the tests by zbarimg (zbar-tools)
+PKGS="$PKGS libqrencode-dev zbar-tools"
 # Any node >= 18 with npm will do (some images ship nodesource's build).
 command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 missing=""

@@ -7,6 +7,8 @@
 #   scripts/stack.sh stop DIR      stop everything started under DIR
 #   scripts/stack.sh env DIR       print the environment (source it)
 #   scripts/stack.sh admin DIR EMAIL   create/promote an admin (PASSWORD env)
+#                                      and print its second factor's
+#                                      enrolment link (issue 13)
 #   scripts/stack.sh replica DIR   start (or reuse) a streaming replica of
 #                                  DIR's PostgreSQL (issue 13) and print its
 #                                  DATABASE_REPLICA_URL

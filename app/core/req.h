@@ -57,13 +57,20 @@ enum {
 				 * notification, unsubscribing, logout) */
 	R_DONATION = 1 << 11,	/* the gifts: open when DEGRADED_DONATIONS
 				 * is open */
+	/* issue 13, admin accounts: with R_ADMIN, the second factor's own
+	 * pages, open to an admin whose session has not passed it yet */
+	R_SECOND_FACTOR = 1 << 12,
 };
 
 /* How long a R_BRIEF page is kept: the micro-cache's own delay. */
 #define PAGE_BRIEF_SECONDS 5.0
 
-/* Roles a session grants (r->roles), checked against the route flags. */
-enum { ROLE_ADMIN = R_ADMIN };
+/* Roles a session grants (r->roles), checked against the route flags.
+ * ROLE_ADMIN only once the session passed the back-office's second factor
+ * (issue 13); before, an admin has ROLE_ADMIN_PENDING: R_ADMIN routes
+ * send them to worker.second_factor_path, and admin powers elsewhere are
+ * not theirs yet. */
+enum { ROLE_ADMIN = R_ADMIN, ROLE_ADMIN_PENDING = 1 << 16 };
 
 /* A route: data is handed to the handler as r->route->data (e.g. the
  * back-office resource a generic handler serves). */
@@ -191,6 +198,10 @@ struct worker {
 	/* issue 13, metrics: is the site in degraded mode (non-zero)? Read
 	 * at each scrape of /metrics (civitas_degraded_mode); NULL: never. */
 	int (*degraded_gauge)(const struct app *app);
+	/* issue 13, admin accounts: an admin whose session has not passed
+	 * the second factor, on a R_ADMIN route: 303 here (?next=path); NULL:
+	 * 403. */
+	const char *second_factor_path;
 };
 
 /* The accept loop on fd 0, until SIGTERM. */

@@ -4,7 +4,8 @@
  * For each request, in this order: parse the CGI parameters and the path,
  * match the route (404/405), bound and parse the query, cookies and body
  * (400/413), check CSRF on every POST (403), load the session when the
- * route wants it, enforce login and role (303 to the login page, 403),
+ * route wants it, enforce login and role (303 to the login page; an
+ * admin before the second factor, issue 13: 303 to its page; 403),
  * run the handler, then write the response once. A handler returns a
  * status; when it produced no body the dispatcher has the error page
  * rendered for it. What needs the layers above (sessions, CSRF, pages,
@@ -204,15 +205,16 @@ page_keep(const struct worker *w, struct req *r, int status)
 	resp_header(r, "X-Page-Cache", "MISS");
 }
 
-/* Not logged in on a R_AUTH route: to the login page, back here after. */
+/* Not logged in on a R_AUTH route: to the login page (or, issue 13, an
+ * admin to the second factor's), back here after. */
 static int
-login_first(const struct worker *w, struct req *r)
+login_first(const char *page, struct req *r)
 {
 	struct buf b;
 	int st;
 
 	buf_init(&b, 4096);
-	buf_printf(&b, "%s?next=", w->login_path ? w->login_path : "/");
+	buf_printf(&b, "%s?next=", page ? page : "/");
 	url_encode(&b, r->path);
 	st = resp_redirect(r, b.data);
 	buf_release(&b);
@@ -294,8 +296,15 @@ dispatch(const struct worker *w, struct req *r, FCGX_Request *fr)
 	    w->session_load && w->session_load(r) < 0)
 		return unavailable(r);
 	if (r->route->flags & (R_AUTH | R_ADMIN) && !r->user)
-		return login_first(w, r);
-	if (r->route->flags & R_ADMIN & ~r->roles)
+		return login_first(w->login_path, r);
+	/* issue 13: an admin before the second factor */
+	if (r->route->flags & R_ADMIN & ~r->roles &&
+	    r->roles & ROLE_ADMIN_PENDING && w->second_factor_path &&
+	    !(r->route->flags & R_SECOND_FACTOR))
+		return login_first(w->second_factor_path, r);
+	if (r->route->flags & R_ADMIN & ~r->roles &&
+	    !(r->route->flags & R_SECOND_FACTOR &&
+	    r->roles & ROLE_ADMIN_PENDING))
 		return 403;
 	if (w->before_handler)
 		w->before_handler(r);

@@ -50,10 +50,49 @@ password_from_env(void)
 	return ok ? pw : NULL;
 }
 
+/* Print the admin's new enrolment link (issue 13). 0, or 1. */
+static int
+print_enrol_link(struct app *app, struct arena *a, const char *email,
+    const char *uid)
+{
+	const char *link = NULL;
+
+	if (totp_enrol_link(app, a, uid, &link) < 0) {
+		fprintf(stderr, "admin: could not write to PostgreSQL\n");
+		return 1;
+	}
+	printf("admin %s ready (id %s)\n", email, uid);
+	printf("second factor: the admin, logged in, opens this enrolment "
+	    "link (single use, 24 hours):\n%s\n", link);
+	return 0;
+}
+
+/* Without PASSWORD (issue 13): an existing admin's new enrolment link,
+ * the password untouched (a lost phone). */
+static int
+admin_link_only(struct app *app, const char *email)
+{
+	struct arena a;
+	PGresult *res;
+	int rc = 1;
+
+	arena_init(&a, 4096);
+	if (!(res = db_exec(&app->db, &a, STMT_TOTP_ADMIN_BY_EMAIL, email)))
+		fprintf(stderr, "admin: could not read PostgreSQL\n");
+	else if (PQntuples(res) != 1) {
+		fprintf(stderr, "admin: %s is not an admin yet: set PASSWORD "
+		    "(8 characters or more) to create or promote it\n", email);
+		rc = 2;
+	} else
+		rc = print_enrol_link(app, &a, email, db_str(res, 0, VALUE));
+	arena_release(&a);
+	return rc;
+}
+
 int
 cli_admin(struct app *app, const char *email)
 {
-	const char *pw = password_from_env();
+	const char *pw = password_from_env(), *given = getenv("PASSWORD");
 	char hash[crypto_pwhash_STRBYTES], norm[256];
 	struct arena a;
 	PGresult *res;
@@ -63,6 +102,8 @@ cli_admin(struct app *app, const char *email)
 		fprintf(stderr, "admin: not an e-mail address: %s\n", email);
 		return 2;
 	}
+	if (!given || !*given)
+		return admin_link_only(app, norm);
 	if (!pw) {
 		fprintf(stderr, "admin: set PASSWORD (8 characters or more)\n");
 		return 2;
@@ -71,11 +112,11 @@ cli_admin(struct app *app, const char *email)
 		return 1;
 	arena_init(&a, 4096);
 	res = db_exec(&app->db, &a, STMT_USER_UPSERT_ADMIN, norm, hash);
-	if (res) {
-		printf("admin %s ready (id %s)\n", norm,
-		    db_str(res, 0, RETURNING_ID));
-		rc = 0;
-	} else
+	/* issue 13: the back-office's second factor, enrolled by the link */
+	if (res)
+		rc = print_enrol_link(app, &a, norm, db_str(res, 0,
+		    RETURNING_ID));
+	else
 		fprintf(stderr, "admin: could not write to PostgreSQL\n");
 	arena_release(&a);
 	return rc;

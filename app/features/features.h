@@ -286,5 +286,15 @@ void replica_choose(struct req *r);
 /* metrics (scrape.c, issue 13, section 3): GET /metrics */
 int metrics_get(struct req *r);
 /* end of metrics */
+/* the back-office second factor (totp.c; issue 13, admin accounts) */
+int totp_verify_get(struct req *r);
+int totp_verify_post(struct req *r);
+int totp_enrol_get(struct req *r);
+int totp_enrol_post(struct req *r);
+/* A new enrolment link for the admin uid (the links not used yet are
+ * replaced), its URL into *link (in a): 0, or -1 (PostgreSQL). */
+int totp_enrol_link(struct app *app, struct arena *a, const char *uid,
+    const char **link);
+/* end of the back-office second factor */
 
 #endif

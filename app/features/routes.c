@@ -411,6 +411,18 @@ const struct route routes[] = {
 	 * cached by anyone. */
 	{ HTTP_GET, "/metrics", metrics_get, R_ALWAYS },
 	/* end of metrics */
+	/* the back-office second factor (totp.c; issue 13, admin accounts):
+	 * the only R_ADMIN pages open before it. The enrolment's {id} is the
+	 * link's token (the back-office's patterns name their parameter id
+	 * or slug; the handler reads it as a token, never as a number). */
+	{ HTTP_GET, "/admin/2fa", totp_verify_get, R_ADMIN | R_SECOND_FACTOR },
+	{ HTTP_POST, "/admin/2fa", totp_verify_post,
+	    R_ADMIN | R_SECOND_FACTOR },
+	{ HTTP_GET, "/admin/2fa/enrol/{id}", totp_enrol_get,
+	    R_ADMIN | R_SECOND_FACTOR },
+	{ HTTP_POST, "/admin/2fa/enrol/{id}", totp_enrol_post,
+	    R_ADMIN | R_SECOND_FACTOR },
+	/* end of the back-office second factor */
 };
 
 const size_t nroutes = ARRAY_SIZE(routes);

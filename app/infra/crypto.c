@@ -161,3 +161,36 @@ mail_token_parse(const unsigned char key[32], const char *purpose,
 	*rid = r;
 	return 0;
 }
+
+/* ---- sealed secrets (issue 13, admin accounts) ---------------------- */
+
+void
+secret_seal(const unsigned char key[32], const char *purpose,
+    const char *owner, const unsigned char *plain, size_t n,
+    unsigned char *box)
+{
+	unsigned char k[crypto_secretbox_KEYBYTES];
+
+	hmac_raw(key, purpose, owner, k);
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, plain, n, box,
+	    k);
+	sodium_memzero(k, sizeof(k));
+}
+
+int
+secret_open(const unsigned char key[32], const char *purpose,
+    const char *owner, const unsigned char *box, size_t boxlen,
+    unsigned char *plain)
+{
+	unsigned char k[crypto_secretbox_KEYBYTES];
+	int rc;
+
+	if (boxlen < SEAL_OVERHEAD)
+		return -1;
+	hmac_raw(key, purpose, owner, k);
+	rc = crypto_secretbox_open_easy(plain, box + crypto_secretbox_NONCEBYTES,
+	    boxlen - crypto_secretbox_NONCEBYTES, box, k);
+	sodium_memzero(k, sizeof(k));
+	return rc == 0 ? 0 : -1;
+}

@@ -45,4 +45,22 @@ void mail_token(const unsigned char key[32], const char *purpose, long cid,
 int mail_token_parse(const unsigned char key[32], const char *purpose,
     const char *s, long *cid, long *rid);
 
+/*
+ * Small secrets sealed at rest (issue 13, admin accounts: TOTP secrets).
+ * A libsodium secretbox under a key derived from the app key for one
+ * purpose and one owner (hmac_raw(key, purpose, owner)): a box opens only
+ * for the same APP_SECRET, purpose and owner (a box copied to another
+ * admin's row does not). The box is the random nonce, then the MAC and
+ * the ciphertext: SEAL_OVERHEAD + n bytes.
+ */
+#define SEAL_OVERHEAD (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+void secret_seal(const unsigned char key[32], const char *purpose,
+    const char *owner, const unsigned char *plain, size_t n,
+    unsigned char *box);
+/* Open a box into plain (boxlen - SEAL_OVERHEAD bytes): 0, or -1 when it
+ * is too short or does not authenticate. */
+int secret_open(const unsigned char key[32], const char *purpose,
+    const char *owner, const unsigned char *box, size_t boxlen,
+    unsigned char *plain);
+
 #endif

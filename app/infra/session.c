@@ -47,10 +47,10 @@ session_load(struct req *r)
 	r->roles = 0;
 	if (!sid || !token_wellformed(sid, strlen(sid)))
 		return 0;
-	rep = kv(r, "HMGET sess:%s uid created", sid);
+	rep = kv(r, "HMGET sess:%s uid created mfa", sid);
 	if (!rep)
 		return -1;
-	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
 	    rep->element[0]->type != REDIS_REPLY_STRING ||
 	    rep->element[1]->type != REDIS_REPLY_STRING) {
 		session_cookie_clear(r);	/* expired or unknown */
@@ -75,7 +75,10 @@ session_load(struct req *r)
 		return -1;
 	r->sid = arena_strdup(&r->arena, sid);
 	r->user = user_from_row(r, res);
-	r->roles = !strcmp(r->user->role, "admin") ? ROLE_ADMIN : 0;
+	r->roles = 0;
+	if (!strcmp(r->user->role, "admin"))	/* issue 13: second factor */
+		r->roles = rep->element[2]->type == REDIS_REPLY_STRING ?
+		    ROLE_ADMIN : ROLE_ADMIN_PENDING;
 	return 0;
 }
 
@@ -151,4 +154,34 @@ flash_take(struct req *r)
 		return NULL;
 	kv(r, "HDEL sess:%s flash", r->sid);
 	return arena_strdup(&r->arena, rep->str);
+}
+
+/* ---- the back-office's second factor (issue 13, admin accounts) ----- */
+
+int
+session_second_factor(struct req *r)
+{
+	char sid[TOKEN_LEN + 1];
+	redisReply *rep;
+	const char *created;
+
+	if (!r->sid[0] || !r->user)
+		return -1;
+	rep = kv(r, "HGET sess:%s created", r->sid);
+	if (!rep || rep->type != REDIS_REPLY_STRING)
+		return -1;
+	created = arena_strdup(&r->arena, rep->str);
+	token_new(sid);
+	if (!kv(r, "HSET sess:%s uid %s created %s mfa 1", sid, r->user->id_str,
+	    created) ||
+	    !kv(r, "EXPIRE sess:%s %ld", sid, SESSION_IDLE_SECONDS) ||
+	    !kv(r, "SADD usess:%s %s", r->user->id_str, sid) ||
+	    !kv(r, "EXPIRE usess:%s %ld", r->user->id_str, SESSION_MAX_SECONDS))
+		return -1;
+	kv(r, "DEL sess:%s", r->sid);
+	kv(r, "SREM usess:%s %s", r->user->id_str, r->sid);
+	r->sid = arena_strdup(&r->arena, sid);
+	r->roles = (r->roles & ~(unsigned)ROLE_ADMIN_PENDING) | ROLE_ADMIN;
+	resp_cookie(r, "sid", sid, -1);
+	return 0;
 }

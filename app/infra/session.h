@@ -1,7 +1,8 @@
 /*
  * session: logged-in state in Redis, CSRF tokens, one-shot notices.
  *
- * A session is the Redis hash "sess:<id>" (uid, created) with an idle TTL;
+ * A session is the Redis hash "sess:<id>" (uid, created, and mfa once an
+ * admin passed the second factor: issue 13) with an idle TTL;
  * the id is 256 random bits (libsodium) in an HttpOnly, SameSite=Lax cookie,
  * Secure when BASE_URL is https. Expiry is enforced by Redis (idle) and by
  * C (absolute age). A new id is issued at every login. "usess:<uid>" lists a
@@ -47,6 +48,15 @@ int session_start(struct req *r, long uid);
 void session_end(struct req *r);
 /* End every session of uid except the current one (when keep is set). */
 int sessions_revoke(struct req *r, long uid, int keep_current);
+
+/*
+ * issue 13, admin accounts: the session passed the back-office's second
+ * factor. It goes on under a new id (session fixation: an id planted
+ * before the second factor is worth nothing after it), with the same
+ * creation time (the absolute expiry stands) and the mark "mfa" that
+ * session_load turns into ROLE_ADMIN. 0, or -1 (Redis).
+ */
+int session_second_factor(struct req *r);
 
 /* A message for the next page of a logged-in member. */
 void flash_set(struct req *r, const char *msg);

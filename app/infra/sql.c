@@ -54,6 +54,8 @@ const struct stmt_def stmt_defs[STMT__MAX] = {
 #include "sql_mode.def"
 /* metrics: what /metrics reads at each scrape (scrape.c, issue 13) */
 #include "sql_metrics.def"
+/* the back-office second factor (issue 13, admin accounts) */
+#include "sql_totp.def"
 #undef STMT
 #undef ROW
 };

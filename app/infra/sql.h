@@ -84,6 +84,8 @@ ROW(label, LABEL)		/* what was deleted, for the audit */
 #include "sql_mode.def"
 /* metrics: what /metrics reads at each scrape (scrape.c, issue 13) */
 #include "sql_metrics.def"
+/* the back-office second factor (issue 13, admin accounts) */
+#include "sql_totp.def"
 #undef STMT
 #undef ROW
 
@@ -137,6 +139,8 @@ enum stmt {
 #include "sql_mode.def"
 /* metrics: what /metrics reads at each scrape (scrape.c, issue 13) */
 #include "sql_metrics.def"
+/* the back-office second factor (issue 13, admin accounts) */
+#include "sql_totp.def"
 #undef STMT
 	STMT__MAX
 };

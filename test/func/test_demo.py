@@ -165,6 +165,7 @@ def run_script(env, script):
     out = proc.stdout.decode("utf-8", "replace")
     eq(proc.returncode, 0, "%s: %s" % (script, out[-2000:]))
     ok("could not be created" not in out, out[-2000:])
+    return out
 
 
 @test
@@ -179,7 +180,11 @@ def demo_fills_a_fresh_site_once():
     try:
         env = dict(os.environ, DATABASE_URL=demo_url)
         run_script(env, "migrate.sh")
-        run_script(env, "demo.sh")
+        out = run_script(env, "demo.sh")
+        # issue 13: the admin's second factor, enrolled through a link
+        ok(re.search(r"http://\S+/admin/2fa/enrol/[A-Za-z0-9_-]{43}\n",
+                     out), "the demo prints the admin's enrolment link: %s"
+           % out[-1000:])
         first = counts(env)
         media, cats, public, scheduled, drafts, pages, blocks, redir, docs = \
             first

@@ -7,9 +7,15 @@ database is only read, or written to simulate time (expired links).
 Test modules do `from fixtures import *` after `from civitas import *`.
 """
 
+import base64
 import datetime
+import hashlib
+import hmac
 import os
+import re
+import struct
 import subprocess
+import time
 import urllib.parse
 
 from civitas import (Client, find_form, forms, links, mails, wait_until,
@@ -24,6 +30,9 @@ __all__ = [
     "user_id", "user_count", "outbox_count", "outbox_rows", "token_count",
     "sessions_of", "make_admin", "random_letters", "fcgi_binary",
     "route_table",
+    # issue 13, admin accounts: the back-office second factor
+    "ADMIN_TOTP", "totp_code", "totp_step", "admin_link", "enrol_admin",
+    "second_factor", "take_step", "ENROL_PREFIX",
 ]
 
 PASSWORD = "Motdepasse-2024"
@@ -134,7 +143,22 @@ def post_login(client, email, password, next=None):
 
 def login(client, email, password, next=None):
     """Log in through the form; asserts 303 to /account (or next) and a
-    session cookie."""
+    session cookie.  An admin (issue 13) also passes the second factor
+    with a code of the authenticator make_admin enrolled (an admin made
+    otherwise is enrolled first, through a real link); the response is
+    then that of the second factor's form."""
+    if is_admin(email):
+        if email.lower() not in ADMIN_TOTP:    # made in SQL or elsewhere
+            enrol_admin(email, password, admin_link(email, None))
+        target = next or "/account"
+        resp = post_login(client, email, password, "/admin/2fa?next=" +
+                          urllib.parse.quote(target, safe=""))
+        redirects(resp, "/admin/2fa?next=", "login of admin %s" % email)
+        resp = second_factor(client, email, target)
+        redirects(resp, target, "second factor of %s" % email)
+        ok(resp.cookies.get("sid"), "second factor of %s: no new sid "
+           "cookie (%s)" % (email, resp.cookies.raw))
+        return resp
     resp = post_login(client, email, password, next)
     redirects(resp, next or "/account", "login of %s" % email)
     ok(resp.cookies.get("sid"), "login of %s: no sid cookie set (%s)" % (
@@ -255,14 +279,117 @@ def route_table():
                                                   out.splitlines()) if w]
 
 
-def make_admin(email=None, password=PASSWORD):
-    """Create an admin with `civitas-fcgi admin EMAIL` (PASSWORD from the
-    environment, the stack's settings from ours); returns (email,
-    password)."""
-    email = email or unique_email("admin")
-    env = dict(os.environ, PASSWORD=password)
+def admin_link(email, password=PASSWORD):
+    """`civitas-fcgi admin EMAIL` (PASSWORD from the environment, the
+    stack's settings from ours): creates or promotes the admin; returns
+    the enrolment link it prints (issue 13).  password None: an existing
+    admin's new link only, the password untouched."""
+    env = dict(os.environ, PASSWORD=password or "")
     proc = subprocess.run([fcgi_binary(), "admin", email], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     eq(proc.returncode, 0, "civitas-fcgi admin %s: %s" % (
         email, proc.stderr.decode("utf-8", "replace")))
-    return email.lower(), password
+    out = proc.stdout.decode("utf-8")
+    found = re.findall(r"\S*%s[A-Za-z0-9_-]{43}\b" % re.escape(ENROL_PREFIX),
+                       out)
+    eq(len(found), 1, "civitas-fcgi admin printed one enrolment link: %r"
+       % out)
+    return found[0]
+
+
+def make_admin(email=None, password=PASSWORD, enrol=True):
+    """Create an admin with `civitas-fcgi admin EMAIL`, and (issue 13)
+    enrol its second factor through the link printed, as the admin would:
+    log in, open the link, type a code of the secret shown.  The secret
+    and the recovery codes are kept in ADMIN_TOTP for login().  Returns
+    (email, password)."""
+    email = (email or unique_email("admin")).lower()
+    link = admin_link(email, password)
+    if enrol:
+        enrol_admin(email, password, link)
+    return email, password
+
+
+# --------------------------------------------------------------------------
+# The back-office second factor (issue 13, admin accounts)
+# --------------------------------------------------------------------------
+
+ENROL_PREFIX = "/admin/2fa/enrol/"
+# email -> {"secret": base32, "last": last step used, "codes": [recovery]}
+ADMIN_TOTP = {}
+
+
+def totp_step(t=None):
+    """The RFC 6238 time step of t (default now): 30-second steps."""
+    return int((time.time() if t is None else t) // 30)
+
+
+def totp_code(secret, step):
+    """The 6-digit TOTP code (HMAC-SHA1, RFC 6238) of a base32 secret at a
+    step, computed here independently of the server."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    value = struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF
+    return "%06d" % (value % 1000000)
+
+
+def take_step(email):
+    """A step whose code the server accepts for this admin now: after the
+    last one used (each step is accepted once), within the window the
+    server accepts (now - 1 to now + 1; the step before only when the
+    current one has 3 s left, so that crossing a step boundary on the way
+    keeps the code in the window).  When all are used, waits for the next
+    step, as a person would."""
+    entry = ADMIN_TOTP[email]
+    while True:
+        t = time.time()
+        now = totp_step(t)
+        low = now - 1 if t % 30 < 27 else now
+        step = max(low, entry["last"] + 1)
+        if step <= now + 1:
+            entry["last"] = step
+            return step
+        time.sleep(max(0.05, (now + 1) * 30 - time.time() + 0.05))
+
+
+def is_admin(email):
+    """Is email an admin's (known here, else asked of the database)?"""
+    if email.lower() in ADMIN_TOTP:
+        return True
+    return psql_value("SELECT role FROM users WHERE lower(email) = "
+                      "lower(:'p1')", email) == "admin"
+
+
+def enrol_admin(email, password, link, client=None):
+    """Enrol the admin's second factor through link: log in (the page
+    asks for it), read the secret on the page, confirm with a code; keeps
+    the secret and the ten recovery codes in ADMIN_TOTP.  Returns the
+    page of the recovery codes."""
+    c = client or Client("fcgi")
+    path = path_of(link)
+    resp = post_login(c, email, password, next=path)
+    redirects(resp, path, "login of %s for enrolment" % email)
+    page = status(c.get(path), 200, "enrolment page of %s" % email)
+    m = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text)
+    ok(m, "enrolment page of %s: no secret shown" % email)
+    secret = m.group(1).replace(" ", "")
+    ADMIN_TOTP[email.lower()] = {"secret": secret, "last": -1, "codes": []}
+    step = take_step(email.lower())
+    done = submit_page(c, page, {"code": totp_code(secret, step)},
+                       "#totp-enrol")
+    status(done, 200, "enrolment of %s" % email)
+    codes = re.findall(r"<li><code>([A-Z2-7]{5}-[A-Z2-7]{5})</code></li>",
+                       done.text)
+    eq(len(codes), 10, "enrolment of %s: ten recovery codes" % email)
+    ADMIN_TOTP[email.lower()]["codes"] = codes
+    return done
+
+
+def second_factor(client, email, next="/admin"):
+    """Pass the second factor of a logged-in admin (POST /admin/2fa with a
+    code of its authenticator); returns the response (303 to next)."""
+    step = take_step(email.lower())
+    return client.submit("/admin/2fa?next=" + urllib.parse.quote(
+        next, safe=""), {"code": totp_code(ADMIN_TOTP[email.lower()][
+            "secret"], step)}, "#totp-verify")
