@@ -44,11 +44,12 @@ degraded_now(struct req *r)
 	    mode_file_degraded(r->cfg->degraded_file);
 }
 
-/* This host's state, for /metrics (civitas_degraded_mode). */
+/* This host's state, for /metrics (civitas_degraded_mode): looked at
+ * now (a scrape is rare), not through the requests' one-second memory. */
 int
 degraded_gauge(const struct app *app)
 {
-	return mode_file_degraded(app->cfg.degraded_file);
+	return mode_file_exists(app->cfg.degraded_file);
 }
 
 /* The dispatcher's answer to what degraded mode closes. */

@@ -390,11 +390,37 @@ fail:
 	return -1;
 }
 
+/*
+ * Is the idle connection still there? A server that ended the session
+ * meanwhile (PostgreSQL restarted, the backend terminated) left its
+ * goodbye and the end of the stream in the socket: seen here, before a
+ * statement is sent, a new connection serves it, so that a restart costs
+ * no request, and no write is sent into a dead session (issue 13). One
+ * poll without waiting; what arrived otherwise (notifications) stays in
+ * libpq for db_notifications.
+ */
+static int
+db_alive(struct db *db)
+{
+	struct pollfd p = { .fd = PQsocket(db->conn), .events = POLLIN };
+
+	if (db->in_tx || poll(&p, 1, 0) <= 0)
+		return 1;
+	return PQconsumeInput(db->conn) && PQstatus(db->conn) == CONNECTION_OK;
+}
+
 int
 db_ensure(struct db *db)
 {
-	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
-		return 0;
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+		if (db_alive(db))
+			return 0;
+		metrics_count(M_DB_LOST);
+		log_info("postgresql: the server ended the session; connecting "
+		    "again");
+		db_release(db);
+		return db_connect(db);
+	}
 	if (mono_now() < db->retry_at) {
 		db_release(db);
 		return -1;

@@ -50,8 +50,10 @@ def session_client(uid, transport="fcgi"):
     """A browser holding a session of member uid (the rows the login
     writes: sess:<sid> and usess:<uid>)."""
     sid = secrets.token_urlsafe(32)
+    # (as after the login, and for an admin after the second factor:
+    # issue 13's "mfa")
     redis_cli("HSET", "sess:" + sid, "uid", str(uid), "created",
-              str(int(time.time())))
+              str(int(time.time())), "mfa", "1")
     redis_cli("EXPIRE", "sess:" + sid, "3600")
     redis_cli("SADD", "usess:%d" % uid, sid)
     c = Client(transport, client_ip=sc.random_client_ip()) \

@@ -1838,6 +1838,7 @@ def run(modules):
     old = signal.signal(signal.SIGALRM, _on_alarm) if use_alarm else None
     try:
         for mod in loaded:
+            started = time.monotonic()
             modname = mod.__name__
             short = modname.rsplit(".", 1)[-1]
             if short == "__main__" and getattr(mod, "__file__", None):
@@ -1878,6 +1879,9 @@ def run(modules):
                 else:
                     passed += 1
                     print("ok   %s" % label, flush=True)
+            # how long each module takes (make test's budget: README)
+            print("time %s %.1f s" % (short, time.monotonic() - started),
+                  flush=True)
     finally:
         if use_alarm:
             signal.signal(signal.SIGALRM, old)
