@@ -404,9 +404,15 @@ db_alive(struct db *db)
 {
 	struct pollfd p = { .fd = PQsocket(db->conn), .events = POLLIN };
 
-	if (db->in_tx || poll(&p, 1, 0) <= 0)
+	if (db->in_tx)
 		return 1;
-	return PQconsumeInput(db->conn) && PQstatus(db->conn) == CONNECTION_OK;
+	/* The goodbye (read as a notice) and the end of the stream may take
+	 * two reads: read while something is there, a few times at most. */
+	for (int i = 0; i < 4 && poll(&p, 1, 0) > 0; i++)
+		if (!PQconsumeInput(db->conn) ||
+		    PQstatus(db->conn) != CONNECTION_OK)
+			return 0;
+	return 1;
 }
 
 int
