@@ -44,7 +44,7 @@ static void
 base32_refuses_what_is_not(void)
 {
 	unsigned char b[32];
-	char out[8];
+	char out[9];	/* 8 characters and the NUL */
 
 	EQ_INT(base32_decode("MZXW6YT1", b, sizeof(b)), -1);	/* '1' */
 	EQ_INT(base32_decode("MZ=XW6YT", b, sizeof(b)), -1);	/* inner = */
