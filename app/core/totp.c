@@ -2,6 +2,8 @@
 #include "common.h"
 #include "totp.h"
 
+#include <sodium.h>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -31,8 +33,8 @@ base32_encode(const unsigned char *in, size_t n, char *out, size_t size)
 	return (long)o;
 }
 
-static int
-b32_value(char c)
+int
+base32_value(char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -56,7 +58,7 @@ base32_decode(const char *in, unsigned char *out, size_t size)
 	if (n % 8 == 1 || n % 8 == 3 || n % 8 == 6)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int v = b32_value(in[i]);
+		int v = base32_value(in[i]);
 
 		if (v < 0)
 			return -1;
@@ -134,17 +136,6 @@ totp_code_parse(const char *in, char out[TOTP_DIGITS + 1])
 	return n == TOTP_DIGITS ? 0 : -1;
 }
 
-/* Equal in a time that does not depend on where they differ. */
-static int
-same_code(const char *a, const char *b)
-{
-	unsigned char d = 0;
-
-	for (int i = 0; i < TOTP_DIGITS; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0;
-}
-
 int64_t
 totp_match(const unsigned char *key, size_t keylen, const char *code,
     int64_t now)
@@ -156,7 +147,8 @@ totp_match(const unsigned char *key, size_t keylen, const char *code,
 		if (s < 0)
 			continue;
 		totp_code(key, keylen, s, want);
-		if (same_code(want, code))
+		/* in a time that does not depend on where they differ */
+		if (sodium_memcmp(want, code, TOTP_DIGITS) == 0)
 			found = s;	/* the newest wins; all are computed */
 	}
 	return found;

@@ -33,6 +33,9 @@
  * Returns the length written, or -1 when out is too small. */
 long base32_encode(const unsigned char *in, size_t n, char *out,
     size_t size);
+/* The value (0..31) of a base32 character, either case; -1 when c is
+ * not one. */
+int base32_value(char c);
 /* The bytes of the base32 text in (either case, '=' padding allowed at
  * the end only) into out. Returns their count, or -1 when in is not
  * base32 (a foreign character, an impossible length, leftover bits that

@@ -137,23 +137,12 @@ struct throttle {
 	const char *address;	/* lfa:<client ip> */
 };
 
-/* The count under key (0 when none), and the minutes left of its
- * window; -1 when Redis is unavailable. */
+/* The count under key and the minutes left of its window (kv_counter). */
 static long
 counter(struct req *r, const char *key, long *minutes)
 {
-	redisReply *n = kv(r, "GET %s", key), *ttl;
-
-	if (!n)
-		return -1;
-	if (n->type != REDIS_REPLY_STRING)
-		return 0;
-	ttl = kv(r, "TTL %s", key);
-	*minutes = ttl && ttl->type == REDIS_REPLY_INTEGER ?
-	    (ttl->integer + 59) / 60 : LOGIN_WINDOW_SECONDS / 60;
-	if (*minutes < 1)
-		*minutes = 1;
-	return strtol(n->str, NULL, 10);
+	return kv_counter(&r->app->kv, &r->arena, key, LOGIN_WINDOW_SECONDS,
+	    minutes);
 }
 
 /* 0 when this attempt may be checked, else the status already answered

@@ -39,6 +39,7 @@
 #define TOTP_WINDOW_SECONDS (15 * 60)
 #define RECOVERY_CODES 10
 #define RECOVERY_CHARS 10	/* base32: 50 bits each */
+#define RECOVERY_BYTES 7	/* drawn for them (56 bits) */
 #define SEAL_PURPOSE "totp"
 #define BOX_BYTES (SEAL_OVERHEAD + TOTP_SECRET_BYTES)
 #define BOX_HEX (2 * BOX_BYTES)
@@ -115,8 +116,7 @@ totp_enrol_link(struct app *app, struct arena *a, const char *uid,
 	    !db_exec(&app->db, a, STMT_TOTP_ENROL_REVOKE, uid) ||
 	    !db_exec(&app->db, a, STMT_TOTP_ENROL_INSERT, uid, digest, box) ||
 	    db_commit(&app->db) < 0) {
-		if (app->db.in_tx)
-			db_rollback(&app->db);
+		db_rollback(&app->db);
 		return -1;
 	}
 	*link = arena_printf(a, "%s/admin/2fa/enrol/%s", app->cfg.base_url,
@@ -126,6 +126,7 @@ totp_enrol_link(struct app *app, struct arena *a, const char *uid,
 
 /* ---- attempts ------------------------------------------------------ */
 
+/* The count of wrong codes' key: "tfa:<user id>". */
 static const char *
 failures_key(struct req *r)
 {
@@ -137,17 +138,11 @@ failures_key(struct req *r)
 static int
 attempts_locked(struct req *r, const char **msg)
 {
-	redisReply *n = kv(r, "GET %s", failures_key(r)), *ttl;
-	long minutes;
+	long minutes, n = kv_counter(&r->app->kv, &r->arena, failures_key(r),
+	    TOTP_WINDOW_SECONDS, &minutes);
 
-	if (!n)
-		return -1;
-	if (n->type != REDIS_REPLY_STRING ||
-	    strtol(n->str, NULL, 10) < TOTP_MAX_FAILURES)
-		return 0;
-	ttl = kv(r, "TTL %s", failures_key(r));
-	minutes = ttl && ttl->type == REDIS_REPLY_INTEGER && ttl->integer > 0 ?
-	    (ttl->integer + 59) / 60 : TOTP_WINDOW_SECONDS / 60;
+	if (n < TOTP_MAX_FAILURES)
+		return n < 0 ? -1 : 0;
 	*msg = arena_printf(&r->arena, "Vous avez saisi %d codes erronés. Par "
 	    "sécurité, la vérification est bloquée : veuillez attendre %ld "
 	    "minute%s avant de réessayer.", TOTP_MAX_FAILURES, minutes,
@@ -196,11 +191,10 @@ recovery_parse(const char *in, char out[RECOVERY_CHARS + 1])
 
 		if (c == ' ' || c == '-')
 			continue;
+		if (base32_value(c) < 0 || n == RECOVERY_CHARS)
+			return -1;
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 'a' + 'A');
-		if (!((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')) ||
-		    n == RECOVERY_CHARS)
-			return -1;
 		out[n++] = c;
 	}
 	out[n] = '\0';
@@ -216,11 +210,13 @@ recovery_make(struct req *r, struct view_rows *rows)
 	if (!q(r, STMT_RECOVERY_CLEAR, r->user->id_str))
 		return -1;
 	for (int i = 0; i < RECOVERY_CODES; i++) {
-		static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-		char code[RECOVERY_CHARS + 1], hash[HASH_HEX_LEN + 1];
+		unsigned char raw[RECOVERY_BYTES];
+		char code[BASE32_LEN(RECOVERY_BYTES) + 1];
+		char hash[HASH_HEX_LEN + 1];
 
-		for (int k = 0; k < RECOVERY_CHARS; k++)	/* 5 bits each */
-			code[k] = b32[randombytes_uniform(32)];
+		/* the first RECOVERY_CHARS characters: 5 random bits each */
+		randombytes_buf(raw, sizeof(raw));
+		base32_encode(raw, sizeof(raw), code, sizeof(code));
 		code[RECOVERY_CHARS] = '\0';
 		recovery_hash(r, code, hash);
 		if (!q(r, STMT_RECOVERY_INSERT, r->user->id_str, hash))
@@ -235,18 +231,17 @@ recovery_make(struct req *r, struct view_rows *rows)
 
 enum check { CHECK_OK, CHECK_WRONG, CHECK_FAILED };
 
-/* A TOTP code against the admin's secret: accepted once per step. */
+/* A TOTP code against the admin's secret (row: its STMT_TOTP_GET):
+ * accepted once per step. */
 static enum check
-check_totp(struct req *r, const char *code)
+check_totp(struct req *r, PGresult *row, const char *code)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
-	PGresult *res = q(r, STMT_TOTP_GET, r->user->id_str);
+	PGresult *res;
 	int64_t step;
 
-	if (!res)
-		return CHECK_FAILED;
-	if (PQntuples(res) != 1 || secret_unseal(r->cfg->secret,
-	    r->user->id_str, db_str(res, 0, TOTP_BOX), secret) < 0)
+	if (secret_unseal(r->cfg->secret, r->user->id_str, db_str(row, 0,
+	    TOTP_BOX), secret) < 0)
 		return CHECK_WRONG;
 	step = totp_match(secret, sizeof(secret), code, totp_step(time(NULL)));
 	sodium_memzero(secret, sizeof(secret));
@@ -286,15 +281,6 @@ check_recovery(struct req *r, const char *code, long *left)
 	return CHECK_OK;
 }
 
-/* Is the admin of r enrolled? 1, 0, or -1 (PostgreSQL). */
-static int
-enrolled(struct req *r)
-{
-	PGresult *res = q(r, STMT_TOTP_GET, r->user->id_str);
-
-	return res ? PQntuples(res) == 1 : -1;
-}
-
 static int
 not_enrolled(struct req *r)
 {
@@ -331,13 +317,14 @@ totp_verify_get(struct req *r)
 {
 	const char *next = safe_next(req_query(r, "next"));
 	struct form f;
-	int e;
+	PGresult *row;
 
 	if (r->roles & ROLE_ADMIN)
 		return verified_page(r, next);
-	if ((e = enrolled(r)) < 0)
+	/* the admin's secret: none, not enrolled */
+	if (!(row = q(r, STMT_TOTP_GET, r->user->id_str)))
 		return unavailable(r);
-	if (!e)
+	if (PQntuples(row) != 1)
 		return not_enrolled(r);
 	form_init(&f, r, verify_fields);
 	form_set(&f, "next", next);
@@ -357,6 +344,7 @@ totp_verify_post(struct req *r)
 	const char *msg;
 	long left = -1;
 	struct form f;
+	PGresult *row;
 	int st;
 
 	form_init(&f, r, verify_fields);
@@ -364,9 +352,9 @@ totp_verify_post(struct req *r)
 	form_set(&f, "next", safe_next(form_get(&f, "next")));
 	if (r->roles & ROLE_ADMIN)
 		return resp_redirect(r, form_get(&f, "next"));
-	if ((st = enrolled(r)) < 0)
+	if (!(row = q(r, STMT_TOTP_GET, r->user->id_str)))
 		return unavailable(r);
-	if (!st)
+	if (PQntuples(row) != 1)
 		return not_enrolled(r);
 	if (f.errors)
 		return form_render(&f, 422, "admin_2fa", TITLE_VERIFY);
@@ -378,7 +366,7 @@ totp_verify_post(struct req *r)
 		return render(r, 429, "admin_2fa", &f.v, TITLE_VERIFY);
 	}
 	if (totp_code_parse(form_get(&f, "code"), totp) == 0)
-		c = check_totp(r, totp);
+		c = check_totp(r, row, totp);
 	else if (recovery_parse(form_get(&f, "code"), rec) == 0)
 		c = check_recovery(r, rec, &left);
 	if (c == CHECK_FAILED)
@@ -405,7 +393,7 @@ totp_verify_post(struct req *r)
 /* ---- the enrolment page -------------------------------------------- */
 
 /* The enrolment row of the route's token, for the admin of r, in the
- * open transaction (locked). NULL with the status answered: 404 unknown,
+ * open transaction, locked (the POST's). NULL with the status answered: 404 unknown,
  * 410 used or expired, 403 another admin's, 503. */
 static PGresult *
 enrolment_find(struct req *r, int *status)
@@ -500,11 +488,9 @@ totp_enrol_get(struct req *r)
 	PGresult *res;
 	int st;
 
-	if (db_begin(&r->app->db) < 0)
-		return unavailable(r);
+	/* (only read: no transaction, the POST locks the row) */
 	if (!(res = enrolment_find(r, &st)))
 		return st;
-	db_rollback(&r->app->db);
 	if (secret_unseal(r->cfg->secret, r->user->id_str,
 	    db_str(res, 0, ENROL_BOX), secret) < 0)
 		return 500;

@@ -167,6 +167,24 @@ kv_count(struct kv *kv, struct arena *a, const char *key, long seconds)
 	return r && r->type == REDIS_REPLY_INTEGER ? (long)r->integer : -1;
 }
 
+long
+kv_counter(struct kv *kv, struct arena *a, const char *key, long seconds,
+    long *minutes)
+{
+	redisReply *n = kv_cmd(kv, a, "GET %s", key), *ttl;
+
+	if (!n)
+		return -1;
+	if (n->type != REDIS_REPLY_STRING)
+		return 0;
+	ttl = kv_cmd(kv, a, "TTL %s", key);
+	*minutes = ttl && ttl->type == REDIS_REPLY_INTEGER ?
+	    (ttl->integer + 59) / 60 : seconds / 60;
+	if (*minutes < 1)
+		*minutes = 1;
+	return strtol(n->str, NULL, 10);
+}
+
 /* SCRIPT LOAD s: 0, or -1 (logged). */
 static int
 kv_script_load(struct kv *kv, struct kv_script *s)

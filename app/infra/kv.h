@@ -26,6 +26,11 @@ redisReply *kv_cmd(struct kv *kv, struct arena *a, const char *fmt, ...);
  * with the first (INCR, and EXPIRE on the first, atomically). The new
  * count, or -1 when Redis is unavailable. */
 long kv_count(struct kv *kv, struct arena *a, const char *key, long seconds);
+/* The count under key (0 when none) and, when there is one, the minutes
+ * left of its window into *minutes (at least 1; the window's `seconds`
+ * when Redis does not say); -1 when Redis is unavailable. */
+long kv_counter(struct kv *kv, struct arena *a, const char *key,
+    long seconds, long *minutes);
 
 /*
  * A Lua script run by its SHA1 (EVALSHA): its text goes to Redis once per
