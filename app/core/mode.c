@@ -9,29 +9,28 @@
 #include <unistd.h>
 
 int
-mode_file_degraded(const char *path)
-{
-	static double checked_at = -1;
-	static int degraded;
-	double now;
-	struct stat st;
-
-	if (!path || !*path)
-		return 0;
-	now = mono_now();
-	if (checked_at < 0 || now - checked_at >= 1.0) {
-		degraded = stat(path, &st) == 0;
-		checked_at = now;
-	}
-	return degraded;
-}
-
-int
 mode_file_exists(const char *path)
 {
 	struct stat st;
 
 	return path && *path && stat(path, &st) == 0;
+}
+
+int
+mode_file_degraded(const char *path)
+{
+	static double checked_at = -1;
+	static int degraded;
+	double now;
+
+	if (!path || !*path)
+		return 0;
+	now = mono_now();
+	if (checked_at < 0 || now - checked_at >= 1.0) {
+		degraded = mode_file_exists(path);
+		checked_at = now;
+	}
+	return degraded;
 }
 
 int

@@ -142,50 +142,52 @@ peer_has(const struct peer_list *pl, int family, const void *addr)
 	return 0;
 }
 
+/* The IP address inside sa (family into *family), or NULL: not an IP
+ * address, or len too short for one. */
+static const void *
+sa_ip(const struct sockaddr *sa, socklen_t len, int *family)
+{
+	if (len < (socklen_t)sizeof(sa_family_t))
+		return NULL;
+	*family = sa->sa_family;
+	if (sa->sa_family == AF_INET &&
+	    len >= (socklen_t)sizeof(struct sockaddr_in))
+		return &((const struct sockaddr_in *)sa)->sin_addr;
+	if (sa->sa_family == AF_INET6 &&
+	    len >= (socklen_t)sizeof(struct sockaddr_in6))
+		return &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	return NULL;
+}
+
 int
 peer_list_allows(const struct peer_list *pl, const struct sockaddr *sa,
     socklen_t len)
 {
-	if (len < (socklen_t)sizeof(sa_family_t))
-		return 0;
-	if (sa->sa_family == AF_UNIX)
+	int family;
+	const void *a = sa_ip(sa, len, &family);
+
+	if (len >= (socklen_t)sizeof(sa_family_t) && sa->sa_family == AF_UNIX)
 		return 1;
 	if (pl->any)
 		return 1;
-	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in))
+	if (!a)
+		return 0;
+	if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a))
 		return peer_has(pl, AF_INET,
-		    &((const struct sockaddr_in *)sa)->sin_addr);
-	if (sa->sa_family == AF_INET6 &&
-	    len >= (socklen_t)sizeof(struct sockaddr_in6)) {
-		const struct in6_addr *a6 =
-		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
-
-		if (IN6_IS_ADDR_V4MAPPED(a6))
-			return peer_has(pl, AF_INET, a6->s6_addr + 12);
-		return peer_has(pl, AF_INET6, a6);
-	}
-	return 0;
+		    ((const struct in6_addr *)a)->s6_addr + 12);
+	return peer_has(pl, family, a);
 }
 
 void
 peer_name(const struct sockaddr *sa, socklen_t len, char *buf, size_t n)
 {
-	const void *a = NULL;
+	int family;
+	const void *a = sa_ip(sa, len, &family);
 
 	if (n == 0)
 		return;
-	snprintf(buf, n, "?");
-	if (len < (socklen_t)sizeof(sa_family_t))
-		return;
-	if (sa->sa_family == AF_UNIX) {
+	if (len >= (socklen_t)sizeof(sa_family_t) && sa->sa_family == AF_UNIX)
 		snprintf(buf, n, "unix");
-		return;
-	}
-	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in))
-		a = &((const struct sockaddr_in *)sa)->sin_addr;
-	else if (sa->sa_family == AF_INET6 &&
-	    len >= (socklen_t)sizeof(struct sockaddr_in6))
-		a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-	if (a && !inet_ntop(sa->sa_family, a, buf, (socklen_t)n))
+	else if (!a || !inet_ntop(family, a, buf, (socklen_t)n))
 		snprintf(buf, n, "?");
 }

@@ -297,15 +297,15 @@ dispatch(const struct worker *w, struct req *r, FCGX_Request *fr)
 		return unavailable(r);
 	if (r->route->flags & (R_AUTH | R_ADMIN) && !r->user)
 		return login_first(w->login_path, r);
-	/* issue 13: an admin before the second factor */
-	if (r->route->flags & R_ADMIN & ~r->roles &&
-	    r->roles & ROLE_ADMIN_PENDING && w->second_factor_path &&
-	    !(r->route->flags & R_SECOND_FACTOR))
-		return login_first(w->second_factor_path, r);
-	if (r->route->flags & R_ADMIN & ~r->roles &&
-	    !(r->route->flags & R_SECOND_FACTOR &&
-	    r->roles & ROLE_ADMIN_PENDING))
-		return 403;
+	/* issue 13: an admin before the second factor reaches its pages
+	 * only, and is sent there from the others. */
+	if (r->route->flags & R_ADMIN & ~r->roles) {
+		if (!(r->roles & ROLE_ADMIN_PENDING))
+			return 403;
+		if (!(r->route->flags & R_SECOND_FACTOR))
+			return w->second_factor_path ?
+			    login_first(w->second_factor_path, r) : 403;
+	}
 	if (w->before_handler)
 		w->before_handler(r);
 	return r->route->handler(r);
@@ -316,6 +316,10 @@ respond(const struct worker *w, struct req *r, FCGX_Request *fr, int status)
 {
 	struct buf head;
 	const char *cache;
+	/* Degraded mode: a page nginx keeps for everyone, which it may serve
+	 * for minutes while it fetches a fresh copy, or while the workers
+	 * fail. */
+	int for_all;
 
 	if (r->unavailable && status < 500)
 		status = 503;
@@ -327,12 +331,14 @@ respond(const struct worker *w, struct req *r, FCGX_Request *fr, int status)
 			r->ctype = "text/plain; charset=utf-8";
 		}
 	}
+	for_all = r->degraded && r->route && r->method == HTTP_GET &&
+	    (r->route->flags & (R_CACHEABLE | R_PUBLIC)) && status == 200 &&
+	    !r->cookies_set;
 	if (r->route && (r->route->flags & R_CACHEABLE) && status == 200 &&
 	    !r->cookies_set)
 		cache = r->cache ? r->cache : "public, max-age=60";
-	else if (r->degraded && r->route && (r->route->flags & R_PUBLIC) &&
-	    status == 200 && !r->cookies_set)
-		cache = "public, max-age=5";	/* as to any visitor */
+	else if (for_all)	/* R_PUBLIC: as to any visitor */
+		cache = "public, max-age=5";
 	else
 		cache = r->cache && status < 400 && !r->cookies_set ? r->cache :
 		    "no-store";
@@ -340,11 +346,7 @@ respond(const struct worker *w, struct req *r, FCGX_Request *fr, int status)
 	buf_printf(&head, "Status: %d %s\r\nContent-Type: %s\r\n"
 	    "Content-Length: %zu\r\n", status, status_text(status),
 	    r->ctype ? r->ctype : "text/html; charset=utf-8", r->body.len);
-	/* Degraded mode: nginx may serve what it keeps for minutes while it
-	 * fetches a fresh copy, or while the workers fail. */
-	if (r->degraded && r->route && r->method == HTTP_GET &&
-	    (r->route->flags & (R_CACHEABLE | R_PUBLIC)) && status == 200 &&
-	    !r->cookies_set)
+	if (for_all)
 		buf_printf(&head, "Cache-Control: %s, stale-while-revalidate=600, "
 		    "stale-if-error=600\r\n", cache);
 	else
