@@ -44,8 +44,7 @@ sys.path.insert(0, os.path.join(REPO, "test", "lib"))
 
 from civitas import (Client, page_links, psql,  # noqa: E402
                      psql_value, unique_email, fcgi_build_request,
-                     fcgi_params, fcgi_read_records, parse_cgi_response,
-                     FCGI_STDOUT, FCGI_END_REQUEST)
+                     fcgi_params, fcgi_read_records, fcgi_response)
 from fixtures import (new_member, login, signup_fields,  # noqa: E402
                       submit_page, PASSWORD)
 
@@ -238,10 +237,8 @@ def fcgi_health_from(host_ns, addr):
             records, _ = fcgi_read_records(s, until_end=False)
         finally:
             s.close()
-        if not any(r.type == FCGI_END_REQUEST for r in records):
-            return None
-        return parse_cgi_response(b"".join(
-            r.content for r in records if r.type == FCGI_STDOUT)).status
+        r = fcgi_response(records)
+        return r.status if r else None
     code = ("import sys; sys.path.insert(0, %r); import run; "
             "print(run.fcgi_health_from(None, %r))" % (HERE, addr))
     out = subprocess.run(["ip", "netns", "exec", "%s-%s" % (NS, host_ns),

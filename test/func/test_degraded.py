@@ -19,15 +19,11 @@ import time
 import uuid
 
 from civitas import *   # noqa: F401,F403
-from fixtures import make_admin, login
+from fixtures import fcgi_binary, make_admin, login
 import stackctl as sc
 import vol_fixtures as vf
 
 FRIENDLY = "Le site est très sollicité"
-
-
-def binary():
-    return os.path.join(os.environ.get("BIN_DIR", "build"), "civitas-fcgi")
 
 
 def flag_file():
@@ -36,9 +32,9 @@ def flag_file():
 
 
 def degrade(arg, check=True):
-    proc = subprocess.run([binary(), "degrade", arg], env=dict(os.environ),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          timeout=30)
+    proc = subprocess.run([fcgi_binary(), "degrade", arg],
+                          env=dict(os.environ), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=30)
     out = proc.stdout.decode("utf-8", "replace")
     if check:
         eq(proc.returncode, 0, "degrade %s: %s %s" % (
@@ -226,7 +222,8 @@ def donations_close_with_the_setting_and_the_host_file_counts():
     flag = os.path.join(tmp, "degraded")
     env = dict(os.environ, DEGRADED_DONATIONS="closed", DEGRADED_FILE=flag)
     proc = subprocess.Popen(["spawn-fcgi", "-n", "-s", sock, "--",
-                             binary()], env=env, stdin=subprocess.DEVNULL,
+                             fcgi_binary()], env=env,
+                            stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
@@ -258,7 +255,7 @@ def every_closed_route_answers_the_friendly_page():
     """The route table decides (R_CACHEABLE, R_PUBLIC, R_ALWAYS,
     R_DONATION, R_ADMIN): every other route answers 503 with Retry-After
     in degraded mode, before CSRF, session or database."""
-    out = subprocess.run([binary(), "routes"], env=dict(os.environ),
+    out = subprocess.run([fcgi_binary(), "routes"], env=dict(os.environ),
                          stdout=subprocess.PIPE, check=True).stdout.decode()
     closed = 0
     for line in out.splitlines():

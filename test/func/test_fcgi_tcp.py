@@ -40,10 +40,7 @@ def tcp_exchange(addr, data, source=None, family=socket.AF_INET, timeout=10):
 def get_over_tcp(addr, path="/health", source=None, family=socket.AF_INET):
     """(Response or None when the worker answered nothing)."""
     data = fcgi_build_request(fcgi_params("GET", path))
-    records = tcp_exchange(addr, data, source, family)
-    stdout = b"".join(r.content for r in records if r.type == FCGI_STDOUT)
-    ended = any(r.type == FCGI_END_REQUEST for r in records)
-    return parse_cgi_response(stdout) if ended else None
+    return fcgi_response(tcp_exchange(addr, data, source, family))
 
 
 @test

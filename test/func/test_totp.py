@@ -54,10 +54,6 @@ def enrolled_admin():
     return email, entry["secret"], list(entry["codes"])
 
 
-def uid_of(email):
-    return psql_value("SELECT id FROM users WHERE email = :'p1'", email)
-
-
 def away_from_a_step_boundary():
     """The tests that aim at one step exactly (the one before, three away)
     compute a code and send it at once: never within 3 s of the end of a
@@ -68,10 +64,7 @@ def away_from_a_step_boundary():
     return totp_step()
 
 
-def verify(c, code, next="/admin"):
-    """POST the second factor's form with code; the response."""
-    return c.submit("/admin/2fa?next=" + urllib.parse.quote(next, safe=""),
-                    {"code": code}, "#totp-verify")
+verify = post_second_factor
 
 
 def audit_actions(email):
@@ -152,7 +145,7 @@ def enrolment_through_the_printed_link():
     raw = base64.b32decode(secret + "=" * (-len(secret) % 8)).hex()
     boxes = psql_value("SELECT string_agg(encode(secret_box, 'hex'), ',') "
                        "FROM admin_totp_enrolments WHERE user_id = :'p1'",
-                       uid_of(email))
+                       user_id(email))
     ok(boxes and raw not in boxes, "the secret sealed at rest")
     # a wrong code: 422, the page again, nothing enrolled
     wrong = "%06d" % ((int(totp_code(secret, totp_step())) + 1) % 1000000)
@@ -161,7 +154,7 @@ def enrolment_through_the_printed_link():
     contains(html_text(resp.text), "Ce code ne correspond pas")
     eq(len(re.findall(r"<svg\b", resp.text)), 1, "the QR code again")
     eq(psql_value("SELECT count(*) FROM admin_totp WHERE user_id = :'p1'",
-                  uid_of(email)), "0")
+                  user_id(email)), "0")
     # the right one: the ten recovery codes, once
     old_sid = c.cookies.get("sid")
     done = submit_page(c, resp, {"code": totp_code(secret, totp_step())},
@@ -173,7 +166,7 @@ def enrolment_through_the_printed_link():
     contains(html_text(done.text), "Conservez ces dix codes")
     ne(done.cookies.get("sid"), old_sid, "a new session id")
     hashes = [r[0] for r in psql("SELECT code_hash FROM admin_recovery_codes "
-                                 "WHERE user_id = :'p1'", uid_of(email))]
+                                 "WHERE user_id = :'p1'", user_id(email))]
     eq(len(hashes), 10, "ten stored")
     for code in codes:
         ok(all(code.replace("-", "") not in h.upper() for h in hashes),
@@ -184,7 +177,7 @@ def enrolment_through_the_printed_link():
     # the link is spent, and its secret cleared
     eq(psql_value("SELECT count(*) FROM admin_totp_enrolments WHERE "
                   "user_id = :'p1' AND (used_at IS NULL OR secret_box IS "
-                  "NOT NULL)", uid_of(email)), "0")
+                  "NOT NULL)", user_id(email)), "0")
 
 
 @test
@@ -207,7 +200,7 @@ def enrolment_links_refused_forged_used_expired_or_others():
         c.get("/account"), 200)), "code": totp_code(secret, totp_step())})
     status(resp, 403, "POST of another admin's link with its right code")
     eq(psql_value("SELECT count(*) FROM admin_totp WHERE user_id = :'p1'",
-                  uid_of(other)), "0", "nothing enrolled by the other")
+                  user_id(other)), "0", "nothing enrolled by the other")
     # a member (not an admin) is refused too
     member = new_member()[0]
     status(member.get(path_of(link)), 403, "a member")
@@ -218,7 +211,7 @@ def enrolment_links_refused_forged_used_expired_or_others():
     # expired (the database set back 25 hours): 410
     third, third_link = fresh_admin()
     psql("UPDATE admin_totp_enrolments SET expires_at = now() - interval "
-         "'1 hour' WHERE user_id = :'p1'", uid_of(third))
+         "'1 hour' WHERE user_id = :'p1'", user_id(third))
     resp = status(logged_in(third).get(path_of(third_link)), 410, "expired")
     contains(html_text(resp.text), "a expiré")
     # a new link replaces the one not used yet
@@ -266,7 +259,7 @@ def wrong_code_422_right_code_passes_and_renews_the_session():
         d = logged_in(email)
         ADMIN_TOTP[email]["last"] = int(psql_value(
             "SELECT last_step FROM admin_totp WHERE user_id = :'p1'",
-            uid_of(email)))
+            user_id(email)))
         resp = second_factor(d, email, bad)
         redirects(resp, "/admin", "next=%s" % bad)
         ok(resp.location.endswith("/admin"), resp.location)
@@ -288,8 +281,10 @@ def the_same_code_cannot_be_used_twice():
     tokens = [csrf_of(status(x.get("/admin/2fa"), 200)) for x in clients]
     code = totp_code(secret, totp_step())
     results = [None] * len(clients)
+    together = threading.Barrier(len(clients))
 
     def send(i):
+        together.wait(10)
         results[i] = clients[i].post("/admin/2fa", {
             "_csrf": tokens[i], "code": code, "next": "/admin"}).status
     threads = [threading.Thread(target=send, args=(i,))
@@ -334,7 +329,7 @@ def a_recovery_code_works_once():
     page = status(c.get("/admin"), 200)
     contains(html_text(page.text), "il vous en reste 9")
     eq(psql_value("SELECT count(*) FROM admin_recovery_codes WHERE user_id "
-                  "= :'p1'", uid_of(email)), "9")
+                  "= :'p1'", user_id(email)), "9")
     contains(audit_actions(email), "admin.2fa.recovery")
     d = logged_in(email)
     status(verify(d, codes[3]), 422, "the same recovery code again")
@@ -358,12 +353,12 @@ def sixth_wrong_attempt_refused():
     # per account: another session of the same admin is locked too
     status(verify(logged_in(email), totp_code(secret, totp_step())), 429)
     eq(psql_value("SELECT count(*) FROM admin_recovery_codes WHERE user_id "
-                  "= :'p1'", uid_of(email)), "10", "no recovery code spent")
+                  "= :'p1'", user_id(email)), "10", "no recovery code spent")
     eq(audit_actions(email).count("admin.2fa.locked"), 1, "audited once")
     # the window ends (Redis: the counter expires); then it works
-    ttl = int(redis_cli("TTL", "tfa:" + uid_of(email)))
+    ttl = int(redis_cli("TTL", "tfa:" + user_id(email)))
     ok(800 < ttl <= 900, "a 15-minute window: %d" % ttl)
-    redis_cli("DEL", "tfa:" + uid_of(email))
+    redis_cli("DEL", "tfa:" + user_id(email))
     redirects(verify(c, totp_code(secret, totp_step())), "/admin")
 
 
@@ -448,7 +443,7 @@ def posts_need_the_csrf_token():
         status(c.post(path, {"code": "123456", "_csrf": "x" * 40}), 403,
                "%s with a bad token" % path)
     eq(psql_value("SELECT count(*) FROM admin_totp_enrolments WHERE "
-                  "user_id = :'p1' AND used_at IS NULL", uid_of(email)), "1")
+                  "user_id = :'p1' AND used_at IS NULL", user_id(email)), "1")
 
 
 @test
@@ -459,7 +454,7 @@ def sealed_secret_bound_to_its_admin():
     b, _, _ = enrolled_admin()
     psql("UPDATE admin_totp SET secret_box = (SELECT secret_box FROM "
          "admin_totp WHERE user_id = :'p1') WHERE user_id = :'p2'",
-         uid_of(a), uid_of(b))
+         user_id(a), user_id(b))
     status(verify(logged_in(b), totp_code(secret_a, totp_step())), 422)
 
 
@@ -512,8 +507,7 @@ def a_new_link_without_password_leaves_the_password_alone():
                   email), before, "the password untouched")
     c = logged_in(email)
     page = status(c.get(path_of(link)), 200, "the new link")
-    new_secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<',
-                           page.text).group(1).replace(" ", "")
+    new_secret = enrol_secret(page)
     ne(new_secret, secret, "a new secret")
     # until it is confirmed, the old authenticator still works
     redirects(verify(logged_in(email), totp_code(secret, totp_step())),
@@ -523,7 +517,7 @@ def a_new_link_without_password_leaves_the_password_alone():
                        "#totp-enrol")
     status(done, 200, "the new phone enrolled")
     psql("UPDATE admin_totp SET last_step = 0 WHERE user_id = :'p1'",
-         uid_of(email))
+         user_id(email))
     d = logged_in(email)
     status(verify(d, totp_code(secret, totp_step())), 422,
            "the old authenticator no longer")

@@ -52,7 +52,7 @@ __all__ = [
     "FCGI_RESPONDER", "FcgiRecord", "FcgiResult", "fcgi_record",
     "fcgi_begin_request", "fcgi_encode_length", "fcgi_encode_pairs",
     "fcgi_decode_pairs", "fcgi_parse_records", "fcgi_read_records",
-    "fcgi_stream",
+    "fcgi_stream", "fcgi_response", "FCGI_KEEP_CONN",
     "fcgi_build_request", "fcgi_params", "fcgi_exchange", "fcgi_request",
     # HTTP / responses / sessions
     "http_request", "parse_cgi_response", "parse_set_cookie", "Headers",
@@ -308,6 +308,15 @@ def fcgi_read_records(sock, until_end=True):
                 break
     records, _ = fcgi_parse_records(buf)
     return records, closed
+
+
+def fcgi_response(records):
+    """The Response of one request's records (its STDOUT parsed), or None
+    when they hold no END_REQUEST (the worker answered nothing)."""
+    if not any(r.type == FCGI_END_REQUEST for r in records):
+        return None
+    return parse_cgi_response(b"".join(r.content for r in records
+                                       if r.type == FCGI_STDOUT))
 
 
 def fcgi_build_request(params, body=b"", request_id=1, flags=0):

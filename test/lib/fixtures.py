@@ -33,7 +33,8 @@ __all__ = [
     # issue 13, admin accounts: the back-office second factor
     "ADMIN_TOTP", "totp_code", "totp_step", "admin_link", "enrol_admin",
     "admin_ready",
-    "second_factor", "take_step", "ENROL_PREFIX",
+    "second_factor", "post_second_factor", "enrol_secret", "take_step",
+    "ENROL_PREFIX",
 ]
 
 PASSWORD = "Motdepasse-2024"
@@ -265,10 +266,11 @@ def sessions_of(uid):
     return set(x for x in out.split("\n") if x)
 
 
-def fcgi_binary():
-    """The civitas-fcgi under test (BIN_DIR)."""
+def fcgi_binary(name="civitas-fcgi"):
+    """The civitas-fcgi (or another of our programs) under test
+    (BIN_DIR)."""
     return os.path.join(os.environ.get("BIN_DIR") or
-                        os.path.join(REPO_ROOT, "build"), "civitas-fcgi")
+                        os.path.join(REPO_ROOT, "build"), name)
 
 
 def route_table():
@@ -386,9 +388,8 @@ def enrol_admin(email, password, link, client=None):
     resp = post_login(c, email, password, next=path)
     redirects(resp, path, "login of %s for enrolment" % email)
     page = status(c.get(path), 200, "enrolment page of %s" % email)
-    m = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text)
-    ok(m, "enrolment page of %s: no secret shown" % email)
-    secret = m.group(1).replace(" ", "")
+    secret = enrol_secret(page)
+    ok(secret, "enrolment page of %s: no secret shown" % email)
     ADMIN_TOTP[email.lower()] = {"secret": secret, "last": -1, "codes": []}
     step = take_step(email.lower())
     done = submit_page(c, page, {"code": totp_code(secret, step)},
@@ -399,6 +400,20 @@ def enrol_admin(email, password, link, client=None):
     eq(len(codes), 10, "enrolment of %s: ten recovery codes" % email)
     ADMIN_TOTP[email.lower()]["codes"] = codes
     return done
+
+
+def enrol_secret(page):
+    """The base32 secret an enrolment page shows (without its spaces), or
+    None."""
+    m = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text)
+    return m.group(1).replace(" ", "") if m else None
+
+
+def post_second_factor(client, code, next="/admin"):
+    """POST the second factor's form (/admin/2fa) with code; the
+    response."""
+    return client.submit("/admin/2fa?next=" + urllib.parse.quote(
+        next, safe=""), {"code": code}, "#totp-verify")
 
 
 def second_factor(client, email, next="/admin"):
@@ -415,5 +430,4 @@ def second_factor(client, email, next="/admin"):
         code = entry["codes"].pop()
     else:
         code = totp_code(entry["secret"], take_step(email.lower()))
-    return client.submit("/admin/2fa?next=" + urllib.parse.quote(
-        next, safe=""), {"code": code}, "#totp-verify")
+    return post_second_factor(client, code, next)
